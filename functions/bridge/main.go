@@ -1,0 +1,73 @@
+// Command bridge is the Bridge function: it relays the HERALD_EVENTS stream to the SNS
+// topic. As a Lambda it is scheduled every minute and drains until shortly before its
+// deadline; with HERALD_BRIDGE_MODE=daemon it runs until SIGINT or SIGTERM (the local
+// stack runs it so, for low latency).
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/heraldhq/herald/shared/bridge"
+	"github.com/heraldhq/herald/shared/bus"
+	"github.com/heraldhq/herald/shared/config"
+	"github.com/heraldhq/herald/shared/fanout"
+)
+
+func main() {
+	slog.SetDefault(lambdacontext.NewLogger())
+	ctx := context.Background()
+	h, err := setup(ctx)
+	if err != nil {
+		slog.Error("cold start failed", "error", err.Error())
+		os.Exit(1)
+	}
+	if config.String("HERALD_BRIDGE_MODE", "lambda") == "daemon" {
+		ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		h.Daemon(ctx)
+		_ = h.Bridge.Close()
+		return
+	}
+	lambda.StartWithOptions(h.Handle, lambda.WithEnableSIGTERM(func() { _ = h.Bridge.Close() }))
+}
+
+func setup(ctx context.Context) (*Handler, error) {
+	topic, err := config.Required("HERALD_TOPIC_ARN")
+	if err != nil {
+		return nil, err
+	}
+	opts, err := bus.OptionsFromEnv(ctx, "herald-bridge")
+	if err != nil {
+		return nil, err
+	}
+	streamOpts, err := bus.StreamOptionsFromEnv()
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := config.AWS(ctx)
+	if err != nil {
+		return nil, err
+	}
+	nc, err := bus.Connect(opts)
+	if err != nil {
+		return nil, err
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := bus.EnsureStreams(ctx, js, streamOpts); err != nil {
+		return nil, err
+	}
+	pub := fanout.NewPublisher(sns.NewFromConfig(awsCfg), topic)
+	return &Handler{Bridge: bridge.New(js, pub, bridge.Options{})}, nil
+}

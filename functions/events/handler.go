@@ -1,0 +1,227 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/heraldhq/herald/shared/apigw"
+	"github.com/heraldhq/herald/shared/bus"
+	"github.com/heraldhq/herald/shared/event"
+	"github.com/heraldhq/herald/shared/fault"
+)
+
+// Limits of POST /v1/events. A batch body is bounded by Lambda's 6 MB synchronous payload;
+// each event in it by event.MaxSize.
+const (
+	MaxBatch     = 100
+	MaxBodyBytes = 6 * 1000 * 1000
+)
+
+// Handler serves the EventsApi routes: health, catalog and publish.
+type Handler struct {
+	JS  jetstream.JetStream
+	Now func() time.Time
+}
+
+// Handle dispatches one HTTP API request.
+func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	switch apigw.Route(&req) {
+	case "GET /v1/health":
+		return h.health(), nil
+	case "GET /v1/catalog":
+		if _, err := apigw.Claims(&req); err != nil {
+			return apigw.Error(ctx, err), nil
+		}
+		return apigw.JSON(http.StatusOK, map[string]any{"types": event.Catalog()}), nil
+	case "POST /v1/events":
+		resp, err := h.publish(ctx, &req)
+		if err != nil {
+			return apigw.Error(ctx, err), nil
+		}
+		return resp, nil
+	}
+	return apigw.Error(ctx, fault.Newf(fault.NotFound, "no route %s", apigw.Route(&req))), nil
+}
+
+func (h *Handler) health() events.APIGatewayV2HTTPResponse {
+	if !h.JS.Conn().IsConnected() {
+		return apigw.JSON(http.StatusServiceUnavailable, map[string]string{"status": "degraded", "nats": h.JS.Conn().Status().String()})
+	}
+	return apigw.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// batchBody is the batch form of POST /v1/events.
+type batchBody struct {
+	Events []json.RawMessage `json:"events"`
+}
+
+func (h *Handler) publish(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	claims, err := apigw.Claims(req)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	if !claims.IsPublisher() {
+		return events.APIGatewayV2HTTPResponse{}, fault.New(fault.Forbidden, "publishing needs a service token with the publisher role")
+	}
+	if err := checkQuery(req.QueryStringParameters); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	body, err := apigw.Body(req, MaxBodyBytes)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	list, batch, err := h.decode(body)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+
+	if !batch {
+		ack, err := bus.Publish(ctx, h.JS, list[0])
+		if err != nil {
+			return events.APIGatewayV2HTTPResponse{}, fault.Wrap(fault.Unavailable, err, "the event bus did not accept the event; retry with the same uuid")
+		}
+		slog.InfoContext(ctx, "event published", "uuid", ack.UUID, "event", list[0].Event, "sequence", ack.Sequence, "duplicate", ack.Duplicate)
+		return apigw.JSON(http.StatusAccepted, ack), nil
+	}
+
+	acks, errs := bus.PublishAll(ctx, h.JS, list)
+	results := make([]result, len(list))
+	failed := 0
+	for i := range list {
+		if errs[i] != nil {
+			failed++
+			results[i] = result{UUID: list[i].UUID, Error: "not published; retry with the same uuid"}
+			slog.ErrorContext(ctx, "event not published", "uuid", list[i].UUID, "error", errs[i].Error())
+			continue
+		}
+		results[i] = result{UUID: acks[i].UUID, Sequence: acks[i].Sequence, Duplicate: acks[i].Duplicate}
+	}
+	slog.InfoContext(ctx, "batch published", "events", len(list), "failed", failed)
+	status := http.StatusAccepted
+	if failed > 0 {
+		// The results still say which events were stored: a retry of the whole batch with
+		// the same uuids is safe, since the stream deduplicates on them.
+		status = http.StatusServiceUnavailable
+	}
+	return apigw.JSON(status, map[string]any{"results": results}), nil
+}
+
+// result is one event's outcome in a batch answer.
+type result struct {
+	UUID      string `json:"uuid"`
+	Sequence  uint64 `json:"sequence,omitempty"`
+	Duplicate bool   `json:"duplicate,omitempty"`
+	Error     string `json:"error,omitempty"`
+}
+
+// checkQuery accepts only the parameters this route knows.
+func checkQuery(q map[string]string) error {
+	var fields []fault.FieldError
+	for k, v := range q {
+		switch {
+		case k == "mode" && (v == "" || v == "async"):
+		case k == "mode" && v == "sync":
+			fields = append(fields, fault.FieldError{Field: "mode", Message: "sync mode is not available yet in this version"})
+		case k == "mode":
+			fields = append(fields, fault.FieldError{Field: "mode", Message: fmt.Sprintf("must be async or sync, not %q", v)})
+		default:
+			fields = append(fields, fault.FieldError{Field: k, Message: "unknown query parameter"})
+		}
+	}
+	return fault.Fields(fields)
+}
+
+// decode reads one event or a batch {"events": [...]}, filling uuid and timestamp where
+// missing and validating every event. A batch is all or nothing: if any event is invalid,
+// none is published and the error lists every field at fault as events[i].field.
+func (h *Handler) decode(body []byte) ([]*event.Event, bool, error) {
+	if !isBatch(body) {
+		e, err := h.one(body)
+		if err != nil {
+			return nil, false, err
+		}
+		return []*event.Event{e}, false, nil
+	}
+	var b batchBody
+	if err := apigw.DecodeJSON(body, &b); err != nil {
+		return nil, true, err
+	}
+	switch {
+	case len(b.Events) == 0:
+		return nil, true, fault.Field("events", "must hold at least one event")
+	case len(b.Events) > MaxBatch:
+		return nil, true, fault.Field("events", fmt.Sprintf("at most %d events per request, not %d", MaxBatch, len(b.Events)))
+	}
+	list := make([]*event.Event, len(b.Events))
+	var fields []fault.FieldError
+	var tooLarge error
+	for i, raw := range b.Events {
+		e, err := h.one(raw)
+		if err != nil {
+			err = fault.Prefix(err, fmt.Sprintf("events[%d]", i))
+			if fault.Is(err, fault.TooLarge) && tooLarge == nil {
+				tooLarge = err
+			}
+			var fe *fault.Error
+			if errors.As(err, &fe) {
+				fields = append(fields, fe.Fields...)
+			}
+			continue
+		}
+		list[i] = e
+	}
+	if tooLarge != nil && len(fields) == 1 {
+		return nil, true, tooLarge
+	}
+	if err := fault.Fields(fields); err != nil {
+		return nil, true, err
+	}
+	return list, true, nil
+}
+
+func (h *Handler) one(raw []byte) (*event.Event, error) {
+	e, err := event.Decode(raw)
+	if err != nil {
+		return nil, err
+	}
+	e.FillDefaults(h.Now())
+	if err := e.Validate(); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// isBatch tells the batch form by its only key, "events"; a single event always has
+// "event". Anything else is decoded as a single event so that its errors name its fields.
+func isBatch(body []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return false
+	}
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		switch key {
+		case "events":
+			return true
+		case "event":
+			return false
+		}
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return false
+		}
+	}
+	return false
+}

@@ -1,0 +1,76 @@
+// Starts the local AWS emulators Herald's tests and local stack use, bound to loopback:
+// dynalite (DynamoDB) and fauxqs (SNS/SQS). Ports come from the command line
+// (--dynamodb-port, --sqs-port; 0 picks a free port). When both listen it prints one JSON
+// line, {"dynamodb":PORT,"sqs":PORT}, so the parent learns the ports it got.
+// It exits when its standard input closes, so emulators never outlive the process that
+// started them, and on SIGINT/SIGTERM.
+import { createRequire } from "node:module";
+import { parseArgs } from "node:util";
+import { buildApp } from "fauxqs";
+
+const require = createRequire(import.meta.url);
+const dynalite = require("dynalite");
+
+const { values } = parseArgs({
+  options: {
+    host: { type: "string", default: "127.0.0.1" },
+    "dynamodb-port": { type: "string", default: "8000" },
+    "sqs-port": { type: "string", default: "4566" },
+    "dynamodb-path": { type: "string" },
+  },
+});
+
+function listen(server, port, host) {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve(server.address().port));
+  });
+}
+
+async function main() {
+  const host = values.host;
+  const dyn = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    path: values["dynamodb-path"],
+  });
+  let dynPort;
+  try {
+    dynPort = await listen(dyn, Number(values["dynamodb-port"]), host);
+  } catch (err) {
+    console.error(`dynalite: cannot listen on ${host}:${values["dynamodb-port"]}: ${err.message}`);
+    process.exit(2);
+  }
+
+  const sqs = buildApp({ logger: false });
+  let sqsPort;
+  try {
+    const address = await sqs.listen({ port: Number(values["sqs-port"]), host });
+    sqsPort = Number(new URL(address).port);
+  } catch (err) {
+    console.error(`fauxqs: cannot listen on ${host}:${values["sqs-port"]}: ${err.message}`);
+    process.exit(2);
+  }
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    dyn.close();
+    await sqs.close().catch(() => {});
+    process.exit(0);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  process.stdin.on("end", stop);
+  process.stdin.on("close", stop);
+  process.stdin.resume();
+
+  process.stdout.write(JSON.stringify({ dynamodb: dynPort, sqs: sqsPort }) + "\n");
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

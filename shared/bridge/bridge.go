@@ -1,0 +1,283 @@
+package bridge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/heraldhq/herald/shared/bus"
+	"github.com/heraldhq/herald/shared/event"
+	"github.com/heraldhq/herald/shared/fanout"
+)
+
+// Bridge relays events from JetStream to SNS.
+type Bridge struct {
+	js   jetstream.JetStream
+	pub  *fanout.Publisher
+	opts Options
+	log  *slog.Logger
+}
+
+// New returns a Bridge reading through js and publishing with pub.
+func New(js jetstream.JetStream, pub *fanout.Publisher, opts Options) *Bridge {
+	return &Bridge{js: js, pub: pub, opts: opts.withDefaults(), log: slog.Default()}
+}
+
+// Stats count what one Run did.
+type Stats struct {
+	Relayed      int64 // acknowledged after SNS accepted them
+	DeadLettered int64 // invalid, copied to the dead-letter subject and terminated
+	Nakked       int64 // SNS kept failing; handed back to NATS for later redelivery
+}
+
+// ConsumerConfig is the durable consumer's configuration.
+func (b *Bridge) ConsumerConfig() jetstream.ConsumerConfig {
+	return jetstream.ConsumerConfig{
+		Durable:       ConsumerName,
+		Description:   "Herald bridge: HERALD_EVENTS to the SNS topic",
+		FilterSubject: event.StreamSubjects,
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		DeliverPolicy: jetstream.DeliverAllPolicy,
+		AckWait:       b.opts.AckWait,
+		MaxDeliver:    -1, // never give up: an SNS outage must not lose events
+		MaxAckPending: b.opts.MaxAckPending,
+		MaxWaiting:    512,
+	}
+}
+
+// EnsureConsumer creates the durable consumer or updates it to ConsumerConfig.
+func (b *Bridge) EnsureConsumer(ctx context.Context) (jetstream.Consumer, error) {
+	c, err := b.js.CreateOrUpdateConsumer(ctx, event.StreamName, b.ConsumerConfig())
+	if err != nil {
+		return nil, fmt.Errorf("bridge: ensuring consumer %s: %w", ConsumerName, err)
+	}
+	return c, nil
+}
+
+// item is one valid event on its way to SNS.
+type item struct {
+	msg   jetstream.Msg
+	uuid  string
+	entry fanout.Entry
+}
+
+// Run relays until ctx is done, then stops pulling, finishes what it holds (publishing or
+// NAKing every message it received) and returns. Messages still buffered by the client
+// when it stops are relayed too, so a stop never strands them until AckWait.
+func (b *Bridge) Run(ctx context.Context) (Stats, error) {
+	var stats Stats
+	cons, err := b.EnsureConsumer(ctx)
+	if err != nil {
+		return stats, err
+	}
+	iter, err := cons.Messages(
+		jetstream.PullMaxMessages(b.opts.PullBatch),
+		jetstream.PullExpiry(5*time.Second),
+		// A NATS restart shows as missed heartbeats; the iterator re-pulls on reconnect,
+		// so keep going rather than end the run.
+		jetstream.WithMessagesErrOnMissingHeartbeat(false),
+	)
+	if err != nil {
+		return stats, fmt.Errorf("bridge: pulling from %s: %w", ConsumerName, err)
+	}
+	stop := context.AfterFunc(ctx, iter.Drain)
+	defer stop()
+
+	// Work finishing after ctx ends (acks, NAKs, the last publishes) uses its own
+	// context, so that stopping never abandons a message halfway.
+	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelWork()
+
+	items := make(chan item, b.opts.PullBatch)
+	batches := make(chan []item, b.opts.Concurrency)
+	var workers sync.WaitGroup
+	for range b.opts.Concurrency {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			for batch := range batches {
+				b.publish(work, ctx, batch, &stats)
+			}
+		}()
+	}
+	go func() {
+		b.batch(items, batches)
+		close(batches)
+	}()
+
+	var runErr error
+	for {
+		msg, err := iter.Next()
+		if err != nil {
+			if !errors.Is(err, jetstream.ErrMsgIteratorClosed) {
+				runErr = fmt.Errorf("bridge: reading %s: %w", ConsumerName, err)
+				iter.Stop()
+			}
+			break
+		}
+		if it, ok := b.prepare(work, msg, &stats); ok {
+			items <- it
+		}
+	}
+	close(items)
+	workers.Wait()
+	// Acks are fire-and-forget; flush them before a Lambda freezes or a daemon exits, so
+	// that nothing relayed is redelivered as a duplicate.
+	if err := b.js.Conn().FlushTimeout(5 * time.Second); err != nil && runErr == nil && !b.js.Conn().IsClosed() {
+		runErr = fmt.Errorf("bridge: flushing acknowledgements: %w", err)
+	}
+	return stats, runErr
+}
+
+// prepare validates msg and turns it into an item. An invalid message is dead-lettered
+// here and reported as not ok.
+func (b *Bridge) prepare(ctx context.Context, msg jetstream.Msg, stats *Stats) (item, bool) {
+	meta, err := msg.Metadata()
+	if err != nil {
+		// Not a JetStream message: nothing to acknowledge.
+		return item{}, false
+	}
+	e, err := event.Decode(msg.Data())
+	if err == nil {
+		err = e.Validate()
+	}
+	if err == nil && e.Subject() != msg.Subject() {
+		err = fmt.Errorf("subject %q does not match the event, which belongs on %q", msg.Subject(), e.Subject())
+	}
+	if err != nil {
+		b.deadLetter(ctx, msg, meta, err, stats)
+		return item{}, false
+	}
+	return item{
+		msg:  msg,
+		uuid: e.UUID,
+		entry: fanout.Entry{
+			Body:       string(msg.Data()),
+			Attributes: fanout.Attributes(e, meta.Sequence.Stream),
+		},
+	}, true
+}
+
+func (b *Bridge) deadLetter(ctx context.Context, msg jetstream.Msg, meta *jetstream.MsgMetadata, reason error, stats *Stats) {
+	dl := nats.NewMsg(event.DeadLetterSubject)
+	dl.Data = msg.Data()
+	for k, v := range msg.Headers() {
+		dl.Header[k] = v
+	}
+	dl.Header.Set(bus.ErrorHeader, reason.Error())
+	dl.Header.Set("Herald-Subject", msg.Subject())
+	dl.Header.Set("Herald-Sequence", fmt.Sprint(meta.Sequence.Stream))
+	// The original Nats-Msg-Id would be deduplicated against other dead letters; use the
+	// stream sequence, unique per original message.
+	dl.Header.Set(nats.MsgIdHdr, fmt.Sprintf("deadletter-%d", meta.Sequence.Stream))
+	if _, err := b.js.PublishMsg(ctx, dl); err != nil {
+		b.log.Error("bridge: dead-lettering failed; will retry", "sequence", meta.Sequence.Stream, "error", err)
+		_ = msg.NakWithDelay(b.opts.nakDelay(meta.NumDelivered))
+		atomic.AddInt64(&stats.Nakked, 1)
+		return
+	}
+	b.log.Warn("bridge: invalid event dead-lettered", "sequence", meta.Sequence.Stream, "subject", msg.Subject(), "reason", reason.Error())
+	_ = msg.Term()
+	atomic.AddInt64(&stats.DeadLettered, 1)
+}
+
+// batch groups items into batches within SNS's limits. A batch is sent when full, or when
+// no item arrived for Linger.
+func (b *Bridge) batch(items <-chan item, out chan<- []item) {
+	var cur []item
+	size := 0
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	flush := func() {
+		if len(cur) > 0 {
+			out <- cur
+			cur, size = nil, 0
+		}
+		timer.Stop()
+	}
+	for {
+		select {
+		case it, ok := <-items:
+			if !ok {
+				flush()
+				return
+			}
+			if s := it.entry.Size(); len(cur) > 0 && size+s > fanout.MaxBatchBytes {
+				flush()
+			}
+			cur = append(cur, it)
+			size += it.entry.Size()
+			if len(cur) == fanout.MaxBatchEntries {
+				flush()
+			} else if len(cur) == 1 {
+				timer.Reset(b.opts.Linger)
+			}
+		case <-timer.C:
+			flush()
+		}
+	}
+}
+
+// publish sends one batch, retrying the entries SNS did not accept, acknowledging each
+// message as soon as its entry is accepted. Retries stop early once run is done, so that
+// a stopping bridge hands failing messages back to NATS promptly.
+func (b *Bridge) publish(ctx, run context.Context, batch []item, stats *Stats) {
+	pending := batch
+	backoff := b.opts.RetryBackoff
+	for attempt := 0; ; attempt++ {
+		entries := make([]fanout.Entry, len(pending))
+		for i, it := range pending {
+			entries[i] = it.entry
+		}
+		errs, err := b.pub.PublishBatch(ctx, entries)
+		var failed []item
+		var lastErr error
+		for i, it := range pending {
+			e := err
+			if e == nil {
+				e = errs[i]
+			}
+			if e != nil {
+				failed = append(failed, it)
+				lastErr = e
+				continue
+			}
+			_ = it.msg.Ack()
+			atomic.AddInt64(&stats.Relayed, 1)
+		}
+		if len(failed) == 0 {
+			return
+		}
+		pending = failed
+		if attempt >= b.opts.Retries || run.Err() != nil {
+			uuids := make([]string, len(pending))
+			for i, it := range pending {
+				delay := b.opts.NakDelay
+				if meta, err := it.msg.Metadata(); err == nil {
+					delay = b.opts.nakDelay(meta.NumDelivered)
+				}
+				_ = it.msg.NakWithDelay(delay)
+				uuids[i] = it.uuid
+			}
+			atomic.AddInt64(&stats.Nakked, int64(len(pending)))
+			// One line per batch, not per event: an outage would otherwise flood the log.
+			b.log.Warn("bridge: SNS did not accept events; redelivery scheduled", "uuids", uuids, "error", lastErr.Error())
+			return
+		}
+		select {
+		case <-time.After(backoff):
+		case <-run.Done():
+		}
+		backoff *= 2
+	}
+}
+
+// Close drains the NATS connection: pending acknowledgements are sent before it closes.
+func (b *Bridge) Close() error { return b.js.Conn().Drain() }

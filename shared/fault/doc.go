@@ -1,0 +1,4 @@
+// Package fault defines Herald's one error type. Every error that can reach a user carries
+// a Kind (what went wrong, independent of transport) and, for invalid input, the fields at
+// fault. The HTTP status for each kind is chosen in one place, package apigw.
+package fault

@@ -1,0 +1,60 @@
+package testenv
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+)
+
+// StartNATS starts an embedded NATS server with JetStream on a free loopback port,
+// storing streams under storeDir, and waits until it accepts connections. The caller
+// shuts it down (Shutdown, then WaitForShutdown before removing storeDir).
+func StartNATS(storeDir string) (*server.Server, error) {
+	s, err := server.NewServer(&server.Options{
+		Host:      "127.0.0.1",
+		Port:      -1,
+		JetStream: true,
+		StoreDir:  storeDir,
+		NoLog:     true,
+		NoSigs:    true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("testenv: nats-server: %w", err)
+	}
+	go s.Start()
+	if !s.ReadyForConnections(10 * time.Second) {
+		s.Shutdown()
+		return nil, errors.New("testenv: nats-server did not accept connections within 10s")
+	}
+	if !s.JetStreamEnabled() {
+		s.Shutdown()
+		return nil, errors.New("testenv: nats-server started without JetStream")
+	}
+	return s, nil
+}
+
+// NewNATS starts a fresh JetStream server for one test, for tests that need streams of
+// their own or that stop the server; it is shut down when the test ends. It returns the
+// server and its client URL.
+func (e *Env) NewNATS(t testing.TB) (*server.Server, string) {
+	t.Helper()
+	dir := t.TempDir() // registered first, so removed after the shutdown below
+	s, err := StartNATS(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		s.Shutdown()
+		s.WaitForShutdown()
+	})
+	return s, s.ClientURL()
+}
+
+// newNATSDir makes the store directory of the environment's shared server.
+func newNATSDir() (string, error) {
+	return os.MkdirTemp("", "herald-nats-")
+}

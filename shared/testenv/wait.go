@@ -1,0 +1,24 @@
+package testenv
+
+import (
+	"testing"
+	"time"
+)
+
+// WaitFor polls cond until it returns true, and fails the test if that takes longer than
+// timeout. Tests wait for asynchronous effects with it instead of sleeping for a guess.
+// msg says what is awaited, for the failure message.
+func WaitFor(t testing.TB, timeout time.Duration, cond func() bool, msg string) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for delay := 5 * time.Millisecond; ; delay = min(2*delay, 100*time.Millisecond) {
+		if cond() {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("testenv: timed out after %v waiting for %s", timeout, msg)
+			return
+		}
+		time.Sleep(delay)
+	}
+}
