@@ -23,6 +23,8 @@ type Bridge struct {
 	pub  *fanout.Publisher
 	opts Options
 	log  *slog.Logger
+
+	total counters // since New, across runs
 }
 
 // New returns a Bridge reading through js and publishing with pub.
@@ -36,6 +38,24 @@ type Stats struct {
 	DeadLettered int64 // invalid, copied to the dead-letter subject and terminated
 	Nakked       int64 // SNS kept failing; handed back to NATS for later redelivery
 }
+
+// counters are Stats that goroutines update concurrently.
+type counters struct{ relayed, deadLettered, nakked atomic.Int64 }
+
+func (c *counters) stats() Stats {
+	return Stats{Relayed: c.relayed.Load(), DeadLettered: c.deadLettered.Load(), Nakked: c.nakked.Load()}
+}
+
+// tally counts one run's outcomes into the run's counters and the bridge's totals.
+type tally struct{ run, total *counters }
+
+func (t tally) relayed(n int64)      { t.run.relayed.Add(n); t.total.relayed.Add(n) }
+func (t tally) deadLettered(n int64) { t.run.deadLettered.Add(n); t.total.deadLettered.Add(n) }
+func (t tally) nakked(n int64)       { t.run.nakked.Add(n); t.total.nakked.Add(n) }
+
+// Stats returns what the bridge did since New, across runs, while it runs: for health
+// reports and for waiting on progress without asking the server.
+func (b *Bridge) Stats() Stats { return b.total.stats() }
 
 // ConsumerConfig is the durable consumer's configuration.
 func (b *Bridge) ConsumerConfig() jetstream.ConsumerConfig {
@@ -72,10 +92,11 @@ type item struct {
 // NAKing every message it received) and returns. Messages still buffered by the client
 // when it stops are relayed too, so a stop never strands them until AckWait.
 func (b *Bridge) Run(ctx context.Context) (Stats, error) {
-	var stats Stats
+	var run counters
+	stats := tally{run: &run, total: &b.total}
 	cons, err := b.EnsureConsumer(ctx)
 	if err != nil {
-		return stats, err
+		return Stats{}, err
 	}
 	iter, err := cons.Messages(
 		jetstream.PullMaxMessages(b.opts.PullBatch),
@@ -85,7 +106,7 @@ func (b *Bridge) Run(ctx context.Context) (Stats, error) {
 		jetstream.WithMessagesErrOnMissingHeartbeat(false),
 	)
 	if err != nil {
-		return stats, fmt.Errorf("bridge: pulling from %s: %w", ConsumerName, err)
+		return Stats{}, fmt.Errorf("bridge: pulling from %s: %w", ConsumerName, err)
 	}
 	stop := context.AfterFunc(ctx, iter.Drain)
 	defer stop()
@@ -103,7 +124,7 @@ func (b *Bridge) Run(ctx context.Context) (Stats, error) {
 		go func() {
 			defer workers.Done()
 			for batch := range batches {
-				b.publish(work, ctx, batch, &stats)
+				b.publish(work, ctx, batch, stats)
 			}
 		}()
 	}
@@ -122,7 +143,7 @@ func (b *Bridge) Run(ctx context.Context) (Stats, error) {
 			}
 			break
 		}
-		if it, ok := b.prepare(work, msg, &stats); ok {
+		if it, ok := b.prepare(work, msg, stats); ok {
 			items <- it
 		}
 	}
@@ -133,12 +154,12 @@ func (b *Bridge) Run(ctx context.Context) (Stats, error) {
 	if err := b.js.Conn().FlushTimeout(5 * time.Second); err != nil && runErr == nil && !b.js.Conn().IsClosed() {
 		runErr = fmt.Errorf("bridge: flushing acknowledgements: %w", err)
 	}
-	return stats, runErr
+	return run.stats(), runErr
 }
 
 // prepare validates msg and turns it into an item. An invalid message is dead-lettered
 // here and reported as not ok.
-func (b *Bridge) prepare(ctx context.Context, msg jetstream.Msg, stats *Stats) (item, bool) {
+func (b *Bridge) prepare(ctx context.Context, msg jetstream.Msg, stats tally) (item, bool) {
 	meta, err := msg.Metadata()
 	if err != nil {
 		// Not a JetStream message: nothing to acknowledge.
@@ -152,7 +173,11 @@ func (b *Bridge) prepare(ctx context.Context, msg jetstream.Msg, stats *Stats) (
 		err = fmt.Errorf("subject %q does not match the event, which belongs on %q", msg.Subject(), e.Subject())
 	}
 	if err != nil {
-		b.deadLetter(ctx, msg, meta, err, stats)
+		uuid := ""
+		if e != nil {
+			uuid = e.UUID
+		}
+		b.deadLetter(ctx, msg, meta, uuid, err, stats)
 		return item{}, false
 	}
 	return item{
@@ -165,7 +190,9 @@ func (b *Bridge) prepare(ctx context.Context, msg jetstream.Msg, stats *Stats) (
 	}, true
 }
 
-func (b *Bridge) deadLetter(ctx context.Context, msg jetstream.Msg, meta *jetstream.MsgMetadata, reason error, stats *Stats) {
+// deadLetter copies msg to the dead-letter subject and terminates it. uuid is the event's,
+// when the message decoded far enough to have one.
+func (b *Bridge) deadLetter(ctx context.Context, msg jetstream.Msg, meta *jetstream.MsgMetadata, uuid string, reason error, stats tally) {
 	dl := nats.NewMsg(event.DeadLetterSubject)
 	dl.Data = msg.Data()
 	for k, v := range msg.Headers() {
@@ -178,14 +205,14 @@ func (b *Bridge) deadLetter(ctx context.Context, msg jetstream.Msg, meta *jetstr
 	// stream sequence, unique per original message.
 	dl.Header.Set(nats.MsgIdHdr, fmt.Sprintf("deadletter-%d", meta.Sequence.Stream))
 	if _, err := b.js.PublishMsg(ctx, dl); err != nil {
-		b.log.Error("bridge: dead-lettering failed; will retry", "sequence", meta.Sequence.Stream, "error", err)
+		b.log.Error("bridge: dead-lettering failed; will retry", "uuid", uuid, "sequence", meta.Sequence.Stream, "error", err.Error())
 		_ = msg.NakWithDelay(b.opts.nakDelay(meta.NumDelivered))
-		atomic.AddInt64(&stats.Nakked, 1)
+		stats.nakked(1)
 		return
 	}
-	b.log.Warn("bridge: invalid event dead-lettered", "sequence", meta.Sequence.Stream, "subject", msg.Subject(), "reason", reason.Error())
+	b.log.Warn("bridge: invalid event dead-lettered", "uuid", uuid, "sequence", meta.Sequence.Stream, "subject", msg.Subject(), "reason", reason.Error())
 	_ = msg.Term()
-	atomic.AddInt64(&stats.DeadLettered, 1)
+	stats.deadLettered(1)
 }
 
 // batch groups items into batches within SNS's limits. A batch is sent when full, or when
@@ -228,7 +255,7 @@ func (b *Bridge) batch(items <-chan item, out chan<- []item) {
 // publish sends one batch, retrying the entries SNS did not accept, acknowledging each
 // message as soon as its entry is accepted. Retries stop early once run is done, so that
 // a stopping bridge hands failing messages back to NATS promptly.
-func (b *Bridge) publish(ctx, run context.Context, batch []item, stats *Stats) {
+func (b *Bridge) publish(ctx, run context.Context, batch []item, stats tally) {
 	pending := batch
 	backoff := b.opts.RetryBackoff
 	for attempt := 0; ; attempt++ {
@@ -250,7 +277,7 @@ func (b *Bridge) publish(ctx, run context.Context, batch []item, stats *Stats) {
 				continue
 			}
 			_ = it.msg.Ack()
-			atomic.AddInt64(&stats.Relayed, 1)
+			stats.relayed(1)
 		}
 		if len(failed) == 0 {
 			return
@@ -266,7 +293,7 @@ func (b *Bridge) publish(ctx, run context.Context, batch []item, stats *Stats) {
 				_ = it.msg.NakWithDelay(delay)
 				uuids[i] = it.uuid
 			}
-			atomic.AddInt64(&stats.Nakked, int64(len(pending)))
+			stats.nakked(int64(len(pending)))
 			// One line per batch, not per event: an outage would otherwise flood the log.
 			b.log.Warn("bridge: SNS did not accept events; redelivery scheduled", "uuids", uuids, "error", lastErr.Error())
 			return

@@ -79,7 +79,14 @@ func (r *rig) start(t testing.TB, client *sns.Client, opts bridge.Options) func(
 	var once sync.Once
 	var stats bridge.Stats
 	stop := func() bridge.Stats {
-		once.Do(func() { cancel(); stats = <-done })
+		once.Do(func() {
+			cancel()
+			stats = <-done
+			// One run: the bridge's running totals are that run's stats.
+			if total := b.Stats(); total != stats {
+				t.Errorf("Stats() = %+v, but the only run reported %+v", total, stats)
+			}
+		})
 		return stats
 	}
 	t.Cleanup(func() { stop() })

@@ -167,6 +167,32 @@ func TestEnsureStreamsUpdatesShelfLife(t *testing.T) {
 	}
 }
 
+// TestEnsureStreamsDedupeWindow checks that the duplicate window is the configured one,
+// capped at the shelf life, which JetStream requires.
+func TestEnsureStreamsDedupeWindow(t *testing.T) {
+	tests := []struct {
+		name   string
+		o      bus.StreamOptions
+		wantDW time.Duration
+	}{
+		{"shorter than shelf life", bus.StreamOptions{ShelfLife: time.Hour, DedupeWindow: 90 * time.Second}, 90 * time.Second},
+		{"equal to shelf life", bus.StreamOptions{ShelfLife: time.Hour, DedupeWindow: time.Hour}, time.Hour},
+		{"longer than shelf life", bus.StreamOptions{ShelfLife: time.Minute, DedupeWindow: time.Hour}, time.Minute},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := bus.StreamConfig(tt.o).Duplicates; got != tt.wantDW {
+				t.Errorf("StreamConfig Duplicates = %v, want %v", got, tt.wantDW)
+			}
+			js, _, _ := newJetStream(t)
+			ensure(t, js, tt.o)
+			if got := streamInfo(t, js, event.StreamName).Config.Duplicates; got != tt.wantDW {
+				t.Errorf("stream Duplicates = %v, want %v", got, tt.wantDW)
+			}
+		})
+	}
+}
+
 // TestEnsureStreamsInvalidOptions checks that options without a positive shelf life
 // and dedupe window are refused before any stream is created.
 func TestEnsureStreamsInvalidOptions(t *testing.T) {

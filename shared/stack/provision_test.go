@@ -254,7 +254,7 @@ func TestProvisionSkipped(t *testing.T) {
 	for _, s := range env.Stack.Skipped {
 		skipped[s.LogicalID] = s.Type
 	}
-	for _, id := range []string{"HttpApi", "AuthorizerInvokeRole", "TopicToQueuesPolicy", "DeadLetterAlarm", "Bridge"} {
+	for _, id := range []string{"HttpApi", "AuthorizerInvokeRole", "TopicToQueuesPolicy", "RouteDeadLetterAlarm", "Bridge"} {
 		if _, ok := skipped[id]; !ok {
 			t.Errorf("%s not listed as skipped (skipped: %v)", id, skipped)
 		}
