@@ -139,6 +139,17 @@ func PublishAll(ctx context.Context, js jetstream.JetStream, events []*event.Eve
 		if f == nil {
 			continue
 		}
+		// An answer already in is taken first: select picks at random among ready cases,
+		// and an expired ctx must not turn a stored event into a reported failure.
+		select {
+		case pa := <-f.Ok():
+			acks[i] = Ack{UUID: events[i].UUID, Sequence: pa.Sequence, Duplicate: pa.Duplicate}
+			continue
+		case err := <-f.Err():
+			errs[i] = fmt.Errorf("bus: publishing event %s: %w", events[i].UUID, err)
+			continue
+		default:
+		}
 		select {
 		case pa := <-f.Ok():
 			acks[i] = Ack{UUID: events[i].UUID, Sequence: pa.Sequence, Duplicate: pa.Duplicate}
