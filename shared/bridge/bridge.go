@@ -89,8 +89,11 @@ type item struct {
 }
 
 // Run relays until ctx is done, then stops pulling, finishes what it holds (publishing or
-// NAKing every message it received) and returns. Messages still buffered by the client
-// when it stops are relayed too, so a stop never strands them until AckWait.
+// NAKing every message it received) and returns.
+//
+// It pulls with one bounded Fetch after another rather than a long-lived iterator: each
+// pull asks for what the bridge can take and ends by itself within PullWait, so a stop is
+// prompt and nothing the server sent is left in a client buffer until AckWait.
 func (b *Bridge) Run(ctx context.Context) (Stats, error) {
 	var run counters
 	stats := tally{run: &run, total: &b.total}
@@ -98,18 +101,6 @@ func (b *Bridge) Run(ctx context.Context) (Stats, error) {
 	if err != nil {
 		return Stats{}, err
 	}
-	iter, err := cons.Messages(
-		jetstream.PullMaxMessages(b.opts.PullBatch),
-		jetstream.PullExpiry(5*time.Second),
-		// A NATS restart shows as missed heartbeats; the iterator re-pulls on reconnect,
-		// so keep going rather than end the run.
-		jetstream.WithMessagesErrOnMissingHeartbeat(false),
-	)
-	if err != nil {
-		return Stats{}, fmt.Errorf("bridge: pulling from %s: %w", ConsumerName, err)
-	}
-	stop := context.AfterFunc(ctx, iter.Drain)
-	defer stop()
 
 	// Work finishing after ctx ends (acks, NAKs, the last publishes) uses its own
 	// context, so that stopping never abandons a message halfway.
@@ -134,18 +125,34 @@ func (b *Bridge) Run(ctx context.Context) (Stats, error) {
 	}()
 
 	var runErr error
-	for {
-		msg, err := iter.Next()
-		if err != nil {
-			if !errors.Is(err, jetstream.ErrMsgIteratorClosed) {
-				runErr = fmt.Errorf("bridge: reading %s: %w", ConsumerName, err)
-				iter.Stop()
+	pause := 50 * time.Millisecond
+	for ctx.Err() == nil {
+		fetch, err := cons.Fetch(b.opts.PullBatch, jetstream.FetchMaxWait(b.opts.PullWait))
+		if err == nil {
+			for msg := range fetch.Messages() {
+				if it, ok := b.prepare(work, msg, stats); ok {
+					items <- it
+				}
 			}
-			break
+			err = fetch.Error()
 		}
-		if it, ok := b.prepare(work, msg, stats); ok {
-			items <- it
+		switch {
+		case err == nil, errors.Is(err, nats.ErrTimeout):
+			pause = 50 * time.Millisecond
+			continue
+		case errors.Is(err, nats.ErrConnectionClosed), errors.Is(err, jetstream.ErrConsumerDeleted), errors.Is(err, jetstream.ErrConsumerNotFound):
+			runErr = fmt.Errorf("bridge: reading %s: %w", ConsumerName, err)
+		default:
+			// NATS restarting or a leader election: keep trying until ctx ends.
+			b.log.Warn("bridge: pull failed; retrying", "error", err.Error(), "pause", pause.String())
+			select {
+			case <-ctx.Done():
+			case <-time.After(pause):
+			}
+			pause = min(2*pause, 2*time.Second)
+			continue
 		}
+		break
 	}
 	close(items)
 	workers.Wait()

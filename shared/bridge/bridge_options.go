@@ -11,6 +11,9 @@ type Options struct {
 	Concurrency int
 	// PullBatch is how many messages the bridge asks NATS for at a time (default 500).
 	PullBatch int
+	// PullWait bounds one pull request (default 1s): how long a stop can take to be
+	// noticed while the stream is idle. Messages are handled as they arrive, not at its end.
+	PullWait time.Duration
 	// Linger is how long a partly filled batch waits for more messages before it is sent
 	// anyway (default 2ms): long enough to fill batches under load, short enough not to add
 	// latency when idle.
@@ -37,6 +40,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.PullBatch <= 0 {
 		o.PullBatch = 500
+	}
+	if o.PullWait <= 0 {
+		o.PullWait = time.Second
 	}
 	if o.Linger <= 0 {
 		o.Linger = 2 * time.Millisecond

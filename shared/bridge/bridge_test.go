@@ -188,6 +188,28 @@ func (r *rig) settled(t testing.TB) {
 	}, "the bridge consumer to settle")
 }
 
+// queueDepth is how many messages the queue holds, visible or not.
+func queueDepth(t testing.TB, queueURL string) int {
+	t.Helper()
+	out, err := env.SQS.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{
+		QueueUrl: aws.String(queueURL),
+		AttributeNames: []sqstypes.QueueAttributeName{
+			sqstypes.QueueAttributeNameApproximateNumberOfMessages,
+			sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible,
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, v := range out.Attributes {
+		var k int
+		fmt.Sscan(v, &k)
+		n += k
+	}
+	return n
+}
+
 // queueEmpty asserts that nothing more is waiting in the queue.
 func queueEmpty(t testing.TB, queueURL string) {
 	t.Helper()
@@ -322,8 +344,10 @@ func TestSNSOutageLosesNothing(t *testing.T) {
 		info, err := c.Info(context.Background())
 		return err == nil && info.NumRedelivered > 0
 	}, "redeliveries while SNS is down")
-	if counts, _ := drain(t, r.queueURL, 1, 2*time.Second); len(counts) != 0 {
-		t.Fatalf("%d events arrived while SNS was down", len(counts))
+	// Asked without receiving: a long poll abandoned by its caller would hide the messages
+	// it took for the queue's visibility timeout.
+	if n := queueDepth(t, r.queueURL); n != 0 {
+		t.Fatalf("%d events arrived while SNS was down", n)
 	}
 
 	proxy.SetDown(false)

@@ -104,8 +104,11 @@ func (e *Env) Subscribe(t testing.TB, topicArn, queueArn string, filterPolicy st
 
 // Receive long-polls the queue until want messages have arrived or ctx ends, deleting
 // each message it reads, and returns what it got: fewer than want if ctx ended first,
-// which the caller checks. To assert that nothing arrives, pass a ctx with a short
-// timeout and expect an empty result. Message and system attributes are included.
+// which the caller checks. Message and system attributes are included.
+//
+// A long poll cut short by ctx may still have taken messages in the emulator, which then
+// stay invisible for the queue's visibility timeout: to assert that nothing is waiting,
+// read the queue's ApproximateNumberOfMessages attributes instead of receiving.
 func (e *Env) Receive(ctx context.Context, t testing.TB, queueURL string, want int) []types.Message {
 	t.Helper()
 	var got []types.Message
