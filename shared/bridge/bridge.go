@@ -127,7 +127,15 @@ func (b *Bridge) Run(ctx context.Context) (Stats, error) {
 	var runErr error
 	pause := 50 * time.Millisecond
 	for ctx.Err() == nil {
-		fetch, err := cons.Fetch(b.opts.PullBatch, jetstream.FetchMaxWait(b.opts.PullWait))
+		// A pull never outlasts the run's deadline: a scheduled run must end on time.
+		wait := b.opts.PullWait
+		if deadline, ok := ctx.Deadline(); ok {
+			wait = min(wait, time.Until(deadline))
+		}
+		if wait < 10*time.Millisecond {
+			break
+		}
+		fetch, err := cons.Fetch(b.opts.PullBatch, jetstream.FetchMaxWait(wait))
 		if err == nil {
 			for msg := range fetch.Messages() {
 				if it, ok := b.prepare(work, msg, stats); ok {
