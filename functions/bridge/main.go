@@ -14,7 +14,6 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
-	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/heraldhq/herald/shared/bridge"
 	"github.com/heraldhq/herald/shared/bus"
@@ -45,27 +44,12 @@ func setup(ctx context.Context) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts, err := bus.OptionsFromEnv(ctx, "herald-bridge")
-	if err != nil {
-		return nil, err
-	}
-	streamOpts, err := bus.StreamOptionsFromEnv()
-	if err != nil {
-		return nil, err
-	}
 	awsCfg, err := config.AWS(ctx)
 	if err != nil {
 		return nil, err
 	}
-	nc, err := bus.Connect(opts)
+	js, err := bus.Open(ctx, "herald-bridge")
 	if err != nil {
-		return nil, err
-	}
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := bus.EnsureStreams(ctx, js, streamOpts); err != nil {
 		return nil, err
 	}
 	pub := fanout.NewPublisher(sns.NewFromConfig(awsCfg), topic)

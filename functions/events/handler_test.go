@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/google/uuid"
+	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -40,9 +41,15 @@ var (
 
 // newHandler returns a Handler on a fresh JetStream server with Herald's streams.
 func newHandler(t *testing.T) (*Handler, jetstream.JetStream) {
+	h, _ := newHandlerOn(t)
+	return h, h.JS
+}
+
+// newHandlerOn is newHandler that also returns the server, for tests that stop it.
+func newHandlerOn(t *testing.T) (*Handler, *server.Server) {
 	t.Helper()
-	_, url := env.NewNATS(t)
-	nc, err := nats.Connect(url)
+	s, url := env.NewNATS(t)
+	nc, err := nats.Connect(url, nats.MaxReconnects(-1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +61,7 @@ func newHandler(t *testing.T) (*Handler, jetstream.JetStream) {
 	if _, err := bus.EnsureStreams(context.Background(), js, bus.StreamOptions{ShelfLife: time.Hour, DedupeWindow: time.Minute}); err != nil {
 		t.Fatal(err)
 	}
-	return &Handler{JS: js, Now: time.Now}, js
+	return &Handler{JS: js, Now: time.Now}, s
 }
 
 // request builds an HTTP API payload 2.0 request as API Gateway sends it after the
@@ -355,16 +362,9 @@ func TestHealthCatalogAndUnknownRoutes(t *testing.T) {
 }
 
 func TestHealthReportsLostBus(t *testing.T) {
-	s, url := env.NewNATS(t)
-	nc, err := nats.Connect(url, nats.MaxReconnects(-1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, _ := jetstream.New(nc)
-	h := &Handler{JS: js, Now: time.Now}
+	h, s := newHandlerOn(t)
 	s.Shutdown()
-	testenv.WaitFor(t, 10*time.Second, func() bool { return !nc.IsConnected() }, "the client to notice")
+	testenv.WaitFor(t, 10*time.Second, func() bool { return !h.JS.Conn().IsConnected() }, "the client to notice")
 	resp, body := do(t, h, request("GET", "/v1/health", "", nil, nil))
 	if resp.StatusCode != http.StatusServiceUnavailable || body["status"] != "degraded" {
 		t.Fatalf("health with NATS down: %d %s", resp.StatusCode, resp.Body)
@@ -372,17 +372,7 @@ func TestHealthReportsLostBus(t *testing.T) {
 }
 
 func TestPublishWithBusDownIsUnavailable(t *testing.T) {
-	s, url := env.NewNATS(t)
-	nc, err := nats.Connect(url, nats.MaxReconnects(-1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, _ := jetstream.New(nc)
-	if _, err := bus.EnsureStreams(context.Background(), js, bus.StreamOptions{ShelfLife: time.Hour, DedupeWindow: time.Minute}); err != nil {
-		t.Fatal(err)
-	}
-	h := &Handler{JS: js, Now: time.Now}
+	h, s := newHandlerOn(t)
 	s.Shutdown()
 	for _, body := range []string{
 		eventJSON("job.JobCreated", "jobs/j1", ""),
@@ -400,12 +390,12 @@ func TestPublishWithBusDownIsUnavailable(t *testing.T) {
 	}
 }
 
-func TestColdStartFromTemplateEnvironment(t *testing.T) {
+func TestBusFromTemplateEnvironment(t *testing.T) {
 	env.Setenv(t, "EventsApi")
 	_, url := env.NewNATS(t)
 	t.Setenv("HERALD_NATS_URL", url)
 	t.Setenv("HERALD_SHELF_LIFE", "2h")
-	js, err := connect(context.Background())
+	js, err := bus.Open(context.Background(), "test")
 	if err != nil {
 		t.Fatalf("cold start with the template's environment: %v", err)
 	}

@@ -10,7 +10,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
-	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/heraldhq/herald/shared/bus"
 )
@@ -18,34 +17,11 @@ import (
 func main() {
 	slog.SetDefault(lambdacontext.NewLogger())
 	ctx := context.Background()
-	js, err := connect(ctx)
+	js, err := bus.Open(ctx, "herald-events-api")
 	if err != nil {
 		slog.Error("cold start failed", "error", err.Error())
 		os.Exit(1)
 	}
 	h := &Handler{JS: js, Now: time.Now}
 	lambda.StartWithOptions(h.Handle, lambda.WithEnableSIGTERM(func() { _ = js.Conn().Drain() }))
-}
-
-func connect(ctx context.Context) (jetstream.JetStream, error) {
-	opts, err := bus.OptionsFromEnv(ctx, "herald-events-api")
-	if err != nil {
-		return nil, err
-	}
-	streamOpts, err := bus.StreamOptionsFromEnv()
-	if err != nil {
-		return nil, err
-	}
-	nc, err := bus.Connect(opts)
-	if err != nil {
-		return nil, err
-	}
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := bus.EnsureStreams(ctx, js, streamOpts); err != nil {
-		return nil, err
-	}
-	return js, nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/heraldhq/herald/shared/config"
 )
 
@@ -72,4 +74,32 @@ func StreamOptionsFromEnv() (StreamOptions, error) {
 		return StreamOptions{}, err
 	}
 	return StreamOptions{ShelfLife: shelf, DedupeWindow: dedupe, Replicas: replicas}, nil
+}
+
+// Open connects to NATS as the environment says (OptionsFromEnv) and makes sure the
+// streams exist as it says (StreamOptionsFromEnv): what every function that uses the bus
+// does once per cold start. name labels the connection.
+func Open(ctx context.Context, name string) (jetstream.JetStream, error) {
+	opts, err := OptionsFromEnv(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	streamOpts, err := StreamOptionsFromEnv()
+	if err != nil {
+		return nil, err
+	}
+	nc, err := Connect(opts)
+	if err != nil {
+		return nil, err
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		nc.Close()
+		return nil, err
+	}
+	if _, err := EnsureStreams(ctx, js, streamOpts); err != nil {
+		nc.Close()
+		return nil, err
+	}
+	return js, nil
 }
