@@ -40,15 +40,17 @@ local/node_modules/.package-lock.json: local/package.json local/package-lock.jso
 	cd local && npm ci --no-audit --no-fund
 	@touch $@
 
+# run: the whole stack on this machine (cmd/herald-local); Ctrl-C stops it.
 run: emulators
-	@echo "The local stack (cmd/herald-local: functions under a local Lambda runtime, HTTP API on"
-	@echo "127.0.0.1:3000, SQS event sources, schedules) is not built yet; see the issue list."
-	@echo "Meanwhile 'make test' runs every function against real NATS, dynalite and fauxqs."
-	@exit 1
+	$(GO) build -o $(BUILD_DIR)/herald-local ./cmd/herald-local
+	$(BUILD_DIR)/herald-local
 
+# invoke: one invocation of a function's real binary against the running local stack,
+# e.g. make invoke FN=EventsApi EVENT=events/events-httpapi-health.json
 invoke:
-	@echo "make invoke arrives with the local stack (cmd/herald-local)." >&2
-	@exit 1
+	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=<LogicalId> EVENT=events/<file>.json" >&2; exit 2; }
+	$(GO) build -o $(BUILD_DIR)/herald-local ./cmd/herald-local
+	$(BUILD_DIR)/herald-local invoke $(FN) $(EVENT)
 
 # test: unit, fuzz seed corpora and integration tests against real NATS, dynalite, fauxqs.
 test: emulators

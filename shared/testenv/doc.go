@@ -17,6 +17,7 @@
 // When something the environment needs is missing (node, npm, a free port) Start fails
 // and the test binary fails with it: integration tests are never skipped silently.
 //
-// Each test binary gets its own emulators on ports chosen by the system, so the
-// packages that `go test ./...` runs in parallel do not share state.
+// Each test binary gets its own emulators (started by package emulator, as the local
+// stack's are) on ports chosen by the system, so the packages that `go test ./...` runs
+// in parallel do not share state.
 package testenv

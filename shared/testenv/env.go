@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/nats-io/nats-server/v2/server"
 
+	"github.com/heraldhq/herald/shared/emulator"
 	"github.com/heraldhq/herald/shared/stack"
 )
 
@@ -38,7 +39,7 @@ type Env struct {
 	NATS    *server.Server // the embedded JetStream server shared by the binary's tests
 	NATSURL string         // its client URL; also the template's NatsUrl parameter
 
-	emu        *emulators
+	emu        *emulator.Emulators
 	natsDir    string
 	restoreEnv func()
 	closeOnce  sync.Once
@@ -61,18 +62,11 @@ func Start(ctx context.Context) (*Env, error) {
 		}
 	}()
 
-	local := filepath.Join(root, "local")
-	if err := ensureNodeModules(ctx, local); err != nil {
+	// Ports of 0: each test binary gets emulators of its own.
+	if e.emu, err = emulator.Start(ctx, emulator.Options{Root: root}); err != nil {
 		return nil, fmt.Errorf("testenv: %w", err)
 	}
-	if e.emu, err = startEmulators(ctx, root); err != nil {
-		return nil, fmt.Errorf("testenv: %w", err)
-	}
-	e.Endpoints = Endpoints{
-		DynamoDB: fmt.Sprintf("http://127.0.0.1:%d", e.emu.dynamoDBPort),
-		SQS:      fmt.Sprintf("http://127.0.0.1:%d", e.emu.sqsPort),
-		SNS:      fmt.Sprintf("http://127.0.0.1:%d", e.emu.sqsPort),
-	}
+	e.Endpoints = Endpoints{DynamoDB: e.emu.DynamoDB, SQS: e.emu.SQS, SNS: e.emu.SNS}
 	e.restoreEnv = setenv(awsVariables(e.Endpoints))
 	if e.AWS, err = config.LoadDefaultConfig(ctx); err != nil {
 		return nil, fmt.Errorf("testenv: load AWS config: %w", err)
@@ -116,7 +110,7 @@ func (e *Env) Close() {
 			os.RemoveAll(e.natsDir)
 		}
 		if e.emu != nil {
-			e.emu.close()
+			e.emu.Close()
 		}
 		if e.restoreEnv != nil {
 			e.restoreEnv()

@@ -1,27 +1,8 @@
 package testenv
 
-import (
-	"errors"
-	"os"
-	"path/filepath"
-)
+import "github.com/heraldhq/herald/shared/emulator"
 
 // RepoRoot returns the directory holding the go.mod of the working directory's module.
 // go test runs a package's tests in the package's directory, so from there this is the
-// repository root, where template.yaml and local/ are.
-func RepoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("testenv: no go.mod in the working directory or above it")
-		}
-		dir = parent
-	}
-}
+// repository root, where template.yaml and local/ are. It is [emulator.RepoRoot].
+func RepoRoot() (string, error) { return emulator.RepoRoot() }

@@ -1,4 +1,4 @@
-package testenv
+package emulator
 
 import (
 	"context"
@@ -15,10 +15,22 @@ import (
 // emulators target uses the same file, so either installs for the other.
 const installMarker = "node_modules/.package-lock.json"
 
-// ensureNodeModules runs npm ci in dir (the repository's local/) unless node_modules is
-// newer than package.json and package-lock.json. `go test ./...` starts several test
-// binaries at once, so the install runs under an exclusive lock on dir/.lock, and whoever
-// gets the lock second finds the work done.
+// EnsureNodeModules makes the emulators pinned by root/local/package-lock.json ready to
+// run: it runs `npm ci` in root/local unless node_modules there is at least as new as
+// package.json and package-lock.json. Start calls it; the local stack may call it first to
+// report the install separately.
+//
+// Several processes may call it at once (`go test ./...` starts many test binaries), so
+// the install runs under an exclusive lock on local/.lock, and whoever gets the lock
+// second finds the work done.
+func EnsureNodeModules(ctx context.Context, root string) error {
+	if err := ensureNodeModules(ctx, filepath.Join(root, "local")); err != nil {
+		return fmt.Errorf("emulator: %w", err)
+	}
+	return nil
+}
+
+// ensureNodeModules is EnsureNodeModules for the package directory dir.
 func ensureNodeModules(ctx context.Context, dir string) error {
 	if fresh, err := nodeModulesFresh(dir); err != nil || fresh {
 		return err
@@ -63,7 +75,7 @@ func nodeModulesFresh(dir string) (bool, error) {
 	for _, name := range []string{"package.json", "package-lock.json"} {
 		fi, err := os.Stat(filepath.Join(dir, name))
 		if err != nil {
-			return false, fmt.Errorf("testenv: %w", err)
+			return false, err
 		}
 		if marker.ModTime().Before(fi.ModTime()) {
 			return false, nil
@@ -76,7 +88,7 @@ func nodeModulesFresh(dir string) (bool, error) {
 func lockFile(ctx context.Context, path string) (unlock func(), err error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
-		return nil, fmt.Errorf("testenv: %w", err)
+		return nil, err
 	}
 	for {
 		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
@@ -85,13 +97,13 @@ func lockFile(ctx context.Context, path string) (unlock func(), err error) {
 		}
 		if !errors.Is(err, syscall.EWOULDBLOCK) && !errors.Is(err, syscall.EINTR) {
 			f.Close()
-			return nil, fmt.Errorf("testenv: lock %s: %w", path, err)
+			return nil, fmt.Errorf("lock %s: %w", path, err)
 		}
 		// Polling rather than a blocking flock keeps ctx in charge of how long we wait.
 		select {
 		case <-ctx.Done():
 			f.Close()
-			return nil, fmt.Errorf("testenv: waiting for %s (another test binary is running npm ci): %w", path, ctx.Err())
+			return nil, fmt.Errorf("waiting for %s (another process is running npm ci): %w", path, ctx.Err())
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
@@ -99,12 +111,4 @@ func lockFile(ctx context.Context, path string) (unlock func(), err error) {
 		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
 		f.Close()
 	}, nil
-}
-
-// tail returns the last n bytes of b, which is where a failing tool says why.
-func tail(b []byte, n int) []byte {
-	if len(b) > n {
-		return append([]byte("..."), b[len(b)-n:]...)
-	}
-	return b
 }

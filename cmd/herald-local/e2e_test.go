@@ -1,0 +1,271 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/heraldhq/herald/shared/emulator"
+	"github.com/heraldhq/herald/shared/event"
+)
+
+// stackProcess is herald-local started as a user starts it, with its output captured.
+type stackProcess struct {
+	cmd    *exec.Cmd
+	mu     sync.Mutex
+	output strings.Builder
+	banner map[string]string // "HTTP API" → URL, …
+	ready  chan struct{}
+	exited chan error
+}
+
+func (p *stackProcess) text() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.output.String()
+}
+
+var bannerLine = regexp.MustCompile(`^  (HTTP API|NATS|DynamoDB|SNS/SQS|Events topic)\s+(\S+)`)
+
+// startStack builds herald-local and runs it on free ports with its own state folder,
+// returning once it printed its banner.
+func startStack(t *testing.T) *stackProcess {
+	t.Helper()
+	root, err := emulator.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), "herald-local")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/herald-local")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building herald-local: %v\n%s", err, out)
+	}
+	p := &stackProcess{banner: map[string]string{}, ready: make(chan struct{}), exited: make(chan error, 1)}
+	p.cmd = exec.Command(bin, "-api-port", "0", "-nats-port", "0", "-dynamodb-port", "0", "-sqs-port", "0", "-state", t.TempDir())
+	p.cmd.Dir = root
+	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	stdout, err := p.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.cmd.Stderr = p.cmd.Stdout
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		readyOnce := sync.Once{}
+		for sc.Scan() {
+			line := sc.Text()
+			p.mu.Lock()
+			p.output.WriteString(line + "\n")
+			if m := bannerLine.FindStringSubmatch(line); m != nil {
+				p.banner[m[1]] = m[2]
+			}
+			p.mu.Unlock()
+			if strings.HasPrefix(line, "Logs of every function follow") {
+				readyOnce.Do(func() { close(p.ready) })
+			}
+		}
+		p.exited <- p.cmd.Wait()
+	}()
+	t.Cleanup(func() {
+		if p.cmd.ProcessState == nil {
+			syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+		}
+	})
+	select {
+	case <-p.ready:
+	case err := <-p.exited:
+		t.Fatalf("herald-local exited before it was ready: %v\n%s", err, p.text())
+	case <-time.After(3 * time.Minute):
+		t.Fatalf("herald-local not ready after 3 minutes:\n%s", p.text())
+	}
+	return p
+}
+
+// shell runs a command line as a user pastes it, with the banner's export lines first.
+func (p *stackProcess) shell(t *testing.T, line string) string {
+	t.Helper()
+	var exports []string
+	for _, l := range strings.Split(p.text(), "\n") {
+		if strings.HasPrefix(l, "  export ") {
+			exports = append(exports, strings.TrimSpace(l))
+		}
+	}
+	out, err := exec.Command("bash", "-c", strings.Join(exports, "\n")+"\n"+line).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", line, err, out)
+	}
+	return string(out)
+}
+
+// TestLocalStackEndToEnd starts herald-local as a user would, runs the banner's curl
+// commands as printed, checks that a published event reaches a downstream queue
+// subscribed to the topic, invokes a function once as make invoke does, and stops the
+// stack with SIGINT, leaving nothing running.
+func TestLocalStackEndToEnd(t *testing.T) {
+	p := startStack(t)
+	api, sqsURL, topic := p.banner["HTTP API"], p.banner["SNS/SQS"], p.banner["Events topic"]
+	if api == "" || sqsURL == "" || topic == "" || p.banner["NATS"] == "" || p.banner["DynamoDB"] == "" {
+		t.Fatalf("banner lacks URLs: %v\n%s", p.banner, p.text())
+	}
+	ctx := context.Background()
+	cfg := aws.Config{Region: region, Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")}
+	sqsc := sqs.NewFromConfig(cfg, func(o *sqs.Options) { o.BaseEndpoint = aws.String(sqsURL) })
+	snsc := sns.NewFromConfig(cfg, func(o *sns.Options) { o.BaseEndpoint = aws.String(sqsURL) })
+
+	// A downstream system subscribes its own queue to the topic, filtering on the event type.
+	q, err := sqsc.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("downstream-e2e")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	attrs, err := sqsc.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: q.QueueUrl, AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := snsc.Subscribe(ctx, &sns.SubscribeInput{
+		TopicArn: aws.String(topic), Protocol: aws.String("sqs"), Endpoint: aws.String(attrs.Attributes["QueueArn"]),
+		Attributes: map[string]string{"RawMessageDelivery": "true", "FilterPolicy": `{"event":["resource.ResourceCreated"]}`},
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	// The banner's commands, exactly as printed.
+	var commands []string
+	for _, l := range strings.Split(p.text(), "\n") {
+		if strings.HasPrefix(l, "  curl ") {
+			commands = append(commands, strings.TrimSpace(l))
+		}
+	}
+	if len(commands) != 3 {
+		t.Fatalf("banner has %d curl commands, want 3", len(commands))
+	}
+	if out := p.shell(t, commands[0]); !strings.Contains(out, `"status":"ok"`) {
+		t.Fatalf("health: %s", out)
+	}
+	var ack struct {
+		UUID     string `json:"uuid"`
+		Sequence uint64 `json:"sequence"`
+	}
+	out := p.shell(t, commands[1])
+	if err := json.Unmarshal([]byte(out), &ack); err != nil || ack.UUID == "" || ack.Sequence == 0 {
+		t.Fatalf("publish: %s", out)
+	}
+	if out := p.shell(t, commands[2]); !strings.Contains(out, `"resource.ResourceCreated"`) {
+		t.Fatalf("catalog: %s", out)
+	}
+
+	// The event flows NATS → bridge → SNS → the downstream queue.
+	deadline := time.Now().Add(30 * time.Second)
+	var got *event.Event
+	for got == nil && time.Now().Before(deadline) {
+		msgs, err := sqsc.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl, WaitTimeSeconds: 1, MaxNumberOfMessages: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range msgs.Messages {
+			e, err := event.Decode([]byte(aws.ToString(m.Body)))
+			if err != nil {
+				t.Fatalf("downstream message is not an event: %v", err)
+			}
+			if e.UUID == ack.UUID {
+				got = e
+			}
+		}
+	}
+	if got == nil {
+		t.Fatalf("event %s did not reach the downstream queue within 30s\n%s", ack.UUID, p.text())
+	}
+	if got.Path() != "projects/demo/collections/c1" {
+		t.Fatalf("downstream event %+v", got)
+	}
+
+	// No token: the gateway answers as API Gateway does; unknown routes are problem+json.
+	resp, err := http.Post(api+"/v1/events", "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("publish without token: %d", resp.StatusCode)
+	}
+	resp, err = http.Get(api + "/v1/nothing-here")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound || resp.Header.Get("Content-Type") != "application/problem+json" {
+		t.Fatalf("unknown route: %d %s %s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+
+	// make invoke: one invocation of the real binary against the running stack.
+	invoke := p.invoke(t, "EventsApi", "events/events-httpapi-health.json")
+	var health struct {
+		StatusCode int    `json:"statusCode"`
+		Body       string `json:"body"`
+	}
+	if err := json.Unmarshal([]byte(invoke), &health); err != nil || health.StatusCode != 200 || !strings.Contains(health.Body, `"ok"`) {
+		t.Fatalf("invoke printed %q", invoke)
+	}
+
+	// Ctrl-C stops everything: the process exits, and nothing listens on its ports.
+	if err := p.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-p.exited:
+		if err != nil {
+			t.Fatalf("herald-local exited with %v\n%s", err, p.text())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("herald-local did not stop within 30s of SIGINT\n%s", p.text())
+	}
+	for what, url := range map[string]string{"API": api, "SNS/SQS": sqsURL, "DynamoDB": p.banner["DynamoDB"], "NATS": p.banner["NATS"]} {
+		host := url[strings.Index(url, "://")+3:]
+		if c, err := net.DialTimeout("tcp", host, time.Second); err == nil {
+			c.Close()
+			t.Errorf("%s still listening on %s after stop", what, host)
+		}
+	}
+	if !strings.Contains(p.text(), "herald-local: stopped") {
+		t.Errorf("no clean stop message:\n%s", p.text())
+	}
+}
+
+// invoke runs `herald-local invoke` against the running stack's ports, as make invoke does.
+func (p *stackProcess) invoke(t *testing.T, fn, eventFile string) string {
+	t.Helper()
+	port := func(name string) string { u := p.banner[name]; return u[strings.LastIndex(u, ":")+1:] }
+	cmd := exec.Command(p.cmd.Path, "invoke", "-nats-port", port("NATS"), "-dynamodb-port", port("DynamoDB"), "-sqs-port", port("SNS/SQS"),
+		"-state", p.cmd.Args[len(p.cmd.Args)-1], fn, eventFile)
+	cmd.Dir = p.cmd.Dir
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("herald-local invoke %s %s: %v\n%s", fn, eventFile, err, stderr.String())
+	}
+	return strings.TrimSpace(string(out))
+}

@@ -1,0 +1,363 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/heraldhq/herald/shared/emulator"
+	"github.com/heraldhq/herald/shared/gateway"
+	"github.com/heraldhq/herald/shared/lambdalocal"
+	"github.com/heraldhq/herald/shared/sqssource"
+	"github.com/heraldhq/herald/shared/stack"
+)
+
+// region is the local stack's AWS region.
+const region = "us-east-1"
+
+// local is a running local stack.
+type local struct {
+	opts      options
+	log       *slog.Logger
+	logs      io.Writer
+	logsMu    sync.Mutex
+	nats      *server.Server
+	emu       *emulator.Emulators
+	stack     *stack.Stack
+	aws       aws.Config
+	functions map[string]*lambdalocal.Function
+	api       *http.Server
+	apiURL    string
+	natsURL   string
+	cancel    context.CancelFunc
+	workers   sync.WaitGroup
+	ready     time.Duration
+}
+
+// awsEnv points the AWS SDK at the emulators: for this process (provisioning, the SQS
+// pollers) and for every function.
+func awsEnv(emu *emulator.Emulators) map[string]string {
+	return map[string]string{
+		"AWS_ENDPOINT_URL_DYNAMODB": emu.DynamoDB,
+		"AWS_ENDPOINT_URL_SQS":      emu.SQS,
+		"AWS_ENDPOINT_URL_SNS":      emu.SQS,
+		"AWS_REGION":                region,
+		"AWS_DEFAULT_REGION":        region,
+		"AWS_ACCESS_KEY_ID":         "local",
+		"AWS_SECRET_ACCESS_KEY":     "local",
+		"AWS_EC2_METADATA_DISABLED": "true",
+	}
+}
+
+// startInfra starts NATS and the emulators and provisions the template in them.
+func startInfra(ctx context.Context, l *local, t *stack.Template) error {
+	natsDir := filepath.Join(l.opts.state, "nats")
+	if err := os.MkdirAll(natsDir, 0o755); err != nil {
+		return err
+	}
+	port := l.opts.natsPort
+	if port == 0 {
+		port = -1
+	}
+	ns, err := server.NewServer(&server.Options{
+		ServerName: "herald-local", Host: "127.0.0.1", Port: port,
+		JetStream: true, StoreDir: natsDir, NoSigs: true, NoLog: true,
+	})
+	if err != nil {
+		return fmt.Errorf("starting NATS: %w", err)
+	}
+	go ns.Start()
+	if !ns.ReadyForConnections(10 * time.Second) {
+		ns.Shutdown()
+		return errors.New("NATS did not start within 10s")
+	}
+	l.nats, l.natsURL = ns, ns.ClientURL()
+
+	l.emu, err = emulator.Start(ctx, emulator.Options{Root: l.opts.root, DynamoDBPort: l.opts.dynamoDB, SQSPort: l.opts.sqsPort})
+	if err != nil {
+		return err
+	}
+	return l.provision(ctx, t)
+}
+
+// provision points this process's AWS SDK at the emulators and creates (or finds) the
+// template's resources there.
+func (l *local) provision(ctx context.Context, t *stack.Template) error {
+	for k, v := range awsEnv(l.emu) {
+		os.Setenv(k, v)
+	}
+	var err error
+	if l.aws, err = awsconfig.LoadDefaultConfig(ctx); err != nil {
+		return err
+	}
+	l.stack, err = stack.Provision(ctx, t, stack.Clients{
+		DynamoDB: dynamodb.NewFromConfig(l.aws), SQS: sqs.NewFromConfig(l.aws), SNS: sns.NewFromConfig(l.aws),
+	}, map[string]string{"NatsUrl": l.natsURL, "JwtSecret": l.opts.secret})
+	if err != nil {
+		return fmt.Errorf("creating the template's resources: %w", err)
+	}
+	return nil
+}
+
+// functionEnv is the environment fn runs with locally: the template's, resolved against
+// the local resources, plus the emulator endpoints.
+func (l *local) functionEnv(fn stack.Function) (map[string]string, error) {
+	env, err := l.stack.FunctionEnv(fn)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range awsEnv(l.emu) {
+		env[k] = v
+	}
+	return env, nil
+}
+
+func (l *local) functionLogs(name string) io.Writer {
+	return newPrefixWriter(&l.logsMu, l.logs, name)
+}
+
+// start brings up the whole stack and returns once it is ready to serve.
+func start(ctx context.Context, opts options, logs io.Writer) (*local, error) {
+	began := time.Now()
+	l := &local{opts: opts, logs: logs, functions: map[string]*lambdalocal.Function{}}
+	l.log = slog.New(slog.NewTextHandler(l.functionLogs("herald-local"), nil))
+	ok := false
+	defer func() {
+		if !ok {
+			l.Close()
+		}
+	}()
+	if err := checkPorts(map[string]int{"api-port": opts.apiPort, "nats-port": opts.natsPort, "dynamodb-port": opts.dynamoDB, "sqs-port": opts.sqsPort}); err != nil {
+		return nil, err
+	}
+	t, err := stack.Load(filepath.Join(opts.root, "template.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	fns := t.Functions()
+	ids := make([]string, len(fns))
+	for i, fn := range fns {
+		ids[i] = fn.LogicalID
+	}
+
+	// Building and starting the servers are independent: do both at once.
+	type built struct {
+		bins map[string]string
+		err  error
+	}
+	buildDone := make(chan built, 1)
+	go func() {
+		bins, err := buildFunctions(ctx, opts.root, opts.state, ids)
+		buildDone <- built{bins, err}
+	}()
+	infraErr := startInfra(ctx, l, t)
+	b := <-buildDone
+	if infraErr != nil {
+		return nil, infraErr
+	}
+	if b.err != nil {
+		return nil, b.err
+	}
+
+	runCtx, cancel := context.WithCancel(context.Background())
+	l.cancel = cancel
+	sqsClient := sqs.NewFromConfig(l.aws)
+
+	invokers := map[string]gateway.Invoker{}
+	for _, fn := range fns {
+		env, err := l.functionEnv(fn)
+		if err != nil {
+			return nil, err
+		}
+		if d, ok := fn.Metadata["LocalDaemon"].(map[string]any); ok {
+			// As lambdalocal does for functions, so that daemons log JSON too.
+			env["AWS_LAMBDA_LOG_FORMAT"] = "JSON"
+			env["AWS_LAMBDA_FUNCTION_NAME"] = fn.LogicalID
+			overrides, _ := d["Environment"].(map[string]any)
+			for k, v := range overrides {
+				env[k] = fmt.Sprint(v)
+			}
+			dm := &daemon{name: fn.LogicalID, binary: b.bins[fn.LogicalID], env: env, logs: l.functionLogs(fn.LogicalID), log: l.log}
+			l.workers.Add(1)
+			go func() { defer l.workers.Done(); dm.run(runCtx) }()
+			continue
+		}
+		f, err := lambdalocal.New(lambdalocal.Config{
+			Name: fn.LogicalID, Binary: b.bins[fn.LogicalID], Env: env,
+			Timeout:  time.Duration(number(fn.Properties["Timeout"], 3)) * time.Second,
+			MemoryMB: number(fn.Properties["MemorySize"], 128),
+			Logs:     l.functionLogs(fn.LogicalID),
+		})
+		if err != nil {
+			return nil, err
+		}
+		l.functions[fn.LogicalID] = f
+		invokers[fn.LogicalID] = f
+		if err := l.eventSources(runCtx, fn, f, sqsClient); err != nil {
+			return nil, err
+		}
+	}
+
+	// Warm every function once: the first request is then as fast as the rest, and each
+	// cold start is measured and logged.
+	var warm sync.WaitGroup
+	warmErrs := make(chan error, len(l.functions))
+	for id, f := range l.functions {
+		warm.Add(1)
+		go func() {
+			defer warm.Done()
+			if err := f.Warm(ctx); err != nil {
+				warmErrs <- fmt.Errorf("%s did not start: %w", id, err)
+				return
+			}
+			if cs := f.ColdStarts(); len(cs) > 0 {
+				l.log.Info("function warm", "function", id, "cold_start", cs[0].String())
+			}
+		}()
+	}
+	warm.Wait()
+	close(warmErrs)
+	if err := <-warmErrs; err != nil {
+		return nil, err
+	}
+
+	gwCfg, err := gateway.FromTemplate(t)
+	if err != nil {
+		return nil, err
+	}
+	gw, err := gateway.New(gwCfg, invokers, region, l.log)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(opts.apiPort)))
+	if err != nil {
+		return nil, fmt.Errorf("HTTP API: %w", err)
+	}
+	l.apiURL = "http://" + ln.Addr().String()
+	l.api = &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second}
+	go l.api.Serve(ln)
+	l.ready = time.Since(began)
+	ok = true
+	return l, nil
+}
+
+// eventSources starts fn's SQS event source mappings and schedules.
+func (l *local) eventSources(ctx context.Context, fn stack.Function, f *lambdalocal.Function, client *sqs.Client) error {
+	for _, name := range fn.EventNames() {
+		ev := fn.Events[name]
+		switch ev.Type {
+		case "SQS":
+			queue, err := l.stack.Resolve(ev.Properties["Queue"])
+			if err != nil {
+				return fmt.Errorf("%s event %s: %w", fn.LogicalID, name, err)
+			}
+			arn, _ := queue.(string)
+			url, err := l.queueURL(arn)
+			if err != nil {
+				return fmt.Errorf("%s event %s: %w", fn.LogicalID, name, err)
+			}
+			m := sqssource.Mapping{
+				Function: fn.LogicalID, QueueURL: url, QueueARN: arn, Region: region,
+				BatchSize:               number(ev.Properties["BatchSize"], 10),
+				Window:                  time.Duration(number(ev.Properties["MaximumBatchingWindowInSeconds"], 0)) * time.Second,
+				ReportBatchItemFailures: hasString(ev.Properties["FunctionResponseTypes"], "ReportBatchItemFailures"),
+				Invoker:                 f,
+				Logger:                  l.log,
+			}
+			l.workers.Add(1)
+			go func() {
+				defer l.workers.Done()
+				if err := sqssource.Run(ctx, client, m); err != nil && ctx.Err() == nil {
+					l.log.Error("event source mapping stopped", "function", fn.LogicalID, "queue", url, "error", err.Error())
+				}
+			}()
+		case "Schedule":
+			expr, _ := ev.Properties["Schedule"].(string)
+			every, err := parseRate(expr)
+			if err != nil {
+				l.log.Warn("schedule not run locally", "function", fn.LogicalID, "error", err.Error())
+				continue
+			}
+			s := &schedule{function: fn.LogicalID, rule: fn.LogicalID + name, interval: every, fn: f, region: region, log: l.log}
+			l.workers.Add(1)
+			go func() { defer l.workers.Done(); s.run(ctx) }()
+		}
+	}
+	return nil
+}
+
+// queueURL finds the local URL of the queue with the given ARN.
+func (l *local) queueURL(arn string) (string, error) {
+	for _, p := range l.stack.Resources {
+		if p.ARN == arn && p.URL != "" {
+			return p.URL, nil
+		}
+	}
+	return "", fmt.Errorf("no queue with ARN %s in the template", arn)
+}
+
+// Close stops everything it started, in reverse order, and waits for it.
+func (l *local) Close() {
+	if l.api != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		l.api.Shutdown(ctx)
+		cancel()
+	}
+	if l.cancel != nil {
+		l.cancel()
+	}
+	l.workers.Wait()
+	for _, f := range l.functions {
+		f.Close()
+	}
+	if l.emu != nil {
+		l.emu.Close()
+	}
+	if l.nats != nil {
+		l.nats.Shutdown()
+		l.nats.WaitForShutdown()
+	}
+}
+
+// number reads a template number (Timeout, MemorySize, BatchSize …), or def when absent.
+func number(v any, def int) int {
+	switch n := v.(type) {
+	case int:
+		return n
+	case int64:
+		return int(n)
+	case float64:
+		return int(n)
+	case string:
+		if i, err := strconv.Atoi(n); err == nil {
+			return i
+		}
+	}
+	return def
+}
+
+func hasString(v any, want string) bool {
+	list, _ := v.([]any)
+	for _, x := range list {
+		if s, _ := x.(string); s == want {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/heraldhq/herald/shared/auth"
+)
+
+func TestParseRate(t *testing.T) {
+	tests := []struct {
+		expr    string
+		want    time.Duration
+		wantErr bool
+	}{
+		{"rate(1 minute)", time.Minute, false},
+		{"rate(5 minutes)", 5 * time.Minute, false},
+		{"rate(2 hours)", 2 * time.Hour, false},
+		{"rate(1 day)", 24 * time.Hour, false},
+		{"rate(0 minutes)", 0, true},
+		{"rate(1 fortnight)", 0, true},
+		{"rate(minute)", 0, true},
+		{"cron(0 12 * * ? *)", 0, true},
+	}
+	for _, tt := range tests {
+		got, err := parseRate(tt.expr)
+		if (err != nil) != tt.wantErr || got != tt.want {
+			t.Errorf("parseRate(%q) = %v, %v; want %v, error %v", tt.expr, got, err, tt.want, tt.wantErr)
+		}
+	}
+}
+
+func TestPrefixWriterWritesWholeLines(t *testing.T) {
+	var out strings.Builder
+	var mu sync.Mutex
+	a := newPrefixWriter(&mu, &out, "A")
+	b := newPrefixWriter(&mu, &out, "B")
+	a.Write([]byte("first half "))
+	b.Write([]byte("b line\n"))
+	a.Write([]byte("second half\nnext"))
+	a.Write([]byte(" line\n"))
+	want := "B | b line\nA | first half second half\nA | next line\n"
+	if out.String() != want {
+		t.Fatalf("got %q, want %q", out.String(), want)
+	}
+}
+
+func TestCheckPortsNamesTakenPort(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	port := ln.Addr().(*net.TCPAddr).Port
+	err = checkPorts(map[string]int{"api-port": port, "nats-port": 0})
+	if err == nil || !strings.Contains(err.Error(), "api-port") || !strings.Contains(err.Error(), "is taken") {
+		t.Fatalf("err = %v, want it to name the taken api-port", err)
+	}
+	ln.Close()
+	if err := checkPorts(map[string]int{"api-port": port}); err != nil {
+		t.Fatalf("free port reported: %v", err)
+	}
+}
+
+func TestOptionsFromFlagsOverEnvironment(t *testing.T) {
+	t.Setenv("HERALD_LOCAL_API_PORT", "3100")
+	t.Setenv("HERALD_LOCAL_NATS_PORT", "4300")
+	t.Setenv("HERALD_JWT_SECRET", "")
+	o, _, err := parseOptions("herald-local", []string{"-nats-port", "4400"}, "/repo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.apiPort != 3100 || o.natsPort != 4400 || o.dynamoDB != 8000 || o.sqsPort != 4566 {
+		t.Fatalf("ports %+v", o)
+	}
+	if o.secret != DevSecret || o.state != "/repo/.herald" {
+		t.Fatalf("secret %q state %q", o.secret, o.state)
+	}
+	if _, _, err := parseOptions("herald-local", []string{"stray"}, "/repo"); err == nil {
+		t.Fatal("a stray argument must be an error")
+	}
+}
+
+func TestNumber(t *testing.T) {
+	for _, tt := range []struct {
+		v    any
+		want int
+	}{{30, 30}, {int64(15), 15}, {float64(60), 60}, {"45", 45}, {nil, 7}, {"x", 7}} {
+		if got := number(tt.v, 7); got != tt.want {
+			t.Errorf("number(%v) = %d, want %d", tt.v, got, tt.want)
+		}
+	}
+}
+
+func TestDevTokensVerify(t *testing.T) {
+	tokens, err := mintTokens(DevSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := auth.NewVerifier(context.Background(), auth.Options{HMACSecret: []byte(DevSecret)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range devTokens {
+		c, err := v.Verify(context.Background(), tokens[d.env])
+		if err != nil {
+			t.Fatalf("%s does not verify: %v", d.env, err)
+		}
+		if c.Subject != d.claims.Subject || c.TokenType != d.claims.TokenType || c.IsPublisher() != d.claims.IsPublisher() {
+			t.Errorf("%s claims %+v, want %+v", d.env, c, d.claims)
+		}
+	}
+	if _, err := mintTokens("short"); err == nil {
+		t.Fatal("a secret under 32 bytes must be refused")
+	}
+}

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+)
+
+// DevSecret is the HS256 secret of the local stack when HERALD_JWT_SECRET is not set. It
+// is printed in the banner: local tokens are for development only.
+const DevSecret = "herald-local-development-secret-do-not-deploy"
+
+// options configure a local stack.
+type options struct {
+	root      string // the repository: template.yaml, Makefile, local/
+	state     string // where NATS keeps its data and functions are built
+	apiPort   int
+	natsPort  int
+	dynamoDB  int
+	sqsPort   int
+	secret    string
+	buildOnly bool
+}
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil {
+		return v
+	}
+	return def
+}
+
+func envString(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// parseOptions reads flags over HERALD_LOCAL_* variables over defaults.
+func parseOptions(name string, args []string, root string) (options, *flag.FlagSet, error) {
+	o := options{root: root}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.IntVar(&o.apiPort, "api-port", envInt("HERALD_LOCAL_API_PORT", 3000), "HTTP API port (HERALD_LOCAL_API_PORT)")
+	fs.IntVar(&o.natsPort, "nats-port", envInt("HERALD_LOCAL_NATS_PORT", 4222), "NATS port (HERALD_LOCAL_NATS_PORT)")
+	fs.IntVar(&o.dynamoDB, "dynamodb-port", envInt("HERALD_LOCAL_DYNAMODB_PORT", 8000), "DynamoDB emulator port (HERALD_LOCAL_DYNAMODB_PORT)")
+	fs.IntVar(&o.sqsPort, "sqs-port", envInt("HERALD_LOCAL_SQS_PORT", 4566), "SNS/SQS emulator port (HERALD_LOCAL_SQS_PORT)")
+	fs.StringVar(&o.state, "state", envString("HERALD_LOCAL_STATE", filepath.Join(root, ".herald")), "state folder: NATS data, built functions (HERALD_LOCAL_STATE)")
+	fs.StringVar(&o.secret, "jwt-secret", envString("HERALD_JWT_SECRET", DevSecret), "HS256 secret for API tokens (HERALD_JWT_SECRET)")
+	if err := fs.Parse(args); err != nil {
+		return o, fs, err
+	}
+	if fs.NArg() > 0 && name == "herald-local" {
+		return o, fs, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return o, fs, nil
+}
+
+// checkPorts fails early, naming the port, when something already listens there.
+func checkPorts(ports map[string]int) error {
+	var errs []error
+	for what, port := range ports {
+		if port == 0 {
+			continue
+		}
+		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("port %d (%s) is taken; stop what uses it or choose another with -%s", port, what, what))
+			continue
+		}
+		ln.Close()
+	}
+	return errors.Join(errs...)
+}
