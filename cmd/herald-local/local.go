@@ -42,6 +42,7 @@ type local struct {
 	stack     *stack.Stack
 	aws       aws.Config
 	functions map[string]*lambdalocal.Function
+	configs   map[string]lambdalocal.Config // how each function was started, to start more
 	api       *http.Server
 	apiURL    string
 	natsURL   string
@@ -89,7 +90,10 @@ func startInfra(ctx context.Context, l *local, t *stack.Template) error {
 	}
 	l.nats, l.natsURL = ns, ns.ClientURL()
 
-	l.emu, err = emulator.Start(ctx, emulator.Options{Root: l.opts.root, DynamoDBPort: l.opts.dynamoDB, SQSPort: l.opts.sqsPort})
+	l.emu, err = emulator.Start(ctx, emulator.Options{
+		Root: l.opts.root, DynamoDBPort: l.opts.dynamoDB, SQSPort: l.opts.sqsPort,
+		DynamoDBPath: filepath.Join(l.opts.state, "dynamodb"),
+	})
 	if err != nil {
 		return err
 	}
@@ -135,7 +139,7 @@ func (l *local) functionLogs(name string) io.Writer {
 // start brings up the whole stack and returns once it is ready to serve.
 func start(ctx context.Context, opts options, logs io.Writer) (*local, error) {
 	began := time.Now()
-	l := &local{opts: opts, logs: logs, functions: map[string]*lambdalocal.Function{}}
+	l := &local{opts: opts, logs: logs, functions: map[string]*lambdalocal.Function{}, configs: map[string]lambdalocal.Config{}}
 	l.log = slog.New(slog.NewTextHandler(l.functionLogs("herald-local"), nil))
 	ok := false
 	defer func() {
@@ -198,15 +202,17 @@ func start(ctx context.Context, opts options, logs io.Writer) (*local, error) {
 			go func() { defer l.workers.Done(); dm.run(runCtx) }()
 			continue
 		}
-		f, err := lambdalocal.New(lambdalocal.Config{
+		cfg := lambdalocal.Config{
 			Name: fn.LogicalID, Binary: b.bins[fn.LogicalID], Env: env,
 			Timeout:  time.Duration(number(fn.Properties["Timeout"], 3)) * time.Second,
 			MemoryMB: number(fn.Properties["MemorySize"], 128),
 			Logs:     l.functionLogs(fn.LogicalID),
-		})
+		}
+		f, err := lambdalocal.New(cfg)
 		if err != nil {
 			return nil, err
 		}
+		l.configs[fn.LogicalID] = cfg
 		l.functions[fn.LogicalID] = f
 		invokers[fn.LogicalID] = f
 		if err := l.eventSources(runCtx, fn, f, sqsClient); err != nil {

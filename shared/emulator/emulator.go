@@ -43,6 +43,10 @@ type Options struct {
 	// Host is the address both listen on; empty means 127.0.0.1.
 	Host string
 
+	// DynamoDBPath is a folder where dynalite keeps its tables across restarts (LevelDB);
+	// empty keeps them in memory. fauxqs always keeps its queues in memory.
+	DynamoDBPath string
+
 	// Logs receives the emulators' standard error. Nil keeps only its tail, for the
 	// error Start returns when they fail to start.
 	Logs io.Writer
@@ -87,10 +91,14 @@ func Start(ctx context.Context, o Options) (*Emulators, error) {
 	}
 
 	dir := filepath.Join(o.Root, "local")
-	cmd := exec.Command(node, filepath.Join(dir, "emulators.mjs"),
+	args := []string{filepath.Join(dir, "emulators.mjs"),
 		"--host", o.Host,
 		"--dynamodb-port", strconv.Itoa(o.DynamoDBPort),
-		"--sqs-port", strconv.Itoa(o.SQSPort))
+		"--sqs-port", strconv.Itoa(o.SQSPort)}
+	if o.DynamoDBPath != "" {
+		args = append(args, "--dynamodb-path", o.DynamoDBPath)
+	}
+	cmd := exec.Command(node, args...)
 	cmd.Dir = dir
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 
