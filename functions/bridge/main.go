@@ -36,7 +36,9 @@ func main() {
 		_ = h.Bridge.Close()
 		return
 	}
-	lambda.StartWithOptions(h.Handle, lambda.WithEnableSIGTERM(func() { _ = h.Bridge.Close() }))
+	// Lambda sends SIGTERM when it retires an idle environment: flush, close, and exit
+	// rather than wait to be killed.
+	lambda.StartWithOptions(h.Handle, lambda.WithEnableSIGTERM(func() { _ = h.Bridge.Close(); os.Exit(0) }))
 }
 
 func setup(ctx context.Context) (*Handler, error) {

@@ -23,5 +23,7 @@ func main() {
 		os.Exit(1)
 	}
 	h := &Handler{JS: js, Now: time.Now}
-	lambda.StartWithOptions(h.Handle, lambda.WithEnableSIGTERM(func() { _ = js.Conn().Drain() }))
+	// Lambda sends SIGTERM when it retires an idle environment: flush, close, and exit
+	// rather than wait to be killed.
+	lambda.StartWithOptions(h.Handle, lambda.WithEnableSIGTERM(func() { bus.Close(js); os.Exit(0) }))
 }

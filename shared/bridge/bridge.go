@@ -321,5 +321,8 @@ func (b *Bridge) publish(ctx, run context.Context, batch []item, stats tally) {
 	}
 }
 
-// Close drains the NATS connection: pending acknowledgements are sent before it closes.
-func (b *Bridge) Close() error { return b.js.Conn().Drain() }
+// Close flushes what the NATS connection still holds (acknowledgements) and closes it.
+func (b *Bridge) Close() error {
+	bus.Close(b.js)
+	return nil
+}

@@ -161,3 +161,11 @@ func PublishAll(ctx context.Context, js jetstream.JetStream, events []*event.Eve
 	}
 	return acks, errs
 }
+
+// Close flushes what the connection still buffers (acknowledgements, publishes) for at
+// most 300 ms and closes it: for a function's SIGTERM hook, which Lambda gives 500 ms.
+func Close(js jetstream.JetStream) {
+	nc := js.Conn()
+	_ = nc.FlushTimeout(300 * time.Millisecond)
+	nc.Close()
+}

@@ -46,6 +46,7 @@ type Gateway struct {
 	region    string
 	log       *slog.Logger
 
+	now   func() time.Time // the clock of the authorizer cache
 	mu    sync.Mutex
 	cache map[string]cachedDecision
 }
@@ -57,27 +58,52 @@ type cachedDecision struct {
 }
 
 // New returns a Gateway for cfg whose functions are invoked through functions, keyed by
-// logical id. Every route's function and authorizer must be there.
+// logical id. Every route's function and authorizer must be there, and every authorizer a
+// route names must be in cfg.Authorizers. cfg need not come from FromTemplate: New works on
+// a copy whose methods it upper-cases, whose identity headers it lower-cases and whose
+// routes it orders as FromTemplate does.
 func New(cfg Config, functions map[string]Invoker, region string, log *slog.Logger) (*Gateway, error) {
+	own := Config{Routes: make([]Route, 0, len(cfg.Routes)), Authorizers: make(map[string]Authorizer, len(cfg.Authorizers))}
+	for name, a := range cfg.Authorizers {
+		if functions[a.Function] == nil {
+			return nil, fmt.Errorf("gateway: no function %s for authorizer %s", a.Function, name)
+		}
+		headers := make([]string, len(a.IdentityHeaders))
+		for i, h := range a.IdentityHeaders {
+			headers[i] = strings.ToLower(h)
+		}
+		a.IdentityHeaders = headers
+		if a.Name == "" {
+			a.Name = name
+		}
+		own.Authorizers[name] = a
+	}
+	seen := map[string]bool{}
 	for _, rt := range cfg.Routes {
+		rt = newRoute(strings.ToUpper(rt.Method), rt.Path, rt.Function, rt.Authorizer, rt.URL)
 		if functions[rt.Function] == nil {
 			return nil, fmt.Errorf("gateway: no function %s for route %s", rt.Function, rt.RouteKey())
 		}
-	}
-	for _, a := range cfg.Authorizers {
-		if functions[a.Function] == nil {
-			return nil, fmt.Errorf("gateway: no function %s for authorizer %s", a.Function, a.Name)
+		if _, ok := own.Authorizers[rt.Authorizer]; rt.Authorizer != "" && !rt.URL && !ok {
+			return nil, fmt.Errorf("gateway: route %s names unknown authorizer %q", rt.RouteKey(), rt.Authorizer)
 		}
+		key := rt.Method + " /" + strings.Join(rt.segments, "/")
+		if seen[key] {
+			return nil, fmt.Errorf("gateway: route %s is declared twice", rt.RouteKey())
+		}
+		seen[key] = true
+		own.Routes = append(own.Routes, rt)
 	}
+	sortRoutes(own.Routes)
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Gateway{cfg: cfg, functions: functions, region: region, log: log, cache: map[string]cachedDecision{}}, nil
+	return &Gateway{cfg: own, functions: functions, region: region, log: log, now: time.Now, cache: map[string]cachedDecision{}}, nil
 }
 
 // ServeHTTP routes the request, authorizes it and invokes the route's function.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rt, params, allowed := g.route(r.Method, r.URL.Path)
+	rt, params, allowed := g.route(r.Method, r.URL.EscapedPath())
 	if rt == nil {
 		if len(allowed) > 0 {
 			w.Header().Set("Allow", strings.Join(allowed, ", "))
@@ -121,11 +147,12 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	g.respond(w, r, *rt, data)
 }
 
-// route finds the route for method and path; when the path is known but not the method,
-// it returns the methods that are.
+// route finds the route for method and the escaped path; when the path is known but not
+// the method, it returns the methods that are, sorted and without repeats.
 func (g *Gateway) route(method, path string) (*Route, map[string]string, []string) {
 	segments := split(path)
 	var allowed []string
+	seen := map[string]bool{}
 	for i := range g.cfg.Routes {
 		rt := &g.cfg.Routes[i]
 		params, ok := rt.match(segments)
@@ -135,7 +162,10 @@ func (g *Gateway) route(method, path string) (*Route, map[string]string, []strin
 		if rt.Method == method || rt.Method == "ANY" {
 			return rt, params, nil
 		}
-		allowed = append(allowed, rt.Method)
+		if !seen[rt.Method] {
+			seen[rt.Method] = true
+			allowed = append(allowed, rt.Method)
+		}
 	}
 	sort.Strings(allowed)
 	return nil, nil, allowed
@@ -157,7 +187,7 @@ func (g *Gateway) authorize(ctx context.Context, a Authorizer, rt Route, params 
 		g.mu.Lock()
 		d, ok := g.cache[key]
 		g.mu.Unlock()
-		if ok && time.Now().Before(d.expires) {
+		if ok && g.now().Before(d.expires) {
 			return decisionStatus(d.allow), d.context
 		}
 	}
@@ -176,8 +206,14 @@ func (g *Gateway) authorize(ctx context.Context, a Authorizer, rt Route, params 
 		return http.StatusInternalServerError, nil
 	}
 	if a.ReauthorizeEvery > 0 && len(identity) > 0 {
+		now := g.now()
 		g.mu.Lock()
-		g.cache[key] = cachedDecision{allow: resp.IsAuthorized, context: resp.Context, expires: time.Now().Add(time.Duration(a.ReauthorizeEvery) * time.Second)}
+		for k, d := range g.cache { // drop what has expired, so that old tokens do not pile up
+			if !now.Before(d.expires) {
+				delete(g.cache, k)
+			}
+		}
+		g.cache[key] = cachedDecision{allow: resp.IsAuthorized, context: resp.Context, expires: now.Add(time.Duration(a.ReauthorizeEvery) * time.Second)}
 		g.mu.Unlock()
 	}
 	return decisionStatus(resp.IsAuthorized), resp.Context
@@ -229,30 +265,40 @@ func (g *Gateway) respond(w http.ResponseWriter, r *http.Request, rt Route, payl
 		writeMessage(w, http.StatusInternalServerError, "Internal Server Error")
 		return
 	}
-	writeFunctionResponse(w, out)
+	if err := writeFunctionResponse(w, out); err != nil {
+		g.log.Error("malformed function response", "function", rt.Function, "route", rt.RouteKey(), "error", err.Error())
+		writeMessage(w, http.StatusInternalServerError, "Internal Server Error")
+	}
 }
 
+// validStatus reports whether code can be a final HTTP status: net/http panics on codes
+// outside 100–999 and takes 1xx for an informational response.
+func validStatus(code int) bool { return code >= 200 && code <= 599 }
+
 // writeFunctionResponse writes a payload 2.0 response: a structured response when the
-// JSON has a statusCode, else the JSON itself as a 200 application/json body.
-func writeFunctionResponse(w http.ResponseWriter, out []byte) {
+// JSON has a statusCode, else the JSON itself as a 200 application/json body. It writes
+// nothing and returns an error when a structured response is malformed (a status that is
+// not a final HTTP status, a body that is not the base64 it claims to be).
+func writeFunctionResponse(w http.ResponseWriter, out []byte) error {
 	var probe map[string]json.RawMessage
 	if json.Unmarshal(out, &probe) != nil || probe["statusCode"] == nil {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusOK)
 		w.Write(out)
-		return
+		return nil
 	}
 	var resp events.APIGatewayV2HTTPResponse
 	if err := json.Unmarshal(out, &resp); err != nil {
-		writeMessage(w, http.StatusInternalServerError, "Internal Server Error")
-		return
+		return err
+	}
+	if !validStatus(resp.StatusCode) {
+		return fmt.Errorf("statusCode %d", resp.StatusCode)
 	}
 	body := []byte(resp.Body)
 	if resp.IsBase64Encoded {
 		var err error
 		if body, err = base64.StdEncoding.DecodeString(resp.Body); err != nil {
-			writeMessage(w, http.StatusInternalServerError, "Internal Server Error")
-			return
+			return fmt.Errorf("body: %w", err)
 		}
 	}
 	for k, v := range resp.Headers {
@@ -271,11 +317,15 @@ func writeFunctionResponse(w http.ResponseWriter, out []byte) {
 	}
 	w.WriteHeader(resp.StatusCode)
 	w.Write(body)
+	return nil
 }
 
 // stream forwards a streaming response as it arrives, flushing after every write.
 func (g *Gateway) stream(w http.ResponseWriter, rt Route, resp *lambdalocal.Response) {
 	prelude, rest, err := readPrelude(resp.Body)
+	if err == nil && prelude.StatusCode != 0 && !validStatus(prelude.StatusCode) {
+		err = fmt.Errorf("prelude: statusCode %d", prelude.StatusCode)
+	}
 	if err != nil {
 		g.log.Error("streaming response without a valid prelude", "function", rt.Function, "error", err.Error())
 		writeMessage(w, http.StatusBadGateway, "Bad Gateway")

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"fmt"
+	"net/url"
 	"sort"
 	"strings"
 
@@ -102,8 +103,7 @@ func FromTemplate(t *stack.Template) (Config, error) {
 			cfg.Routes = append(cfg.Routes, newRoute(strings.ToUpper(method), path, fn.LogicalID, "", true))
 		}
 	}
-	// Literal segments win over parameters, as API Gateway's most specific match does.
-	sort.SliceStable(cfg.Routes, func(i, j int) bool { return specificity(cfg.Routes[i]) > specificity(cfg.Routes[j]) })
+	sortRoutes(cfg.Routes)
 	return cfg, nil
 }
 
@@ -117,6 +117,9 @@ func authorizerFrom(name string, v any) (Authorizer, error) {
 			return a, fmt.Errorf("FunctionArn must be !GetAtt <Function>.Arn")
 		}
 		a.Function, _ = att[0].(string)
+		if attr, _ := att[1].(string); a.Function == "" || attr != "Arn" {
+			return a, fmt.Errorf("FunctionArn must be !GetAtt <Function>.Arn")
+		}
 	default:
 		return a, fmt.Errorf("FunctionArn must be !GetAtt <Function>.Arn")
 	}
@@ -148,55 +151,91 @@ func newRoute(method, path, fn, auth string, url bool) Route {
 	return Route{Method: method, Path: path, Function: fn, Authorizer: auth, URL: url, segments: split(path)}
 }
 
+// split cuts a path into its segments, ignoring a leading and a trailing slash.
 func split(path string) []string {
 	return strings.Split(strings.Trim(path, "/"), "/")
 }
 
-func specificity(r Route) int {
+// sortRoutes orders routes as API Gateway chooses among those that match a request:
+// routes without a greedy variable first (a full match wins over a {proxy+} one), then
+// those with more literal segments, then the one whose first differing segment is literal
+// rather than a parameter, then an explicit method over ANY. The order is otherwise kept.
+func sortRoutes(routes []Route) {
+	sort.SliceStable(routes, func(i, j int) bool { return before(routes[i], routes[j]) })
+}
+
+func before(a, b Route) bool {
+	if ga, gb := a.greedy(), b.greedy(); ga != gb {
+		return gb
+	}
+	if la, lb := a.literals(), b.literals(); la != lb {
+		return la > lb
+	}
+	for i := 0; i < len(a.segments) && i < len(b.segments); i++ {
+		if pa, pb := isParam(a.segments[i]), isParam(b.segments[i]); pa != pb {
+			return pb
+		}
+	}
+	return a.Method != "ANY" && b.Method == "ANY"
+}
+
+func (r Route) greedy() bool {
+	return len(r.segments) > 0 && isGreedy(r.segments[len(r.segments)-1])
+}
+
+func (r Route) literals() int {
 	n := 0
 	for _, s := range r.segments {
-		if !strings.HasPrefix(s, "{") {
+		if !isParam(s) {
 			n++
 		}
 	}
-	return n*2 - boolInt(r.Method == "ANY")
+	return n
 }
 
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
+func isParam(segment string) bool {
+	return strings.HasPrefix(segment, "{") && strings.HasSuffix(segment, "}")
 }
 
-// match reports whether path fits the route's path template, and its parameters.
+func isGreedy(segment string) bool {
+	return strings.HasPrefix(segment, "{") && strings.HasSuffix(segment, "+}")
+}
+
+// match reports whether a request path fits the route's path template, and its parameters.
+// segments are the path's escaped segments: a parameter's value is decoded, as API Gateway
+// decodes it, so an encoded slash (%2F) stays within one segment.
 func (r Route) match(segments []string) (map[string]string, bool) {
 	var params map[string]string
 	for i, tmpl := range r.segments {
-		if strings.HasPrefix(tmpl, "{") && strings.HasSuffix(tmpl, "+}") {
-			if i >= len(segments) {
-				return nil, false
-			}
-			if params == nil {
-				params = map[string]string{}
-			}
-			params[strings.TrimSuffix(tmpl[1:], "+}")] = strings.Join(segments[i:], "/")
-			return params, true
-		}
 		if i >= len(segments) {
 			return nil, false
 		}
-		if strings.HasPrefix(tmpl, "{") && strings.HasSuffix(tmpl, "}") {
-			if segments[i] == "" {
+		if isGreedy(tmpl) {
+			v, err := url.PathUnescape(strings.Join(segments[i:], "/"))
+			if err != nil || v == "" {
 				return nil, false
 			}
 			if params == nil {
 				params = map[string]string{}
 			}
-			params[tmpl[1:len(tmpl)-1]] = segments[i]
+			params[strings.TrimSuffix(tmpl[1:], "+}")] = v
+			return params, true
+		}
+		seg, err := url.PathUnescape(segments[i])
+		if err != nil {
+			return nil, false
+		}
+		if isParam(tmpl) {
+			if seg == "" {
+				return nil, false
+			}
+			if params == nil {
+				params = map[string]string{}
+			}
+			params[tmpl[1:len(tmpl)-1]] = seg
 			continue
 		}
-		if tmpl != segments[i] {
+		if tmpl != seg {
 			return nil, false
 		}
 	}

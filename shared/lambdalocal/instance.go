@@ -6,9 +6,9 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -17,9 +17,9 @@ import (
 const (
 	// initTimeout is Lambda's limit for the init phase of an on-demand instance.
 	initTimeout = 10 * time.Second
-	// waitDelay bounds how long reaping a process waits for its output pipes, which a
-	// child the function left running could hold open.
-	waitDelay = time.Second
+	// logDrainTimeout bounds how long the output of an exited process is read, in case
+	// something outside its process group still holds the pipes open.
+	logDrainTimeout = time.Second
 	// brokenStreamGrace is how long a response handler whose runtime connection broke
 	// waits for the process to exit, so that a crash is reported as the exit it is.
 	brokenStreamGrace = time.Second
@@ -28,14 +28,13 @@ const (
 // instance is one execution environment: a bootstrap process and the Runtime API server it
 // talks to. It handles one invocation at a time; its Function decides which.
 type instance struct {
-	f      *Function
-	seq    int
-	srv    *http.Server
-	addr   string // host:port of the Runtime API, AWS_LAMBDA_RUNTIME_API
-	cmd    *exec.Cmd
-	pid    int
-	stdout *lineWriter
-	stderr *lineWriter
+	f     *Function
+	srv   *http.Server
+	addr  string // host:port of the Runtime API, AWS_LAMBDA_RUNTIME_API
+	cmd   *exec.Cmd
+	pid   int
+	logs  sync.WaitGroup // copying stdout and stderr to the log sink
+	pipes []*os.File     // their read ends
 
 	startedAt time.Time
 	initTimer *time.Timer
@@ -64,10 +63,9 @@ type instance struct {
 // f.mu, which keeps Close from missing an instance being born. An error of type
 // *FunctionError means the executable could not be started.
 func (f *Function) startInstance() (*instance, error) {
-	f.seq++
+	f.seq++ // counts instances started, for tests and diagnostics
 	inst := &instance{
 		f:          f,
-		seq:        f.seq,
 		next:       make(chan *invocation),
 		initDone:   make(chan struct{}),
 		exited:     make(chan struct{}),
@@ -88,19 +86,41 @@ func (f *Function) startInstance() (*instance, error) {
 
 	cmd := exec.Command(f.cfg.Binary)
 	cmd.Dir = filepath.Dir(f.cfg.Binary)
-	cmd.Env = f.cfg.environ(inst.addr, inst.logStream())
+	cmd.Env = f.cfg.environ(inst.addr, newLogStream())
 	cmd.SysProcAttr = sysProcAttr()
-	cmd.WaitDelay = waitDelay
+	// The process writes to pipes of our own rather than through exec's copying: Wait
+	// then returns as soon as the process exits, even if a child it left behind holds
+	// the pipes, and the exit is noticed at once.
+	var childEnds []*os.File
 	if f.logs != nil {
-		inst.stdout = &lineWriter{sink: f.logs}
-		inst.stderr = &lineWriter{sink: f.logs}
-		cmd.Stdout, cmd.Stderr = inst.stdout, inst.stderr
+		for range 2 {
+			r, w, err := os.Pipe()
+			if err != nil {
+				ln.Close()
+				closeAll(inst.pipes, childEnds)
+				return nil, fmt.Errorf("lambdalocal: %s: %w", f.cfg.Name, err)
+			}
+			inst.pipes = append(inst.pipes, r)
+			childEnds = append(childEnds, w)
+		}
+		cmd.Stdout, cmd.Stderr = childEnds[0], childEnds[1]
 	}
 	inst.cmd = cmd
 	inst.startedAt = time.Now()
-	if err := cmd.Start(); err != nil {
+	err = cmd.Start()
+	closeAll(childEnds) // the child has its copies
+	if err != nil {
 		ln.Close()
+		closeAll(inst.pipes)
 		return nil, &FunctionError{Type: ErrorTypeInvalidEntrypoint, Message: err.Error()}
+	}
+	for _, r := range inst.pipes {
+		lw := &lineWriter{sink: f.logs}
+		inst.logs.Go(func() {
+			// Ends at EOF, or with an error once drainLogs closes the pipe.
+			_, _ = io.Copy(lw, r)
+			lw.flush()
+		})
 	}
 	inst.pid = cmd.Process.Pid
 	inst.initTimer = time.AfterFunc(initTimeout, func() {
@@ -116,8 +136,8 @@ func (f *Function) startInstance() (*instance, error) {
 	return inst, nil
 }
 
-// logStream is the instance's log stream name, in Lambda's format.
-func (inst *instance) logStream() string {
+// newLogStream names an instance's log stream, in Lambda's format.
+func newLogStream() string {
 	return time.Now().UTC().Format("2006/01/02") + "/[$LATEST]" + randomHex(16)
 }
 
@@ -128,14 +148,8 @@ func (inst *instance) wait() {
 	if ps := inst.cmd.ProcessState; ps != nil {
 		status = ps.String()
 	}
-	if inst.stdout != nil {
-		inst.stdout.flush()
-		inst.stderr.flush()
-	}
-	// Whatever the function started dies with it, as when Lambda resets a sandbox.
-	signalGroup(inst.pid, syscall.SIGKILL)
-	inst.initTimer.Stop()
-
+	// dead is set at once: from now on the pid may belong to another process, and kill
+	// must leave it alone.
 	inst.mu.Lock()
 	inst.dead = true
 	inst.exitStatus = status
@@ -145,6 +159,13 @@ func (inst *instance) wait() {
 	}
 	inst.mu.Unlock()
 
+	// Whatever the function started dies with it, as when Lambda resets a sandbox. The
+	// group outlives its leader while it has members, so its id is still theirs.
+	signalGroup(inst.pid, syscall.SIGKILL)
+	inst.initTimer.Stop()
+	// The last lines reach the logs before anyone learns of the exit.
+	inst.drainLogs()
+
 	inst.endInit()
 	if cur != nil {
 		cur.abort(exitError(cur.id, status))
@@ -152,6 +173,31 @@ func (inst *instance) wait() {
 	inst.f.forget(inst)
 	close(inst.exited)
 	inst.srv.Close()
+}
+
+// drainLogs waits until the process's last output has reached the log sink.
+func (inst *instance) drainLogs() {
+	done := make(chan struct{})
+	go func() {
+		inst.logs.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(logDrainTimeout):
+		// A process outside the group holds a pipe; stop reading what it writes.
+		closeAll(inst.pipes)
+		<-done
+	}
+	closeAll(inst.pipes)
+}
+
+func closeAll(lists ...[]*os.File) {
+	for _, files := range lists {
+		for _, f := range files {
+			f.Close()
+		}
+	}
 }
 
 func (inst *instance) endInit() {
@@ -176,6 +222,15 @@ func (inst *instance) markReady() {
 // failInit ends init with err and kills the process, as Lambda resets an environment
 // whose init failed. It reports false if init had already ended.
 func (inst *instance) failInit(err *FunctionError) bool {
+	if !inst.recordInitError(err) {
+		return false
+	}
+	inst.kill()
+	return true
+}
+
+// recordInitError ends init with err, unless it already ended.
+func (inst *instance) recordInitError(err *FunctionError) bool {
 	inst.mu.Lock()
 	if inst.ready || inst.initErr != nil || inst.dead {
 		inst.mu.Unlock()
@@ -184,7 +239,6 @@ func (inst *instance) failInit(err *FunctionError) bool {
 	inst.initErr = err
 	inst.mu.Unlock()
 	inst.endInit()
-	inst.kill()
 	return true
 }
 
@@ -313,9 +367,4 @@ func (inst *instance) extensionEvents(id string) ([]string, bool) {
 	defer inst.mu.Unlock()
 	ev, ok := inst.extensions[id]
 	return ev, ok
-}
-
-// String identifies the instance in errors and test output.
-func (inst *instance) String() string {
-	return inst.f.cfg.Name + "#" + strconv.Itoa(inst.seq) + "(pid " + strconv.Itoa(inst.pid) + ")"
 }

@@ -61,6 +61,7 @@ func (b *body) Read(p []byte) (int, error) {
 	case err == io.EOF:
 		// The writer closes the pipe only after recording the outcome, so it is final.
 		b.eof = true
+		b.inv.stopCtx()
 		b.resp.Err, b.resp.Duration = b.inv.result()
 	case errors.Is(err, io.ErrClosedPipe):
 		if cause := b.inv.abandonCause(); cause != nil {

@@ -185,19 +185,17 @@ func (inst *instance) handleError(w http.ResponseWriter, r *http.Request) {
 func (inst *instance) handleInitError(w http.ResponseWriter, r *http.Request) {
 	raw, _ := io.ReadAll(io.LimitReader(r.Body, maxResponseBytes))
 	ferr := parseFunctionError(raw, r.Header.Get(headerErrorType))
-	inst.mu.Lock()
-	late := inst.ready
-	inst.mu.Unlock()
-	if late {
+	// Recorded before answering: a runtime exits as soon as it has its answer, and the
+	// exit must not be mistaken for an unexplained one.
+	if !inst.recordInitError(ferr) {
 		apiError(w, http.StatusForbidden, "InvalidStateTransition", "Init already completed")
 		return
 	}
-	// Answer before killing, so the runtime sees its report accepted if it gets to look.
 	accepted(w)
 	if f, ok := w.(http.Flusher); ok {
 		f.Flush()
 	}
-	inst.failInit(ferr)
+	inst.kill()
 }
 
 // handleExtensionRegister accepts an extension. aws-lambda-go registers one, listening to

@@ -129,8 +129,10 @@ func handle(ctx context.Context, req request) (any, error) {
 	case "big":
 		return strings.Repeat("x", req.Size), nil
 	case "child":
-		// A process the function leaves running; it must die with the instance.
+		// A process the function leaves running, holding the function's stdout; it must
+		// die with the instance and must not delay noticing the instance's exit.
 		cmd := exec.Command("sleep", "60")
+		cmd.Stdout = os.Stdout
 		if err := cmd.Start(); err != nil {
 			return nil, err
 		}
