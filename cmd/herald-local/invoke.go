@@ -64,6 +64,7 @@ func invokeMain(ctx context.Context, args []string) error {
 		emu: &emulator.Emulators{
 			DynamoDB: fmt.Sprintf("http://127.0.0.1:%d", opts.dynamoDB),
 			SQS:      fmt.Sprintf("http://127.0.0.1:%d", opts.sqsPort),
+			SNS:      fmt.Sprintf("http://127.0.0.1:%d", opts.sqsPort),
 		},
 	}
 	if err := l.provision(ctx, t); err != nil {

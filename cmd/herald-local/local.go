@@ -29,7 +29,7 @@ import (
 )
 
 // region is the local stack's AWS region.
-const region = "us-east-1"
+const region = emulator.Region
 
 // local is a running local stack.
 type local struct {
@@ -51,19 +51,17 @@ type local struct {
 	ready     time.Duration
 }
 
-// awsEnv points the AWS SDK at the emulators: for this process (provisioning, the SQS
-// pollers) and for every function.
+// awsEnv is the AWS SDK environment a function runs with locally: the emulators'
+// endpoints, region and credentials (functions start with a clean environment, so the
+// variables to unset need no entry).
 func awsEnv(emu *emulator.Emulators) map[string]string {
-	return map[string]string{
-		"AWS_ENDPOINT_URL_DYNAMODB": emu.DynamoDB,
-		"AWS_ENDPOINT_URL_SQS":      emu.SQS,
-		"AWS_ENDPOINT_URL_SNS":      emu.SQS,
-		"AWS_REGION":                region,
-		"AWS_DEFAULT_REGION":        region,
-		"AWS_ACCESS_KEY_ID":         "local",
-		"AWS_SECRET_ACCESS_KEY":     "local",
-		"AWS_EC2_METADATA_DISABLED": "true",
+	env := map[string]string{}
+	for k, v := range emu.AWSEnv() {
+		if v != nil {
+			env[k] = *v
+		}
 	}
+	return env
 }
 
 // startInfra starts NATS and the emulators and provisions the template in them.
@@ -103,9 +101,7 @@ func startInfra(ctx context.Context, l *local, t *stack.Template) error {
 // provision points this process's AWS SDK at the emulators and creates (or finds) the
 // template's resources there.
 func (l *local) provision(ctx context.Context, t *stack.Template) error {
-	for k, v := range awsEnv(l.emu) {
-		os.Setenv(k, v)
-	}
+	emulator.Setenv(l.emu.AWSEnv())
 	var err error
 	if l.aws, err = awsconfig.LoadDefaultConfig(ctx); err != nil {
 		return err

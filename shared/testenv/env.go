@@ -67,7 +67,7 @@ func Start(ctx context.Context) (*Env, error) {
 		return nil, fmt.Errorf("testenv: %w", err)
 	}
 	e.Endpoints = Endpoints{DynamoDB: e.emu.DynamoDB, SQS: e.emu.SQS, SNS: e.emu.SNS}
-	e.restoreEnv = setenv(awsVariables(e.Endpoints))
+	e.restoreEnv = emulator.Setenv(e.emu.AWSEnv())
 	if e.AWS, err = config.LoadDefaultConfig(ctx); err != nil {
 		return nil, fmt.Errorf("testenv: load AWS config: %w", err)
 	}

@@ -38,8 +38,8 @@ func TestAWSVariables(t *testing.T) {
 		"AWS_ENDPOINT_URL_SQS":      env.Endpoints.SQS,
 		"AWS_ENDPOINT_URL_SNS":      env.Endpoints.SNS,
 		"AWS_REGION":                "us-east-1",
-		"AWS_ACCESS_KEY_ID":         "test",
-		"AWS_SECRET_ACCESS_KEY":     "test",
+		"AWS_ACCESS_KEY_ID":         "local",
+		"AWS_SECRET_ACCESS_KEY":     "local",
 	} {
 		if got := os.Getenv(k); got != want {
 			t.Errorf("%s = %q, want %q", k, got, want)
