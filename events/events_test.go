@@ -36,6 +36,7 @@ type function struct {
 var functions = map[string]function{
 	"authorizer": {source: "httpapi", decode: strict[events.APIGatewayV2CustomAuthorizerV2Request]},
 	"events":     {source: "httpapi", decode: strict[events.APIGatewayV2HTTPRequest]},
+	"consumers":  {source: "httpapi", decode: strict[events.APIGatewayV2HTTPRequest]},
 	"bridge":     {source: "schedule", decode: strict[events.EventBridgeEvent]},
 }
 

@@ -14,6 +14,11 @@ import (
 // is printed in the banner: local tokens are for development only.
 const DevSecret = "herald-local-development-secret-do-not-deploy"
 
+// DevReplyKeys is the keyring that signs acknowledgement replies in the local stack (the
+// template's ReplyKeys parameter): fixed, so that replies stay valid across restarts.
+// The secret is "herald-local-reply-key-dev-only!" in base64; development only.
+const DevReplyKeys = "dev:aGVyYWxkLWxvY2FsLXJlcGx5LWtleS1kZXYtb25seSE="
+
 // options configure a local stack.
 type options struct {
 	root      string // the repository: template.yaml, Makefile, local/

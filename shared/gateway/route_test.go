@@ -42,6 +42,14 @@ func TestFromTemplateRepository(t *testing.T) {
 		"GET /v1/health":  {"GET", "/v1/health", "EventsApi", "", false},
 		"POST /v1/events": {"POST", "/v1/events", "EventsApi", "LambdaAuthorizer", false},
 		"GET /v1/catalog": {"GET", "/v1/catalog", "EventsApi", "LambdaAuthorizer", false},
+
+		"POST /v1/consumers":           {"POST", "/v1/consumers", "ConsumersApi", "LambdaAuthorizer", false},
+		"GET /v1/consumers":            {"GET", "/v1/consumers", "ConsumersApi", "LambdaAuthorizer", false},
+		"GET /v1/consumers/{id}":       {"GET", "/v1/consumers/{id}", "ConsumersApi", "LambdaAuthorizer", false},
+		"DELETE /v1/consumers/{id}":    {"DELETE", "/v1/consumers/{id}", "ConsumersApi", "LambdaAuthorizer", false},
+		"GET /v1/consumers/{id}/batch": {"GET", "/v1/consumers/{id}/batch", "ConsumersApi", "LambdaAuthorizer", false},
+		// The signed replies are the credential: no authorizer.
+		"POST /v1/acknowledge": {"POST", "/v1/acknowledge", "ConsumersApi", "", false},
 	}
 	if got := summarize(cfg.Routes); !reflect.DeepEqual(got, wantRoutes) {
 		t.Errorf("routes:\n got %v\nwant %v", got, wantRoutes)
@@ -69,15 +77,17 @@ func TestFromTemplateRepository(t *testing.T) {
 }
 
 // TestRepositoryTemplateServes builds a gateway on the repository's template with fake
-// functions: the health route answers without a token, the catalog route asks for one.
+// functions: the health and acknowledge routes answer without a token, the catalog route
+// asks for one.
 func TestRepositoryTemplateServes(t *testing.T) {
 	cfg, err := FromTemplate(repoTemplate(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	api := newFake(answer[events.APIGatewayV2HTTPRequest](`{"ok":true}`))
+	consumers := newFake(answer[events.APIGatewayV2HTTPRequest](`{"ok":true}`))
 	auth := newFake(allow(nil))
-	g := newGateway(t, cfg, map[string]Invoker{"EventsApi": api, "Authorizer": auth})
+	g := newGateway(t, cfg, map[string]Invoker{"EventsApi": api, "ConsumersApi": consumers, "Authorizer": auth})
 
 	if w := serve(g, httptest.NewRequest(http.MethodGet, "/v1/health", nil)); w.Code != http.StatusOK {
 		t.Errorf("GET /v1/health: status %d, want 200", w.Code)
@@ -88,6 +98,12 @@ func TestRepositoryTemplateServes(t *testing.T) {
 	}
 	if got := api.only(t).RouteKey; got != "GET /v1/health" {
 		t.Errorf("function got route %q", got)
+	}
+	if w := serve(g, httptest.NewRequest(http.MethodPost, "/v1/acknowledge", strings.NewReader(`{}`))); w.Code != http.StatusOK {
+		t.Errorf("POST /v1/acknowledge: status %d, want 200", w.Code)
+	}
+	if got := consumers.only(t).RouteKey; got != "POST /v1/acknowledge" {
+		t.Errorf("ConsumersApi got route %q", got)
 	}
 }
 

@@ -1,0 +1,447 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/heraldhq/herald/shared/apigw"
+	"github.com/heraldhq/herald/shared/auth"
+	"github.com/heraldhq/herald/shared/consumer"
+	"github.com/heraldhq/herald/shared/event"
+	"github.com/heraldhq/herald/shared/fault"
+	"github.com/heraldhq/herald/shared/reply"
+)
+
+// Limits and defaults of the routes.
+const (
+	// MaxSpecBytes bounds a create body: 100 resources and 50 event types fit easily.
+	MaxSpecBytes = 256 * 1024
+	// MaxAckBodyBytes bounds an acknowledge body: MaxReplies replies of a few hundred
+	// bytes each.
+	MaxAckBodyBytes = 2 * 1000 * 1000
+
+	DefaultLimit, MaxLimit         = 20, 100
+	DefaultBatchSize, MaxBatchSize = 10, 1000
+	MaxWaitMS                      = 20_000
+
+	// AckTimeout is how long one acknowledgement waits for the server's confirmation.
+	AckTimeout = 5 * time.Second
+	// ackConcurrency bounds the acknowledgements in flight at once, so that a request of
+	// a thousand replies costs a few round trips, not a thousand.
+	ackConcurrency = 64
+)
+
+// Handler serves the ConsumersApi routes.
+type Handler struct {
+	Store *consumer.Store
+	JS    jetstream.JetStream
+	Keys  *reply.Keyring // signs the replies of fetched messages and checks them back
+}
+
+// Handle dispatches one HTTP API request.
+func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	route, id := routeOf(&req)
+	var resp events.APIGatewayV2HTTPResponse
+	var err error
+	switch route {
+	case "POST /v1/consumers":
+		resp, err = h.create(ctx, &req)
+	case "GET /v1/consumers":
+		resp, err = h.list(ctx, &req)
+	case "GET /v1/consumers/{id}":
+		resp, err = h.get(ctx, &req, id)
+	case "DELETE /v1/consumers/{id}":
+		resp, err = h.delete(ctx, &req, id)
+	case "GET /v1/consumers/{id}/batch":
+		resp, err = h.batch(ctx, &req, id)
+	case "POST /v1/acknowledge":
+		resp, err = h.acknowledge(ctx, &req)
+	default:
+		err = fault.Newf(fault.NotFound, "no route %s", apigw.Route(&req))
+	}
+	if err != nil {
+		return apigw.Error(ctx, err), nil
+	}
+	return resp, nil
+}
+
+// routeOf returns the route key of the request and the consumer id in its path. API
+// Gateway (and the local gateway) name the route and pass {id} as a path parameter;
+// without a route key the raw path is matched instead.
+func routeOf(req *events.APIGatewayV2HTTPRequest) (route, id string) {
+	if req.RouteKey != "" && req.RouteKey != "$default" {
+		return req.RouteKey, req.PathParameters["id"]
+	}
+	method := req.RequestContext.HTTP.Method
+	parts := strings.Split(strings.Trim(req.RawPath, "/"), "/")
+	switch {
+	case len(parts) == 3 && parts[0] == "v1" && parts[1] == "consumers":
+		return method + " /v1/consumers/{id}", parts[2]
+	case len(parts) == 4 && parts[0] == "v1" && parts[1] == "consumers" && parts[3] == "batch":
+		return method + " /v1/consumers/{id}/batch", parts[2]
+	}
+	return apigw.Route(req), ""
+}
+
+// create serves POST /v1/consumers: READ on every scope path (or what Spec.Authorize
+// asks for targets without paths) is needed.
+func (h *Handler) create(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	claims, err := apigw.Claims(req)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	if err := checkQuery(req.QueryStringParameters); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	body, err := apigw.Body(req, MaxSpecBytes)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	var spec consumer.Spec
+	if err := apigw.DecodeJSON(body, &spec); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	if err := spec.Normalize(); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	if err := spec.Authorize(claims); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	r, err := h.Store.Create(ctx, spec, claims.Subject)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	slog.InfoContext(ctx, "consumer created", "id", r.ID, "owner", r.Owner, "filters", len(r.FilterSubjects))
+	return apigw.JSON(http.StatusCreated, r), nil
+}
+
+// list serves GET /v1/consumers: the caller's own consumers, a page at a time.
+func (h *Handler) list(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	claims, err := apigw.Claims(req)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	q := req.QueryStringParameters
+	if err := checkQuery(q, "limit", "cursor"); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	limit, err := intParam(q, "limit", DefaultLimit, 1, MaxLimit)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	records, next, err := h.Store.List(ctx, claims.Subject, limit, q["cursor"])
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return apigw.JSON(http.StatusOK, map[string]any{"items": records, "next_cursor": next}), nil
+}
+
+// view is a consumer as GET /v1/consumers/{id} shows it: the record and the JetStream
+// consumer's counts.
+type view struct {
+	*consumer.Record
+	NumPending    uint64 `json:"num_pending"`     // messages matching the filters not yet delivered
+	NumAckPending int    `json:"num_ack_pending"` // delivered messages waiting for an acknowledgement
+}
+
+// get serves GET /v1/consumers/{id}, for the owner.
+func (h *Handler) get(ctx context.Context, req *events.APIGatewayV2HTTPRequest, id string) (events.APIGatewayV2HTTPResponse, error) {
+	claims, err := apigw.Claims(req)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	if err := checkQuery(req.QueryStringParameters); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	r, err := h.Store.Get(ctx, id, claims.Subject)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	c, err := h.consumer(ctx, id)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	info, err := c.Info(ctx)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, busError(err, "reading the consumer")
+	}
+	return apigw.JSON(http.StatusOK, view{Record: r, NumPending: info.NumPending, NumAckPending: info.NumAckPending}), nil
+}
+
+// delete serves DELETE /v1/consumers/{id}: the owner may, and so may whoever holds
+// WRITE on every path the consumer is scoped to. Everyone else learns nothing: 404.
+func (h *Handler) delete(ctx context.Context, req *events.APIGatewayV2HTTPRequest, id string) (events.APIGatewayV2HTTPResponse, error) {
+	claims, err := apigw.Claims(req)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	if err := checkQuery(req.QueryStringParameters); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	r, err := h.Store.Lookup(ctx, id)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	if r.Owner != claims.Subject && !canWriteAll(claims, r.ScopePaths()) {
+		return events.APIGatewayV2HTTPResponse{}, fault.New(fault.NotFound, "no such consumer")
+	}
+	if err := h.Store.Delete(ctx, id); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	slog.InfoContext(ctx, "consumer deleted", "id", id, "owner", r.Owner, "by", claims.Subject)
+	return apigw.NoContent(), nil
+}
+
+// canWriteAll reports whether c holds WRITE on every one of paths. A consumer without
+// paths (announcements, all) is its owner's alone: "every path of none" must not let
+// anyone delete it.
+func canWriteAll(c *auth.Claims, paths []string) bool {
+	if len(paths) == 0 {
+		return false
+	}
+	for _, p := range paths {
+		if !c.Can(p, auth.Write) {
+			return false
+		}
+	}
+	return true
+}
+
+// message is one fetched message as the batch answer carries it.
+type message struct {
+	Sequence  uint64          `json:"sequence"`  // on the stream
+	Delivered uint64          `json:"delivered"` // deliveries so far, this one included
+	Subject   string          `json:"subject"`
+	Event     json.RawMessage `json:"event"`
+	Reply     reply.Reply     `json:"reply"` // hand back to POST /v1/acknowledge
+}
+
+// batch serves GET /v1/consumers/{id}/batch: the owner, still allowed to read what the
+// consumer selects, gets at most batch_size messages, waiting up to wait_ms for them.
+// Nothing is acknowledged here: every message comes back after its ack wait unless the
+// caller acknowledges it.
+func (h *Handler) batch(ctx context.Context, req *events.APIGatewayV2HTTPRequest, id string) (events.APIGatewayV2HTTPResponse, error) {
+	claims, err := apigw.Claims(req)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	q := req.QueryStringParameters
+	if err := checkQuery(q, "batch_size", "wait_ms"); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	size, err := intParam(q, "batch_size", DefaultBatchSize, 1, MaxBatchSize)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	waitMS, err := intParam(q, "wait_ms", 0, 0, MaxWaitMS)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	r, err := h.Store.Get(ctx, id, claims.Subject)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	// Permissions change after a consumer is made: a revoked grant stops the next fetch.
+	if err := r.Authorize(claims); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	c, err := h.consumer(ctx, id)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	var b jetstream.MessageBatch
+	if waitMS == 0 {
+		b, err = c.FetchNoWait(size)
+	} else {
+		b, err = c.Fetch(size, jetstream.FetchMaxWait(time.Duration(waitMS)*time.Millisecond))
+	}
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, busError(err, "fetching messages")
+	}
+	msgs := make([]message, 0, size)
+	for m := range b.Messages() {
+		md, err := m.Metadata()
+		if err != nil {
+			// Only a malformed reply subject gets here, which JetStream never sends;
+			// without one the message cannot be acknowledged, and it will come back.
+			slog.ErrorContext(ctx, "fetched message without metadata", "consumer", id, "error", err.Error())
+			continue
+		}
+		msgs = append(msgs, message{
+			Sequence:  md.Sequence.Stream,
+			Delivered: md.NumDelivered,
+			Subject:   m.Subject(),
+			Event:     eventJSON(m.Data()),
+			Reply:     h.Keys.Sign(m.Reply(), id),
+		})
+	}
+	if err := b.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && !errors.Is(err, jetstream.ErrNoMessages) {
+		if len(msgs) == 0 {
+			return events.APIGatewayV2HTTPResponse{}, busError(err, "fetching messages")
+		}
+		// The messages in hand are delivered already: answering them beats making the
+		// caller wait out their ack wait.
+		slog.WarnContext(ctx, "fetch ended early", "consumer", id, "messages", len(msgs), "error", err.Error())
+	}
+	if err := h.Store.Touch(ctx, r); err != nil && !fault.Is(err, fault.NotFound) {
+		// The fetch itself reset the JetStream consumer's inactivity clock; a missed
+		// touch only makes the record's expiry lag by a minute more.
+		slog.WarnContext(ctx, "touching the consumer failed", "consumer", id, "error", err.Error())
+	}
+	return apigw.JSON(http.StatusOK, map[string]any{"messages": msgs}), nil
+}
+
+// eventJSON returns a message body as the "event" of a batch message. Events on the
+// stream are JSON, but anything published straight to NATS reaches consumers too; such
+// a body is handed over as a JSON string rather than held back or breaking the batch.
+func eventJSON(data []byte) json.RawMessage {
+	if json.Valid(data) {
+		return data
+	}
+	s, _ := json.Marshal(string(data))
+	return s
+}
+
+// consumer returns the JetStream consumer id; one JetStream removed (idle expiry) is a
+// fault NotFound like a missing record.
+func (h *Handler) consumer(ctx context.Context, id string) (jetstream.Consumer, error) {
+	c, err := h.JS.Consumer(ctx, event.StreamName, id)
+	switch {
+	case errors.Is(err, jetstream.ErrConsumerNotFound):
+		return nil, fault.New(fault.NotFound, "no such consumer")
+	case err != nil:
+		return nil, busError(err, "reading the consumer")
+	}
+	return c, nil
+}
+
+// ackBody is the body of POST /v1/acknowledge.
+type ackBody struct {
+	Replies []reply.Reply `json:"replies"`
+	Action  string        `json:"action"`
+	DelayMS int64         `json:"delay_ms"`
+}
+
+// acknowledge serves POST /v1/acknowledge. It has no authorizer: a reply signed by
+// Herald for a consumer is the credential for acknowledging that delivery. Every reply
+// is checked before any is acted on, and each action waits for the server to confirm.
+func (h *Handler) acknowledge(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	if err := checkQuery(req.QueryStringParameters); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	raw, err := apigw.Body(req, MaxAckBodyBytes)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	var body ackBody
+	if err := apigw.DecodeJSON(raw, &body); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	action, err := reply.ParseAction(body.Action)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	// Milliseconds beyond the longest delay would overflow a Duration; any value past
+	// the limit gets the same error from Payload.
+	delay := reply.MaxNakDelay + time.Millisecond
+	if body.DelayMS <= reply.MaxNakDelay.Milliseconds() {
+		delay = time.Duration(body.DelayMS) * time.Millisecond
+	}
+	payload, err := action.Payload(delay)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	if len(body.Replies) == 0 {
+		return events.APIGatewayV2HTTPResponse{}, fault.Field("replies", "must not be empty")
+	}
+	// The consumer comes from the first reply; VerifyAll then refuses any reply signed
+	// for another consumer, the first one included when its signature is not genuine.
+	first, err := reply.ParseAckSubject(body.Replies[0].Reply)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, fault.Field("replies[0]", "not a JetStream ack subject")
+	}
+	if _, err := reply.VerifyAll(h.Keys, body.Replies, first.Consumer, event.StreamName); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	failed := h.send(ctx, body.Replies, payload)
+	if len(failed) > 0 {
+		slog.WarnContext(ctx, "acknowledgements not confirmed", "consumer", first.Consumer, "action", action, "failed", len(failed), "of", len(body.Replies))
+		return events.APIGatewayV2HTTPResponse{}, &fault.Error{
+			Kind:   fault.Unavailable,
+			Detail: fmt.Sprintf("%d of %d replies were not confirmed by the event bus (the consumer may have been deleted); sending them again is safe", len(failed), len(body.Replies)),
+			Fields: failed,
+		}
+	}
+	slog.InfoContext(ctx, "acknowledged", "consumer", first.Consumer, "action", action, "replies", len(body.Replies))
+	return apigw.JSON(http.StatusOK, map[string]int{"acknowledged": len(body.Replies)}), nil
+}
+
+// send publishes payload to every reply's ack subject as a request, so that the server
+// answers once it has applied it, and returns the replies it did not confirm.
+func (h *Handler) send(ctx context.Context, replies []reply.Reply, payload []byte) []fault.FieldError {
+	nc := h.JS.Conn()
+	errs := make([]error, len(replies))
+	sem := make(chan struct{}, ackConcurrency)
+	var wg sync.WaitGroup
+	for i, r := range replies {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			rctx, cancel := context.WithTimeout(ctx, AckTimeout)
+			defer cancel()
+			_, errs[i] = nc.RequestWithContext(rctx, r.Reply, payload)
+		})
+	}
+	wg.Wait()
+	var failed []fault.FieldError
+	for i, err := range errs {
+		if err != nil {
+			failed = append(failed, fault.FieldError{Field: "replies[" + strconv.Itoa(i) + "]", Message: "not confirmed: " + err.Error()})
+		}
+	}
+	return failed
+}
+
+// busError reports a failure of the event bus as a fault Unavailable.
+func busError(err error, doing string) error {
+	return fault.Wrap(fault.Unavailable, err, "the event bus failed "+doing+"; try again")
+}
+
+// checkQuery refuses every query parameter not in allowed.
+func checkQuery(q map[string]string, allowed ...string) error {
+	var fields []fault.FieldError
+	for _, k := range slices.Sorted(maps.Keys(q)) {
+		if !slices.Contains(allowed, k) {
+			fields = append(fields, fault.FieldError{Field: k, Message: "unknown query parameter"})
+		}
+	}
+	return fault.Fields(fields)
+}
+
+// intParam reads the query parameter name as a decimal integer from lo to hi, or def
+// when it is absent.
+func intParam(q map[string]string, name string, def, lo, hi int) (int, error) {
+	v, ok := q[name]
+	if !ok {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		return 0, fault.Field(name, fmt.Sprintf("must be an integer from %d to %d", lo, hi))
+	}
+	return n, nil
+}
