@@ -57,11 +57,14 @@ func printBanner(w io.Writer, l *local, tokens map[string]string) {
 	fmt.Fprintf(w, "\nLogs of every function follow, prefixed with its name. Ctrl-C stops everything.\n\n")
 }
 
-// curlCommands are the banner's examples; the end-to-end test runs them as printed.
+// curlCommands are the banner's examples, in order: each may use what an earlier one
+// exported. The end-to-end test runs them exactly as printed.
 func curlCommands(api string) []string {
 	return []string{
 		fmt.Sprintf(`curl -s %s/v1/health`, api),
 		fmt.Sprintf(`curl -s -X POST %s/v1/events -H "Authorization: Bearer $PUBLISHER_TOKEN" -H 'Content-Type: application/json' -d '{"event":"resource.ResourceCreated","resource":{"type":"collection","path":"projects/demo/collections/c1"}}'`, api),
+		fmt.Sprintf(`export CONSUMER=$(curl -s -X POST %s/v1/consumers -H "Authorization: Bearer $DEMO_TOKEN" -H 'Content-Type: application/json' -d '{"target":{"resources":[{"path":"projects/demo","include_subresources":true}]}}' | sed -E 's/.*"id":"([^"]+)".*/\1/'); echo "consumer $CONSUMER"`, api),
+		fmt.Sprintf(`curl -s "%s/v1/consumers/$CONSUMER/batch?batch_size=10&wait_ms=1000" -H "Authorization: Bearer $DEMO_TOKEN"`, api),
 		fmt.Sprintf(`curl -s %s/v1/catalog -H "Authorization: Bearer $DEMO_TOKEN"`, api),
 	}
 }

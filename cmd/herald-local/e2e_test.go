@@ -106,20 +106,24 @@ func startStack(t *testing.T) *stackProcess {
 	return p
 }
 
-// shell runs a command line as a user pastes it, with the banner's export lines first.
-func (p *stackProcess) shell(t *testing.T, line string) string {
+// shell runs command lines as a user pastes them into one shell, after the banner's
+// export lines, and returns what the last one printed.
+func (p *stackProcess) shell(t *testing.T, lines ...string) string {
 	t.Helper()
-	var exports []string
+	var script []string
 	for _, l := range strings.Split(p.text(), "\n") {
 		if strings.HasPrefix(l, "  export ") {
-			exports = append(exports, strings.TrimSpace(l))
+			script = append(script, strings.TrimSpace(l))
 		}
 	}
-	out, err := exec.Command("bash", "-c", strings.Join(exports, "\n")+"\n"+line).CombinedOutput()
+	script = append(script, lines[:len(lines)-1]...)
+	script = append(script, "echo '--- last'", lines[len(lines)-1])
+	out, err := exec.Command("bash", "-c", strings.Join(script, "\n")).CombinedOutput()
 	if err != nil {
-		t.Fatalf("%s: %v\n%s", line, err, out)
+		t.Fatalf("%s: %v\n%s", lines[len(lines)-1], err, out)
 	}
-	return string(out)
+	_, last, _ := strings.Cut(string(out), "--- last\n")
+	return last
 }
 
 // TestLocalStackEndToEnd starts herald-local as a user would, runs the banner's curl
@@ -156,12 +160,12 @@ func TestLocalStackEndToEnd(t *testing.T) {
 	// The banner's commands, exactly as printed.
 	var commands []string
 	for _, l := range strings.Split(p.text(), "\n") {
-		if strings.HasPrefix(l, "  curl ") {
+		if strings.HasPrefix(l, "  curl ") || strings.HasPrefix(l, "  export CONSUMER=") {
 			commands = append(commands, strings.TrimSpace(l))
 		}
 	}
-	if len(commands) != 3 {
-		t.Fatalf("banner has %d curl commands, want 3", len(commands))
+	if len(commands) != 5 {
+		t.Fatalf("banner has %d commands, want 5", len(commands))
 	}
 	if out := p.shell(t, commands[0]); !strings.Contains(out, `"status":"ok"`) {
 		t.Fatalf("health: %s", out)
@@ -174,7 +178,26 @@ func TestLocalStackEndToEnd(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &ack); err != nil || ack.UUID == "" || ack.Sequence == 0 {
 		t.Fatalf("publish: %s", out)
 	}
-	if out := p.shell(t, commands[2]); !strings.Contains(out, `"resource.ResourceCreated"`) {
+	if out := p.shell(t, commands[2]); !strings.HasPrefix(out, "consumer 0") {
+		t.Fatalf("create consumer: %s", out)
+	}
+	// The fetch uses the consumer the previous command exported, as in one shell.
+	var batch struct {
+		Messages []struct {
+			Event struct {
+				UUID string `json:"uuid"`
+			} `json:"event"`
+			Reply struct {
+				HMAC string `json:"hmac"`
+			} `json:"reply"`
+		} `json:"messages"`
+	}
+	out = p.shell(t, commands[2], commands[3])
+	if err := json.Unmarshal([]byte(out), &batch); err != nil || len(batch.Messages) != 1 ||
+		batch.Messages[0].Event.UUID != ack.UUID || batch.Messages[0].Reply.HMAC == "" {
+		t.Fatalf("fetch: want the published event with a signed reply, got %s", out)
+	}
+	if out := p.shell(t, commands[4]); !strings.Contains(out, `"resource.ResourceCreated"`) {
 		t.Fatalf("catalog: %s", out)
 	}
 

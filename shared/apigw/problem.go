@@ -1,6 +1,7 @@
 package apigw
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -91,7 +92,12 @@ func NoContent() events.APIGatewayV2HTTPResponse {
 }
 
 func respond(status int, contentType string, v any) events.APIGatewayV2HTTPResponse {
-	body, err := json.Marshal(v)
+	// Subjects (">") and paths travel in responses: keep them readable, not \u003e.
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	err := enc.Encode(v)
+	body := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	if err != nil {
 		status, contentType = http.StatusInternalServerError, ProblemContentType
 		body = []byte(`{"type":"urn:herald:problem:internal-error","title":"internal error","status":500}`)
