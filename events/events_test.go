@@ -38,6 +38,7 @@ var functions = map[string]function{
 	"events":     {source: "httpapi", decode: strict[events.APIGatewayV2HTTPRequest]},
 	"consumers":  {source: "httpapi", decode: strict[events.APIGatewayV2HTTPRequest]},
 	"bridge":     {source: "schedule", decode: strict[events.EventBridgeEvent]},
+	"janitor":    {source: "schedule", decode: strict[events.EventBridgeEvent]},
 }
 
 // sampleName is <function>-<source>-<scenario>.json in lower case; the scenario may hold
