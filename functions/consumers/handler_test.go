@@ -30,7 +30,7 @@ var env *testenv.Env
 func TestMain(m *testing.M) { os.Exit(testenv.Main(m, &env)) }
 
 // keyring returns a keyring of one key made from seed.
-func keyring(t *testing.T, id, seed string) *reply.Keyring {
+func keyring(t testing.TB, id, seed string) *reply.Keyring {
 	t.Helper()
 	k, err := reply.NewKeyring(reply.Key{ID: id, Secret: []byte(strings.Repeat(seed, 32)[:32])})
 	if err != nil {
@@ -41,7 +41,7 @@ func keyring(t *testing.T, id, seed string) *reply.Keyring {
 
 // newHandler returns a Handler on a fresh JetStream server with Herald's streams and
 // the template's Consumers table.
-func newHandler(t *testing.T) (*Handler, jetstream.JetStream) {
+func newHandler(t testing.TB) (*Handler, jetstream.JetStream) {
 	t.Helper()
 	_, url := env.NewNATS(t)
 	nc, err := nats.Connect(url, nats.MaxReconnects(-1))
