@@ -37,6 +37,7 @@ var functions = map[string]function{
 	"authorizer": {source: "httpapi", decode: strict[events.APIGatewayV2CustomAuthorizerV2Request]},
 	"events":     {source: "httpapi", decode: strict[events.APIGatewayV2HTTPRequest]},
 	"consumers":  {source: "httpapi", decode: strict[events.APIGatewayV2HTTPRequest]},
+	"stream":     {source: "url", decode: strict[events.LambdaFunctionURLRequest]},
 	"bridge":     {source: "schedule", decode: strict[events.EventBridgeEvent]},
 	"janitor":    {source: "schedule", decode: strict[events.EventBridgeEvent]},
 }

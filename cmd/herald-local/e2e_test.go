@@ -197,6 +197,7 @@ func TestLocalStackEndToEnd(t *testing.T) {
 		batch.Messages[0].Event.UUID != ack.UUID || batch.Messages[0].Reply.HMAC == "" {
 		t.Fatalf("fetch: want the published event with a signed reply, got %s", out)
 	}
+	streamEvent(t, api, p.shell(t, commands[2], `printf '%s %s' "$CONSUMER" "$DEMO_TOKEN"`), ack.UUID)
 	if out := p.shell(t, commands[4]); !strings.Contains(out, `"resource.ResourceCreated"`) {
 		t.Fatalf("catalog: %s", out)
 	}
@@ -293,4 +294,51 @@ func (p *stackProcess) invoke(t *testing.T, fn, eventFile string) string {
 		t.Fatalf("herald-local invoke %s %s: %v\n%s", fn, eventFile, err, stderr.String())
 	}
 	return strings.TrimSpace(string(out))
+}
+
+// streamEvent checks that the stream of a consumer (creds: "<consumer id> <token>")
+// delivers the event uuid as an SSE message frame within ten seconds.
+func streamEvent(t *testing.T, api, creds, uuid string) {
+	t.Helper()
+	id, token, ok := strings.Cut(strings.TrimSpace(creds), " ")
+	if !ok || id == "" || token == "" {
+		t.Fatalf("consumer and token: %q", creds)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, api+"/v1/consumers/"+id+"/stream", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Closing ends the stream: the function sees its client gone.
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "text/event-stream" {
+		body, _ := io.ReadAll(resp.Body)
+		t.Fatalf("stream: %d %s %s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+	sc := bufio.NewScanner(resp.Body)
+	inMessage := false
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case line == "event: message":
+			inMessage = true
+		case inMessage && strings.HasPrefix(line, "data: "):
+			var m struct {
+				Event struct {
+					UUID string `json:"uuid"`
+				} `json:"event"`
+			}
+			if err := json.Unmarshal([]byte(strings.TrimPrefix(line, "data: ")), &m); err != nil || m.Event.UUID != uuid {
+				t.Fatalf("stream: first message %s, want the event %s", line, uuid)
+			}
+			return
+		}
+	}
+	t.Fatalf("stream: no message frame within 10s: %v", sc.Err())
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -221,15 +220,6 @@ func canWriteAll(c *auth.Claims, paths []string) bool {
 	return true
 }
 
-// message is one fetched message as the batch answer carries it.
-type message struct {
-	Sequence  uint64          `json:"sequence"`  // on the stream
-	Delivered uint64          `json:"delivered"` // deliveries so far, this one included
-	Subject   string          `json:"subject"`
-	Event     json.RawMessage `json:"event"`
-	Reply     reply.Reply     `json:"reply"` // hand back to POST /v1/acknowledge
-}
-
 // batch serves GET /v1/consumers/{id}/batch: the owner, still allowed to read what the
 // consumer selects, gets at most batch_size messages, waiting up to wait_ms for them.
 // Nothing is acknowledged here: every message comes back after its ack wait unless the
@@ -272,22 +262,16 @@ func (h *Handler) batch(ctx context.Context, req *events.APIGatewayV2HTTPRequest
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, busError(err, "fetching messages")
 	}
-	msgs := make([]message, 0, size)
+	msgs := make([]consumer.Message, 0, size)
 	for m := range b.Messages() {
-		md, err := m.Metadata()
+		msg, err := consumer.NewMessage(m, h.Keys, id)
 		if err != nil {
 			// Only a malformed reply subject gets here, which JetStream never sends;
 			// without one the message cannot be acknowledged, and it will come back.
 			slog.ErrorContext(ctx, "fetched message without metadata", "consumer", id, "error", err.Error())
 			continue
 		}
-		msgs = append(msgs, message{
-			Sequence:  md.Sequence.Stream,
-			Delivered: md.NumDelivered,
-			Subject:   m.Subject(),
-			Event:     eventJSON(m.Data()),
-			Reply:     h.Keys.Sign(m.Reply(), id),
-		})
+		msgs = append(msgs, msg)
 	}
 	if err := b.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && !errors.Is(err, jetstream.ErrNoMessages) {
 		if len(msgs) == 0 {
@@ -303,17 +287,6 @@ func (h *Handler) batch(ctx context.Context, req *events.APIGatewayV2HTTPRequest
 		slog.WarnContext(ctx, "touching the consumer failed", "consumer", id, "error", err.Error())
 	}
 	return apigw.JSON(http.StatusOK, map[string]any{"messages": msgs}), nil
-}
-
-// eventJSON returns a message body as the "event" of a batch message. Events on the
-// stream are JSON, but anything published straight to NATS reaches consumers too; such
-// a body is handed over as a JSON string rather than held back or breaking the batch.
-func eventJSON(data []byte) json.RawMessage {
-	if json.Valid(data) {
-		return data
-	}
-	s, _ := json.Marshal(string(data))
-	return s
 }
 
 // consumer returns the JetStream consumer id; one JetStream removed (idle expiry) is a

@@ -50,6 +50,8 @@ func TestFromTemplateRepository(t *testing.T) {
 		"GET /v1/consumers/{id}/batch": {"GET", "/v1/consumers/{id}/batch", "ConsumersApi", "LambdaAuthorizer", false},
 		// The signed replies are the credential: no authorizer.
 		"POST /v1/acknowledge": {"POST", "/v1/acknowledge", "ConsumersApi", "", false},
+		// A Function URL, served at its LocalUrl; the function verifies the token itself.
+		"GET /v1/consumers/{id}/stream": {"GET", "/v1/consumers/{id}/stream", "Stream", "", true},
 	}
 	if got := summarize(cfg.Routes); !reflect.DeepEqual(got, wantRoutes) {
 		t.Errorf("routes:\n got %v\nwant %v", got, wantRoutes)
@@ -87,7 +89,8 @@ func TestRepositoryTemplateServes(t *testing.T) {
 	api := newFake(answer[events.APIGatewayV2HTTPRequest](`{"ok":true}`))
 	consumers := newFake(answer[events.APIGatewayV2HTTPRequest](`{"ok":true}`))
 	auth := newFake(allow(nil))
-	g := newGateway(t, cfg, map[string]Invoker{"EventsApi": api, "ConsumersApi": consumers, "Authorizer": auth})
+	stream := newFake(answer[map[string]any](`{"statusCode":200,"body":"ok"}`))
+	g := newGateway(t, cfg, map[string]Invoker{"EventsApi": api, "ConsumersApi": consumers, "Authorizer": auth, "Stream": stream})
 
 	if w := serve(g, httptest.NewRequest(http.MethodGet, "/v1/health", nil)); w.Code != http.StatusOK {
 		t.Errorf("GET /v1/health: status %d, want 200", w.Code)

@@ -124,6 +124,33 @@ Outputs:
 			want: []string{"Resources.Topic.Properties.KmsMasterKeyId: Fn::GetAtt Nope.Arn: Nope is not a resource"},
 		},
 		{
+			name:  "references: GetAtt of the Url SAM generates for a Function URL",
+			check: checkRefs,
+			yaml: refsBase + `
+  Live:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionUrlConfig: {AuthType: NONE}
+Outputs:
+  LiveUrl:
+    Value: !GetAtt LiveUrl.FunctionUrl
+`,
+		},
+		{
+			name:  "references: GetAtt of a Url without a Function URL",
+			check: checkRefs,
+			yaml: refsBase + `
+  Live:
+    Type: AWS::Serverless::Function
+    Properties:
+      Timeout: 5
+Outputs:
+  LiveUrl:
+    Value: !GetAtt LiveUrl.FunctionUrl
+`,
+			want: []string{"Outputs.LiveUrl.Value: Fn::GetAtt LiveUrl.FunctionUrl: LiveUrl is not a resource"},
+		},
+		{
 			name:  "references: GetAtt of a parameter",
 			check: checkRefs,
 			yaml: refsBase + `
@@ -599,7 +626,22 @@ func (c *refChecker) walk(path string, v any) {
 func (c *refChecker) defined(name string) bool {
 	_, isResource := c.tmpl.Resources[name]
 	_, isParameter := c.tmpl.Parameters[name]
-	return isResource || isParameter || pseudoParameters[name]
+	return isResource || isParameter || pseudoParameters[name] || c.generated(name)
+}
+
+// generated reports whether name is a resource SAM generates from the template: the
+// AWS::Lambda::Url <Function>Url of a function with a FunctionUrlConfig.
+func (c *refChecker) generated(name string) bool {
+	fn, ok := strings.CutSuffix(name, "Url")
+	if !ok {
+		return false
+	}
+	r, ok := c.tmpl.Resources[fn]
+	if !ok || r.Type != "AWS::Serverless::Function" {
+		return false
+	}
+	_, hasURL := r.Properties["FunctionUrlConfig"]
+	return hasURL
 }
 
 func (c *refChecker) ref(path string, arg any) {
@@ -629,7 +671,7 @@ func (c *refChecker) getAtt(path string, arg any) {
 		c.addf("%s: Fn::GetAtt %v: want [LogicalId, Attribute]", path, arg)
 		return
 	}
-	if _, ok := c.tmpl.Resources[id]; !ok {
+	if _, ok := c.tmpl.Resources[id]; !ok && !c.generated(id) {
 		c.addf("%s: Fn::GetAtt %s.%s: %s is not a resource", path, id, attr, id)
 	}
 }

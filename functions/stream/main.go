@@ -1,0 +1,63 @@
+// Command stream is the Stream function: GET /v1/consumers/{id}/stream, a consumer's
+// messages as server-sent events, served through a Function URL in response-streaming
+// mode. A Function URL has no authorizer, so the function verifies the bearer token.
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/heraldhq/herald/shared/auth"
+	"github.com/heraldhq/herald/shared/bus"
+	"github.com/heraldhq/herald/shared/config"
+	"github.com/heraldhq/herald/shared/consumer"
+	"github.com/heraldhq/herald/shared/reply"
+)
+
+func main() {
+	slog.SetDefault(lambdacontext.NewLogger())
+	h, err := coldStart(context.Background())
+	if err != nil {
+		slog.Error("cold start failed", "error", err.Error())
+		os.Exit(1)
+	}
+	// Lambda sends SIGTERM when it retires an idle environment: flush, close, and exit
+	// rather than wait to be killed.
+	lambda.StartWithOptions(h.Handle, lambda.WithEnableSIGTERM(func() { bus.Close(h.JS); os.Exit(0) }))
+}
+
+// coldStart reads the configuration and opens the connections the handler keeps.
+func coldStart(ctx context.Context) (*Handler, error) {
+	table, err := config.Required("HERALD_CONSUMERS_TABLE")
+	if err != nil {
+		return nil, err
+	}
+	keys, err := reply.KeyringFromEnv(ctx)
+	if err != nil {
+		return nil, err
+	}
+	verifier, err := auth.NewVerifier(ctx, auth.OptionsFromEnv())
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := config.AWS(ctx)
+	if err != nil {
+		return nil, err
+	}
+	js, err := bus.Open(ctx, "herald-stream")
+	if err != nil {
+		return nil, err
+	}
+	return &Handler{
+		Store:    &consumer.Store{JS: js, DB: dynamodb.NewFromConfig(cfg), Table: table, Now: time.Now},
+		JS:       js,
+		Keys:     keys,
+		Verifier: verifier,
+	}, nil
+}
