@@ -11,10 +11,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/heraldhq/herald/shared/bus"
-	"github.com/heraldhq/herald/shared/config"
 	"github.com/heraldhq/herald/shared/consumer"
 )
 
@@ -32,21 +30,13 @@ func main() {
 
 // coldStart reads the configuration and opens the connections the handler keeps.
 func coldStart(ctx context.Context) (*Handler, error) {
-	table, err := config.Required("HERALD_CONSUMERS_TABLE")
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := config.AWS(ctx)
-	if err != nil {
-		return nil, err
-	}
-	js, err := bus.Open(ctx, "herald-janitor")
+	store, err := consumer.OpenStore(ctx, "herald-janitor")
 	if err != nil {
 		return nil, err
 	}
 	return &Handler{
-		Store: &consumer.Store{JS: js, DB: dynamodb.NewFromConfig(cfg), Table: table, Now: time.Now},
-		JS:    js,
+		Store: store,
+		JS:    store.JS,
 		Now:   time.Now,
 	}, nil
 }
