@@ -21,7 +21,8 @@ var queueSeq atomic.Int64
 // own context is already cancelled.
 const cleanupTimeout = 10 * time.Second
 
-// NewQueue creates an SQS queue for one test and deletes it when the test ends. The
+// NewQueue creates an SQS queue for one test (visibility timeout 10 s) and deletes it
+// when the test ends. The
 // queue's name starts with name and is unique, so parallel tests never share a queue.
 // It returns the queue's URL and ARN.
 func (e *Env) NewQueue(t testing.TB, name string) (url, arn string) {
@@ -29,7 +30,14 @@ func (e *Env) NewQueue(t testing.TB, name string) (url, arn string) {
 	unique := fmt.Sprintf("%s-%d-%d", queueName(name), os.Getpid(), queueSeq.Add(1))
 	ctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
 	defer cancel()
-	out, err := e.SQS.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(unique)})
+	out, err := e.SQS.CreateQueue(ctx, &sqs.CreateQueueInput{
+		QueueName: aws.String(unique),
+		// A receive whose answer is lost (a connection dropped while the machine is
+		// loaded) leaves its messages invisible until this timeout, as SQS does: keep it
+		// well inside the tests' receive deadlines so they read such messages again
+		// instead of timing out. SQS's own default is 30 s.
+		Attributes: map[string]string{string(types.QueueAttributeNameVisibilityTimeout): "10"},
+	})
 	if err != nil {
 		t.Fatalf("testenv: create queue %s: %v", unique, err)
 	}
