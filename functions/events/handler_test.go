@@ -48,19 +48,7 @@ func newHandler(t *testing.T) (*Handler, jetstream.JetStream) {
 // newHandlerOn is newHandler that also returns the server, for tests that stop it.
 func newHandlerOn(t *testing.T) (*Handler, *server.Server) {
 	t.Helper()
-	s, url := env.NewNATS(t)
-	nc, err := nats.Connect(url, nats.MaxReconnects(-1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := bus.EnsureStreams(context.Background(), js, bus.StreamOptions{ShelfLife: time.Hour, DedupeWindow: time.Minute}); err != nil {
-		t.Fatal(err)
-	}
+	js, s := env.JetStream(t)
 	return &Handler{JS: js, Now: time.Now}, s
 }
 

@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/oklog/ulid/v2"
 
@@ -35,19 +34,7 @@ var tick = events.EventBridgeEvent{DetailType: "Scheduled Event", Source: "aws.e
 // counts it reports must be this test's alone.
 func newHandler(t *testing.T) (*Handler, jetstream.JetStream) {
 	t.Helper()
-	_, url := env.NewNATS(t)
-	nc, err := nats.Connect(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := bus.EnsureStreams(t.Context(), js, bus.StreamOptions{ShelfLife: time.Hour, DedupeWindow: time.Minute}); err != nil {
-		t.Fatal(err)
-	}
+	js, _ := env.JetStream(t)
 	table, err := env.Stack.Ref("ConsumersTable")
 	if err != nil {
 		t.Fatal(err)

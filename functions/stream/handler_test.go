@@ -15,11 +15,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/google/uuid"
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/heraldhq/herald/shared/auth"
-	"github.com/heraldhq/herald/shared/bus"
 	"github.com/heraldhq/herald/shared/consumer"
 	"github.com/heraldhq/herald/shared/event"
 	"github.com/heraldhq/herald/shared/reply"
@@ -41,19 +39,7 @@ const frameTimeout = 10 * time.Second
 // the template's Consumers table, keep-alives every 50 ms.
 func newHandler(t *testing.T) (*Handler, jetstream.JetStream) {
 	t.Helper()
-	_, url := env.NewNATS(t)
-	nc, err := nats.Connect(url, nats.MaxReconnects(-1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := bus.EnsureStreams(t.Context(), js, bus.StreamOptions{ShelfLife: time.Hour, DedupeWindow: time.Minute}); err != nil {
-		t.Fatal(err)
-	}
+	js, _ := env.JetStream(t)
 	table, err := env.Stack.Ref("ConsumersTable")
 	if err != nil {
 		t.Fatal(err)

@@ -15,7 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/google/uuid"
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/heraldhq/herald/shared/bridge"
@@ -40,19 +39,7 @@ type rig struct {
 func newRig(t testing.TB, filterPolicy string) *rig {
 	t.Helper()
 	ctx := context.Background()
-	_, url := env.NewNATS(t)
-	nc, err := nats.Connect(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := bus.EnsureStreams(ctx, js, bus.StreamOptions{ShelfLife: time.Hour, DedupeWindow: time.Minute}); err != nil {
-		t.Fatal(err)
-	}
+	js, _ := env.JetStream(t)
 	topic, err := env.SNS.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("bridge-" + uuid.NewString()[:8])})
 	if err != nil {
 		t.Fatal(err)
