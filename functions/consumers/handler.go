@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -37,11 +36,9 @@ const (
 	DefaultBatchSize, MaxBatchSize = 10, 1000
 	MaxWaitMS                      = 20_000
 
-	// AckTimeout is how long one acknowledgement waits for the server's confirmation.
+	// AckTimeout is how long an acknowledge request waits for the server to confirm its
+	// replies.
 	AckTimeout = 5 * time.Second
-	// ackConcurrency bounds the acknowledgements in flight at once, so that a request of
-	// a thousand replies costs a few round trips, not a thousand.
-	ackConcurrency = 64
 )
 
 // Handler serves the ConsumersApi routes.
@@ -49,6 +46,8 @@ type Handler struct {
 	Store *consumer.Store
 	JS    jetstream.JetStream
 	Keys  *reply.Keyring // signs the replies of fetched messages and checks them back
+
+	cache cache // the consumers this instance fetched from
 }
 
 // Handle dispatches one HTTP API request.
@@ -198,6 +197,7 @@ func (h *Handler) delete(ctx context.Context, req *events.APIGatewayV2HTTPReques
 	if r.Owner != claims.Subject && !canWriteAll(claims, r.ScopePaths()) {
 		return events.APIGatewayV2HTTPResponse{}, fault.New(fault.NotFound, "no such consumer")
 	}
+	h.cache.drop(id)
 	if err := h.Store.Delete(ctx, id); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -241,16 +241,12 @@ func (h *Handler) batch(ctx context.Context, req *events.APIGatewayV2HTTPRequest
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	r, err := h.Store.Get(ctx, id, claims.Subject)
+	r, c, err := h.open(ctx, id, claims.Subject)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	// Permissions change after a consumer is made: a revoked grant stops the next fetch.
 	if err := r.Authorize(claims); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	c, err := h.consumer(ctx, id)
-	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	var b jetstream.MessageBatch
@@ -275,7 +271,7 @@ func (h *Handler) batch(ctx context.Context, req *events.APIGatewayV2HTTPRequest
 	}
 	if err := b.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && !errors.Is(err, jetstream.ErrNoMessages) {
 		if len(msgs) == 0 {
-			return events.APIGatewayV2HTTPResponse{}, busError(err, "fetching messages")
+			return events.APIGatewayV2HTTPResponse{}, h.fetchFailed(ctx, id, err)
 		}
 		// The messages in hand are delivered already: answering them beats making the
 		// caller wait out their ack wait.
@@ -286,7 +282,45 @@ func (h *Handler) batch(ctx context.Context, req *events.APIGatewayV2HTTPRequest
 		// touch only makes the record's expiry lag by a minute more.
 		slog.WarnContext(ctx, "touching the consumer failed", "consumer", id, "error", err.Error())
 	}
+	h.cache.put(id, r, c, time.Now())
 	return apigw.JSON(http.StatusOK, map[string]any{"messages": msgs}), nil
+}
+
+// open returns the record and JetStream consumer of id for owner, from the cache when
+// this instance has them, else read afresh and cached.
+func (h *Handler) open(ctx context.Context, id, owner string) (*consumer.Record, jetstream.Consumer, error) {
+	if r, c, ok := h.cache.get(id, time.Now()); ok {
+		if r.Owner != owner {
+			return nil, nil, fault.New(fault.NotFound, "no such consumer")
+		}
+		return r, c, nil
+	}
+	r, err := h.Store.Get(ctx, id, owner)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := h.consumer(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	h.cache.put(id, r, c, time.Now())
+	return r, c, nil
+}
+
+// fetchFailed returns the error of a fetch that failed with err before any message.
+// Nothing answers the pull requests of a deleted JetStream consumer (deleted by its
+// owner through another instance, the Janitor, or its inactivity threshold), and a
+// cached handle only learns that now: it is dropped, and a lookup tells a deleted
+// consumer (404) from a failing event bus (503).
+func (h *Handler) fetchFailed(ctx context.Context, id string, err error) error {
+	if !errors.Is(err, nats.ErrNoResponders) && !errors.Is(err, jetstream.ErrConsumerDeleted) {
+		return busError(err, "fetching messages")
+	}
+	h.cache.drop(id)
+	if _, lookup := h.consumer(ctx, id); lookup != nil {
+		return lookup
+	}
+	return busError(err, "fetching messages")
 }
 
 // consumer returns the JetStream consumer id; one JetStream removed (idle expiry) is a
@@ -350,7 +384,7 @@ func (h *Handler) acknowledge(ctx context.Context, req *events.APIGatewayV2HTTPR
 	if _, err := reply.VerifyAll(h.Keys, body.Replies, first.Consumer, event.StreamName); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	failed := h.send(ctx, body.Replies, payload)
+	failed := confirm(ctx, h.JS.Conn(), body.Replies, payload)
 	if len(failed) > 0 {
 		slog.WarnContext(ctx, "acknowledgements not confirmed", "consumer", first.Consumer, "action", action, "failed", len(failed), "of", len(body.Replies))
 		return events.APIGatewayV2HTTPResponse{}, &fault.Error{
@@ -361,32 +395,6 @@ func (h *Handler) acknowledge(ctx context.Context, req *events.APIGatewayV2HTTPR
 	}
 	slog.InfoContext(ctx, "acknowledged", "consumer", first.Consumer, "action", action, "replies", len(body.Replies))
 	return apigw.JSON(http.StatusOK, map[string]int{"acknowledged": len(body.Replies)}), nil
-}
-
-// send publishes payload to every reply's ack subject as a request, so that the server
-// answers once it has applied it, and returns the replies it did not confirm.
-func (h *Handler) send(ctx context.Context, replies []reply.Reply, payload []byte) []fault.FieldError {
-	nc := h.JS.Conn()
-	errs := make([]error, len(replies))
-	sem := make(chan struct{}, ackConcurrency)
-	var wg sync.WaitGroup
-	for i, r := range replies {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			rctx, cancel := context.WithTimeout(ctx, AckTimeout)
-			defer cancel()
-			_, errs[i] = nc.RequestWithContext(rctx, r.Reply, payload)
-		})
-	}
-	wg.Wait()
-	var failed []fault.FieldError
-	for i, err := range errs {
-		if err != nil {
-			failed = append(failed, fault.FieldError{Field: "replies[" + strconv.Itoa(i) + "]", Message: "not confirmed: " + err.Error()})
-		}
-	}
-	return failed
 }
 
 // busError reports a failure of the event bus as a fault Unavailable.

@@ -17,6 +17,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/heraldhq/herald/shared/auth"
+	"github.com/heraldhq/herald/shared/bus"
 	"github.com/heraldhq/herald/shared/consumer"
 	"github.com/heraldhq/herald/shared/event"
 	"github.com/heraldhq/herald/shared/reply"
@@ -604,5 +605,69 @@ func TestListPagination(t *testing.T) {
 	slices.Sort(want) // ULIDs: id order is creation order
 	if !slices.Equal(got, want) {
 		t.Errorf("listed %v, want %v once each", got, want)
+	}
+}
+
+// TestWarmInstance checks what an instance that has fetched from a consumer before (and
+// keeps it cached) answers: someone else still gets 404, a revoked grant still 403, and
+// a consumer deleted elsewhere (another instance, or JetStream itself) 404, with the
+// replies fetched before it refused as unconfirmed.
+func TestWarmInstance(t *testing.T) {
+	h, js := newHandler(t)
+	publish(t, js, "resource.ResourceCreated", "projects/p1")
+	publish(t, js, "resource.ResourceCreated", "projects/p1/collections/c1")
+	alice := reader(owner("alice"))
+	first := create(t, h, alice, p1Spec)
+	second := create(t, h, alice, p1Spec)
+	msgs := fetch(t, h, alice, first, map[string]string{"batch_size": "1"})
+	fetch(t, h, alice, second, map[string]string{"batch_size": "1"})
+
+	wantProblem(t, do(t, h, request("GET", "/v1/consumers/{id}/batch", first, "", reader(owner("bob")), nil), nil), http.StatusNotFound, "")
+	noRead := &auth.Claims{Subject: alice.Subject, TokenType: auth.Personal, Perms: map[string]auth.Level{"projects/p2": auth.Read}}
+	wantProblem(t, do(t, h, request("GET", "/v1/consumers/{id}/batch", first, "", noRead, nil), nil), http.StatusForbidden, "")
+	if got := fetch(t, h, alice, first, map[string]string{"batch_size": "1"}); len(got) != 1 {
+		t.Fatalf("after the refused fetches got %d messages, want the second event", len(got))
+	}
+
+	// Deleted through another instance: this one learns it at its next fetch.
+	other := &Handler{Store: h.Store, JS: h.JS, Keys: h.Keys}
+	if resp := do(t, other, request("DELETE", "/v1/consumers/{id}", first, "", alice, nil), nil); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("delete: %d %s", resp.StatusCode, resp.Body)
+	}
+	wantProblem(t, do(t, h, request("GET", "/v1/consumers/{id}/batch", first, "", alice, nil), nil), http.StatusNotFound, "")
+	wantProblem(t, acknowledge(t, h, replies(msgs), "ack", 0), http.StatusServiceUnavailable, "replies[0]")
+
+	// Removed by JetStream alone (its inactivity threshold): 404 too, with a wait.
+	if err := js.DeleteConsumer(t.Context(), event.StreamName, second); err != nil {
+		t.Fatal(err)
+	}
+	wantProblem(t, do(t, h, request("GET", "/v1/consumers/{id}/batch", second, "", alice, map[string]string{"wait_ms": "1000"}), nil), http.StatusNotFound, "")
+}
+
+// TestShelfLife checks that events older than the shelf life (the stream's MaxAge, here
+// shortened to two seconds) are gone: neither a consumer made before they expired nor one
+// replaying everything afterwards gets them, while a newer event still arrives.
+func TestShelfLife(t *testing.T) {
+	h, js := newHandler(t)
+	if _, err := bus.EnsureStreams(t.Context(), js, bus.StreamOptions{ShelfLife: 2 * time.Second, DedupeWindow: time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	u := reader(owner("u"))
+	before := create(t, h, u, p1Spec)
+	old := publish(t, js, "resource.ResourceCreated", "projects/p1")
+	stream, err := js.Stream(t.Context(), event.StreamName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	testenv.WaitFor(t, 10*time.Second, func() bool {
+		info, err := stream.Info(t.Context())
+		return err == nil && info.State.Msgs == 0 && info.State.FirstSeq > old
+	}, "the event to pass its shelf life")
+	fresh := publish(t, js, "resource.ResourceCreated", "projects/p1/collections/c1")
+	after := create(t, h, u, p1Spec)
+	for name, id := range map[string]string{"made before": before, "made after": after} {
+		if got := sequences(fetch(t, h, u, id, map[string]string{"batch_size": "10"})); !slices.Equal(got, []uint64{fresh}) {
+			t.Errorf("consumer %s the expiry fetched sequences %v, want only %d (the expired %d is gone)", name, got, fresh, old)
+		}
 	}
 }

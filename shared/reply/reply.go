@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"io"
 	"strings"
 
 	"github.com/heraldhq/herald/shared/fault"
@@ -56,15 +55,14 @@ const (
 // Herald never make) gives a reply that Verify refuses, since the line breaks would
 // make the signed text ambiguous.
 func (k *Keyring) Sign(ackSubject, consumerID string) Reply {
-	key := k.keys[0]
 	var salt [SaltBytes]byte
 	rand.Read(salt[:]) // never fails: crypto/rand crashes the program rather than return an error
 	s := base64.RawURLEncoding.EncodeToString(salt[:])
 	return Reply{
 		Reply: ackSubject,
 		Salt:  s,
-		HMAC:  base64.StdEncoding.EncodeToString(sum(key.Secret, ackSubject, s, consumerID)),
-		KeyID: key.ID,
+		HMAC:  base64.StdEncoding.EncodeToString(k.sum(0, ackSubject, s, consumerID)),
+		KeyID: k.keys[0].ID,
 	}
 }
 
@@ -84,7 +82,7 @@ func (k *Keyring) Verify(r Reply, consumerID string) error {
 
 // check returns why r does not verify, or "" when it does.
 func (k *Keyring) check(r Reply, consumerID string) string {
-	secret, ok := k.key(r.KeyID)
+	key, ok := k.key(r.KeyID)
 	if !ok {
 		return reasonUnknownKey
 	}
@@ -104,21 +102,10 @@ func (k *Keyring) check(r Reply, consumerID string) string {
 	if strings.ContainsAny(consumerID, "\r\n") {
 		return reasonMismatch // no reply is ever valid for such an id
 	}
-	if !hmac.Equal(got, sum(secret, r.Reply, r.Salt, consumerID)) {
+	if !hmac.Equal(got, k.sum(key, r.Reply, r.Salt, consumerID)) {
 		return reasonMismatch
 	}
 	return ""
-}
-
-// sum computes the reply MAC.
-func sum(secret []byte, reply, salt, consumerID string) []byte {
-	m := hmac.New(sha256.New, secret)
-	io.WriteString(m, reply)
-	io.WriteString(m, "\n")
-	io.WriteString(m, salt)
-	io.WriteString(m, "\n")
-	io.WriteString(m, consumerID)
-	return m.Sum(make([]byte, 0, macBytes))
 }
 
 // validSalt reports whether s is unpadded base64url of SaltBytes to maxSaltBytes bytes.
