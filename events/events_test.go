@@ -34,12 +34,14 @@ type function struct {
 // functions maps each function folder to its input. A new function needs an entry here
 // and at least one sample.
 var functions = map[string]function{
-	"authorizer": {source: "httpapi", decode: strict[events.APIGatewayV2CustomAuthorizerV2Request]},
-	"events":     {source: "httpapi", decode: strict[events.APIGatewayV2HTTPRequest]},
-	"consumers":  {source: "httpapi", decode: strict[events.APIGatewayV2HTTPRequest]},
-	"stream":     {source: "url", decode: strict[events.LambdaFunctionURLRequest]},
-	"bridge":     {source: "schedule", decode: strict[events.EventBridgeEvent]},
-	"janitor":    {source: "schedule", decode: strict[events.EventBridgeEvent]},
+	"authorizer":    {source: "httpapi", decode: strict[events.APIGatewayV2CustomAuthorizerV2Request]},
+	"events":        {source: "httpapi", decode: strict[events.APIGatewayV2HTTPRequest]},
+	"consumers":     {source: "httpapi", decode: strict[events.APIGatewayV2HTTPRequest]},
+	"stream":        {source: "url", decode: strict[events.LambdaFunctionURLRequest]},
+	"bridge":        {source: "schedule", decode: strict[events.EventBridgeEvent]},
+	"janitor":       {source: "schedule", decode: strict[events.EventBridgeEvent]},
+	"inbox":         {source: "sqs", decode: strict[events.SQSEvent]},
+	"notifications": {source: "httpapi", decode: strict[events.APIGatewayV2HTTPRequest]},
 }
 
 // sampleName is <function>-<source>-<scenario>.json in lower case; the scenario may hold

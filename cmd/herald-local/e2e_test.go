@@ -25,6 +25,7 @@ import (
 
 	"github.com/heraldhq/herald/shared/emulator"
 	"github.com/heraldhq/herald/shared/event"
+	"github.com/heraldhq/herald/shared/testenv"
 )
 
 // stackProcess is herald-local started as a user starts it, with its output captured.
@@ -227,6 +228,10 @@ func TestLocalStackEndToEnd(t *testing.T) {
 		t.Fatalf("downstream event %+v", got)
 	}
 
+	// An event with recipients reaches each recipient's inbox (NATS → bridge → SNS →
+	// inbox queue → Inbox), once, and nobody else's.
+	inboxEvent(t, p, api)
+
 	// No token: the gateway answers as API Gateway does; unknown routes are problem+json.
 	resp, err := http.Post(api+"/v1/events", "application/json", strings.NewReader(`{}`))
 	if err != nil {
@@ -341,4 +346,40 @@ func streamEvent(t *testing.T, api, creds, uuid string) {
 		}
 	}
 	t.Fatalf("stream: no message frame within 10s: %v", sc.Err())
+}
+
+// inboxEvent publishes a user.PermissionGranted event for the banner's demo user and
+// waits for it in the demo user's inbox; the other user's inbox stays empty.
+func inboxEvent(t *testing.T, p *stackProcess, api string) {
+	t.Helper()
+	out := p.shell(t, `curl -s -X POST `+api+`/v1/events -H "Authorization: Bearer $PUBLISHER_TOKEN" -H 'Content-Type: application/json' `+
+		`-d '{"event":"user.PermissionGranted","resource":{"type":"user","id":"demo","path":"users/demo"},"data":{"resource":{"type":"project","path":"projects/demo"}},"recipients":["demo"]}'`)
+	var published struct {
+		UUID string `json:"uuid"`
+	}
+	if err := json.Unmarshal([]byte(out), &published); err != nil || published.UUID == "" {
+		t.Fatalf("publish with recipients: %s", out)
+	}
+	type inbox struct {
+		Items []struct {
+			Variant   string `json:"variant"`
+			EventUUID string `json:"event_uuid"`
+		} `json:"items"`
+	}
+	list := `curl -s ` + api + `/v1/me/notifications -H "Authorization: Bearer $DEMO_TOKEN"`
+	var got inbox
+	testenv.WaitFor(t, 30*time.Second, func() bool {
+		out = p.shell(t, list)
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatalf("inbox: %s", out)
+		}
+		return len(got.Items) > 0
+	}, "the notification in demo's inbox")
+	if len(got.Items) != 1 || got.Items[0].EventUUID != published.UUID || got.Items[0].Variant != "PERMISSION_GRANTED" {
+		t.Fatalf("demo's inbox: %s", out)
+	}
+	var other inbox
+	if out := p.shell(t, `curl -s `+api+`/v1/me/notifications?state=all -H "Authorization: Bearer $OTHER_TOKEN"`); json.Unmarshal([]byte(out), &other) != nil || len(other.Items) != 0 {
+		t.Fatalf("the other user's inbox: %s", out)
+	}
 }

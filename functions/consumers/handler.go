@@ -5,10 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"net/http"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -102,7 +99,7 @@ func (h *Handler) create(ctx context.Context, req *events.APIGatewayV2HTTPReques
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	if err := checkQuery(req.QueryStringParameters); err != nil {
+	if err := apigw.CheckQuery(req.QueryStringParameters); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	body, err := apigw.Body(req, MaxSpecBytes)
@@ -134,10 +131,10 @@ func (h *Handler) list(ctx context.Context, req *events.APIGatewayV2HTTPRequest)
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	q := req.QueryStringParameters
-	if err := checkQuery(q, "limit", "cursor"); err != nil {
+	if err := apigw.CheckQuery(q, "limit", "cursor"); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	limit, err := intParam(q, "limit", DefaultLimit, 1, MaxLimit)
+	limit, err := apigw.IntParam(q, "limit", DefaultLimit, 1, MaxLimit)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -162,7 +159,7 @@ func (h *Handler) get(ctx context.Context, req *events.APIGatewayV2HTTPRequest, 
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	if err := checkQuery(req.QueryStringParameters); err != nil {
+	if err := apigw.CheckQuery(req.QueryStringParameters); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	r, err := h.Store.Get(ctx, id, claims.Subject)
@@ -187,7 +184,7 @@ func (h *Handler) delete(ctx context.Context, req *events.APIGatewayV2HTTPReques
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	if err := checkQuery(req.QueryStringParameters); err != nil {
+	if err := apigw.CheckQuery(req.QueryStringParameters); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	r, err := h.Store.Lookup(ctx, id)
@@ -230,14 +227,14 @@ func (h *Handler) batch(ctx context.Context, req *events.APIGatewayV2HTTPRequest
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	q := req.QueryStringParameters
-	if err := checkQuery(q, "batch_size", "wait_ms"); err != nil {
+	if err := apigw.CheckQuery(q, "batch_size", "wait_ms"); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	size, err := intParam(q, "batch_size", DefaultBatchSize, 1, MaxBatchSize)
+	size, err := apigw.IntParam(q, "batch_size", DefaultBatchSize, 1, MaxBatchSize)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	waitMS, err := intParam(q, "wait_ms", 0, 0, MaxWaitMS)
+	waitMS, err := apigw.IntParam(q, "wait_ms", 0, 0, MaxWaitMS)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -347,7 +344,7 @@ type ackBody struct {
 // Herald for a consumer is the credential for acknowledging that delivery. Every reply
 // is checked before any is acted on, and each action waits for the server to confirm.
 func (h *Handler) acknowledge(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	if err := checkQuery(req.QueryStringParameters); err != nil {
+	if err := apigw.CheckQuery(req.QueryStringParameters); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	raw, err := apigw.Body(req, MaxAckBodyBytes)
@@ -400,29 +397,4 @@ func (h *Handler) acknowledge(ctx context.Context, req *events.APIGatewayV2HTTPR
 // busError reports a failure of the event bus as a fault Unavailable.
 func busError(err error, doing string) error {
 	return fault.Wrap(fault.Unavailable, err, "the event bus failed "+doing+"; try again")
-}
-
-// checkQuery refuses every query parameter not in allowed.
-func checkQuery(q map[string]string, allowed ...string) error {
-	var fields []fault.FieldError
-	for _, k := range slices.Sorted(maps.Keys(q)) {
-		if !slices.Contains(allowed, k) {
-			fields = append(fields, fault.FieldError{Field: k, Message: "unknown query parameter"})
-		}
-	}
-	return fault.Fields(fields)
-}
-
-// intParam reads the query parameter name as a decimal integer from lo to hi, or def
-// when it is absent.
-func intParam(q map[string]string, name string, def, lo, hi int) (int, error) {
-	v, ok := q[name]
-	if !ok {
-		return def, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < lo || n > hi {
-		return 0, fault.Field(name, fmt.Sprintf("must be an integer from %d to %d", lo, hi))
-	}
-	return n, nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/heraldhq/herald/shared/apigw/apigwtest"
 	"github.com/heraldhq/herald/shared/auth"
 	"github.com/heraldhq/herald/shared/bus"
 	"github.com/heraldhq/herald/shared/consumer"
@@ -62,32 +63,8 @@ func reader(sub string) *auth.Claims {
 	return &auth.Claims{Subject: sub, TokenType: auth.Personal, Perms: map[string]auth.Level{"projects/p1": auth.Read}}
 }
 
-// request builds an HTTP API payload 2.0 request as API Gateway sends it after the
-// authorizer allowed it (claims nil: a route without authorizer). id fills {id}.
-func request(method, route, id, body string, claims *auth.Claims, query map[string]string) events.APIGatewayV2HTTPRequest {
-	path := strings.ReplaceAll(route, "{id}", id)
-	req := events.APIGatewayV2HTTPRequest{
-		Version:               "2.0",
-		RouteKey:              method + " " + route,
-		RawPath:               path,
-		Body:                  body,
-		Headers:               map[string]string{"content-type": "application/json"},
-		QueryStringParameters: query,
-	}
-	if id != "" {
-		req.PathParameters = map[string]string{"id": id}
-	}
-	req.RequestContext.HTTP.Method = method
-	req.RequestContext.HTTP.Path = path
-	if claims != nil {
-		// Through JSON, as the gateway delivers the authorizer context.
-		b, _ := json.Marshal(claims.Context())
-		var ctx map[string]any
-		_ = json.Unmarshal(b, &ctx)
-		req.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{Lambda: ctx}
-	}
-	return req
-}
+// request builds a request as API Gateway sends it (see apigwtest.Request).
+var request = apigwtest.Request
 
 // do runs the request and decodes the answer into out (when not nil).
 func do(t *testing.T, h *Handler, req events.APIGatewayV2HTTPRequest, out any) events.APIGatewayV2HTTPResponse {
@@ -104,36 +81,10 @@ func do(t *testing.T, h *Handler, req events.APIGatewayV2HTTPRequest, out any) e
 	return resp
 }
 
-// problem is the part of a problem+json answer the tests check.
-type problem struct {
-	Status int `json:"status"`
-	Errors []struct {
-		Field string `json:"field"`
-	} `json:"errors"`
-}
-
 // wantProblem checks the status of resp and, for a 400, that it names field.
 func wantProblem(t *testing.T, resp events.APIGatewayV2HTTPResponse, status int, field string) {
 	t.Helper()
-	if resp.StatusCode != status {
-		t.Fatalf("status %d, want %d: %s", resp.StatusCode, status, resp.Body)
-	}
-	if resp.Headers["Content-Type"] != "application/problem+json" {
-		t.Errorf("Content-Type %q, want application/problem+json", resp.Headers["Content-Type"])
-	}
-	if field == "" {
-		return
-	}
-	var p problem
-	if err := json.Unmarshal([]byte(resp.Body), &p); err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range p.Errors {
-		if e.Field == field {
-			return
-		}
-	}
-	t.Errorf("problem %s does not name the field %q", resp.Body, field)
+	apigwtest.WantProblem(t, resp, status, field)
 }
 
 // publish stores an event of eventType about path and returns its sequence.

@@ -20,6 +20,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/heraldhq/herald/shared/apigw"
+	"github.com/heraldhq/herald/shared/apigw/apigwtest"
 	"github.com/heraldhq/herald/shared/auth"
 	"github.com/heraldhq/herald/shared/bridge"
 	"github.com/heraldhq/herald/shared/bus"
@@ -52,27 +53,9 @@ func newHandlerOn(t *testing.T) (*Handler, *server.Server) {
 	return &Handler{JS: js, Now: time.Now}, s
 }
 
-// request builds an HTTP API payload 2.0 request as API Gateway sends it after the
-// authorizer allowed it (claims nil: a route without authorizer).
+// request builds a request for path as API Gateway sends it (see apigwtest.Request).
 func request(method, path, body string, claims *auth.Claims, query map[string]string) events.APIGatewayV2HTTPRequest {
-	req := events.APIGatewayV2HTTPRequest{
-		Version:               "2.0",
-		RouteKey:              method + " " + path,
-		RawPath:               path,
-		Body:                  body,
-		Headers:               map[string]string{"content-type": "application/json"},
-		QueryStringParameters: query,
-	}
-	req.RequestContext.HTTP.Method = method
-	req.RequestContext.HTTP.Path = path
-	if claims != nil {
-		// Through JSON, as the gateway delivers the authorizer context.
-		b, _ := json.Marshal(claims.Context())
-		var ctx map[string]any
-		_ = json.Unmarshal(b, &ctx)
-		req.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{Lambda: ctx}
-	}
-	return req
+	return apigwtest.Request(method, path, "", body, claims, query)
 }
 
 func do(t *testing.T, h *Handler, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, map[string]any) {

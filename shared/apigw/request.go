@@ -7,7 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
+	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -145,4 +148,29 @@ func Route(req *events.APIGatewayV2HTTPRequest) string {
 		return req.RouteKey
 	}
 	return req.RequestContext.HTTP.Method + " " + req.RawPath
+}
+
+// CheckQuery refuses every query parameter not in allowed, naming each.
+func CheckQuery(q map[string]string, allowed ...string) error {
+	var fields []fault.FieldError
+	for _, k := range slices.Sorted(maps.Keys(q)) {
+		if !slices.Contains(allowed, k) {
+			fields = append(fields, fault.FieldError{Field: k, Message: "unknown query parameter"})
+		}
+	}
+	return fault.Fields(fields)
+}
+
+// IntParam reads the query parameter name as a decimal integer from lo to hi, or def
+// when it is absent.
+func IntParam(q map[string]string, name string, def, lo, hi int) (int, error) {
+	v, ok := q[name]
+	if !ok {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		return 0, fault.Field(name, fmt.Sprintf("must be an integer from %d to %d", lo, hi))
+	}
+	return n, nil
 }

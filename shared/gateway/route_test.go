@@ -52,6 +52,11 @@ func TestFromTemplateRepository(t *testing.T) {
 		"POST /v1/acknowledge": {"POST", "/v1/acknowledge", "ConsumersApi", "", false},
 		// A Function URL, served at its LocalUrl; the function verifies the token itself.
 		"GET /v1/consumers/{id}/stream": {"GET", "/v1/consumers/{id}/stream", "Stream", "", true},
+
+		"GET /v1/me/notifications":              {"GET", "/v1/me/notifications", "NotificationsApi", "LambdaAuthorizer", false},
+		"GET /v1/me/notifications/count":        {"GET", "/v1/me/notifications/count", "NotificationsApi", "LambdaAuthorizer", false},
+		"POST /v1/me/notifications/acknowledge": {"POST", "/v1/me/notifications/acknowledge", "NotificationsApi", "LambdaAuthorizer", false},
+		"POST /v1/notifications":                {"POST", "/v1/notifications", "NotificationsApi", "LambdaAuthorizer", false},
 	}
 	if got := summarize(cfg.Routes); !reflect.DeepEqual(got, wantRoutes) {
 		t.Errorf("routes:\n got %v\nwant %v", got, wantRoutes)
@@ -90,7 +95,8 @@ func TestRepositoryTemplateServes(t *testing.T) {
 	consumers := newFake(answer[events.APIGatewayV2HTTPRequest](`{"ok":true}`))
 	auth := newFake(allow(nil))
 	stream := newFake(answer[map[string]any](`{"statusCode":200,"body":"ok"}`))
-	g := newGateway(t, cfg, map[string]Invoker{"EventsApi": api, "ConsumersApi": consumers, "Authorizer": auth, "Stream": stream})
+	notifications := newFake(answer[events.APIGatewayV2HTTPRequest](`{"ok":true}`))
+	g := newGateway(t, cfg, map[string]Invoker{"EventsApi": api, "ConsumersApi": consumers, "NotificationsApi": notifications, "Authorizer": auth, "Stream": stream})
 
 	if w := serve(g, httptest.NewRequest(http.MethodGet, "/v1/health", nil)); w.Code != http.StatusOK {
 		t.Errorf("GET /v1/health: status %d, want 200", w.Code)

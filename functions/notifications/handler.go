@@ -1,0 +1,232 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/google/uuid"
+
+	"github.com/heraldhq/herald/shared/apigw"
+	"github.com/heraldhq/herald/shared/auth"
+	"github.com/heraldhq/herald/shared/event"
+	"github.com/heraldhq/herald/shared/fault"
+	"github.com/heraldhq/herald/shared/inbox"
+)
+
+// Limits and defaults of the routes.
+const (
+	DefaultLimit, MaxLimit = 20, 100
+	// MaxAckIDs bounds one acknowledge request.
+	MaxAckIDs = 100
+	// MaxBodyBytes bounds request bodies: a create names at most event.MaxRecipients
+	// users.
+	MaxBodyBytes = 512 * 1024
+	// maxUserIDBytes bounds a recipient id, as a token's subject is bounded.
+	maxUserIDBytes = 256
+)
+
+// Handler serves the NotificationsApi routes.
+type Handler struct {
+	Store *inbox.Store
+}
+
+// Handle dispatches one HTTP API request.
+func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	var resp events.APIGatewayV2HTTPResponse
+	var err error
+	switch route := apigw.Route(&req); route {
+	case "GET /v1/me/notifications":
+		resp, err = h.list(ctx, &req)
+	case "GET /v1/me/notifications/count":
+		resp, err = h.count(ctx, &req)
+	case "POST /v1/me/notifications/acknowledge":
+		resp, err = h.acknowledge(ctx, &req)
+	case "POST /v1/notifications":
+		resp, err = h.create(ctx, &req)
+	default:
+		err = fault.Newf(fault.NotFound, "no route %s", route)
+	}
+	if err != nil {
+		return apigw.Error(ctx, err), nil
+	}
+	return resp, nil
+}
+
+// personal returns the claims of a caller with a personal token: an inbox belongs to a
+// person, and neither a scoped token (a person's, limited to some resources) nor a
+// service token may read or change it.
+func personal(req *events.APIGatewayV2HTTPRequest) (*auth.Claims, error) {
+	claims, err := apigw.Claims(req)
+	if err != nil {
+		return nil, err
+	}
+	if claims.TokenType != auth.Personal {
+		return nil, fault.New(fault.Forbidden, "personal notifications need a personal token")
+	}
+	return claims, nil
+}
+
+// list serves GET /v1/me/notifications?state=&limit=&cursor=.
+func (h *Handler) list(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	claims, err := personal(req)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	q := req.QueryStringParameters
+	if err := apigw.CheckQuery(q, "state", "limit", "cursor"); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	state, ok := inbox.ParseState(q["state"])
+	if !ok {
+		return events.APIGatewayV2HTTPResponse{}, fault.Field("state", "must be unacknowledged, acknowledged or all")
+	}
+	limit, err := apigw.IntParam(q, "limit", DefaultLimit, 1, MaxLimit)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	page, err := h.Store.List(ctx, claims.Subject, state, limit, q["cursor"])
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	items := page.Items
+	if items == nil {
+		items = []*inbox.Notification{}
+	}
+	return apigw.JSON(http.StatusOK, map[string]any{"items": items, "next_cursor": page.Next}), nil
+}
+
+// count serves GET /v1/me/notifications/count.
+func (h *Handler) count(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	claims, err := personal(req)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	if err := apigw.CheckQuery(req.QueryStringParameters); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	n, _, err := h.Store.Count(ctx, claims.Subject)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return apigw.JSON(http.StatusOK, map[string]int{"unacknowledged": n}), nil
+}
+
+// acknowledge serves POST /v1/me/notifications/acknowledge {"ids":[…]}: the caller's
+// own notifications only; ids the caller does not have are listed as not found.
+func (h *Handler) acknowledge(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	claims, err := personal(req)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	if err := apigw.CheckQuery(req.QueryStringParameters); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	raw, err := apigw.Body(req, MaxBodyBytes)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	var body struct {
+		IDs []string `json:"ids"`
+	}
+	if err := apigw.DecodeJSON(raw, &body); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	switch {
+	case len(body.IDs) == 0:
+		return events.APIGatewayV2HTTPResponse{}, fault.Field("ids", "must not be empty")
+	case len(body.IDs) > MaxAckIDs:
+		return events.APIGatewayV2HTTPResponse{}, fault.Field("ids", fmt.Sprintf("must have at most %d entries", MaxAckIDs))
+	}
+	var fields []fault.FieldError
+	for i, id := range body.IDs {
+		if !inbox.ValidID(id) {
+			fields = append(fields, fault.FieldError{Field: "ids[" + strconv.Itoa(i) + "]", Message: "not a notification id"})
+		}
+	}
+	if err := fault.Fields(fields); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	acknowledged, notFound, err := h.Store.Acknowledge(ctx, claims.Subject, inbox.Unique(body.IDs))
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	slog.InfoContext(ctx, "notifications acknowledged", "user", claims.Subject, "acknowledged", len(acknowledged), "not_found", len(notFound))
+	return apigw.JSON(http.StatusOK, map[string][]string{"acknowledged": acknowledged, "not_found": notFound}), nil
+}
+
+// createBody is the body of POST /v1/notifications.
+type createBody struct {
+	Recipients []string `json:"recipients"`
+	inbox.Content
+}
+
+// create serves POST /v1/notifications: a publisher writes a notification to each
+// recipient's inbox.
+func (h *Handler) create(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	claims, err := apigw.Claims(req)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	if !claims.IsPublisher() {
+		return events.APIGatewayV2HTTPResponse{}, fault.New(fault.Forbidden, "creating notifications needs a service token with the publisher role")
+	}
+	if err := apigw.CheckQuery(req.QueryStringParameters); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	raw, err := apigw.Body(req, MaxBodyBytes)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	var body createBody
+	if err := apigw.DecodeJSON(raw, &body); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	if err := body.validate(); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	// Each create is an event of its own: its uuid makes the ids, and is logged.
+	id := uuid.NewString()
+	recipients := inbox.Unique(body.Recipients)
+	now := time.Now()
+	ns := make([]*inbox.Notification, len(recipients))
+	for i, r := range recipients {
+		ns[i] = h.Store.New(r, body.Content, id, now)
+	}
+	if _, err := h.Store.PutAll(ctx, ns); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	slog.InfoContext(ctx, "notifications created", "uuid", id, "by", claims.Subject, "variant", body.Variant, "recipients", len(recipients))
+	return apigw.JSON(http.StatusCreated, map[string]any{"event_uuid": id, "items": ns}), nil
+}
+
+// validate checks a create body, naming the fields at fault.
+func (b *createBody) validate() error {
+	var fields []fault.FieldError
+	switch {
+	case len(b.Recipients) == 0:
+		fields = append(fields, fault.FieldError{Field: "recipients", Message: "must not be empty"})
+	case len(b.Recipients) > event.MaxRecipients:
+		fields = append(fields, fault.FieldError{Field: "recipients", Message: fmt.Sprintf("must have at most %d entries", event.MaxRecipients)})
+	default:
+		for i, r := range b.Recipients {
+			if r == "" || len(r) > maxUserIDBytes || !utf8.ValidString(r) {
+				fields = append(fields, fault.FieldError{Field: "recipients[" + strconv.Itoa(i) + "]", Message: fmt.Sprintf("must be a user id of 1 to %d bytes of UTF-8", maxUserIDBytes)})
+			}
+		}
+	}
+	if err := b.Content.Validate(""); err != nil {
+		var e *fault.Error
+		if errors.As(err, &e) {
+			fields = append(fields, e.Fields...)
+		}
+	}
+	return fault.Fields(fields)
+}
+

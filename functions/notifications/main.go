@@ -1,0 +1,26 @@
+// Command notifications is the NotificationsApi function: the caller's personal
+// notifications (list, count, acknowledge) and the publishers' create, behind the HTTP
+// API.
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/heraldhq/herald/shared/inbox"
+)
+
+func main() {
+	slog.SetDefault(lambdacontext.NewLogger())
+	store, err := inbox.OpenStore(context.Background())
+	if err != nil {
+		slog.Error("cold start failed", "error", err.Error())
+		os.Exit(1)
+	}
+	h := &Handler{Store: store}
+	lambda.Start(h.Handle)
+}
