@@ -11,7 +11,7 @@ BUILD_DIR ?= build
 TEST_TIMEOUT ?= 20m
 
 # LogicalId:directory under functions/, one per function in template.yaml.
-FUNCTIONS := Authorizer:authorizer EventsApi:events ConsumersApi:consumers Stream:stream Bridge:bridge Janitor:janitor Inbox:inbox NotificationsApi:notifications
+FUNCTIONS := Authorizer:authorizer EventsApi:events ConsumersApi:consumers Stream:stream Bridge:bridge Janitor:janitor Inbox:inbox NotificationsApi:notifications TriggersApi:triggers Router:router Deliver:deliver
 LOGICAL_IDS := $(foreach f,$(FUNCTIONS),$(word 1,$(subst :, ,$(f))))
 
 .PHONY: all build run invoke test test-unit bench lint sizes clean emulators $(addprefix build-,$(LOGICAL_IDS))

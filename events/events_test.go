@@ -42,6 +42,9 @@ var functions = map[string]function{
 	"janitor":       {source: "schedule", decode: strict[events.EventBridgeEvent]},
 	"inbox":         {source: "sqs", decode: strict[events.SQSEvent]},
 	"notifications": {source: "httpapi", decode: strict[events.APIGatewayV2HTTPRequest]},
+	"triggers":      {source: "httpapi", decode: strict[events.APIGatewayV2HTTPRequest]},
+	"router":        {source: "sqs", decode: strict[events.SQSEvent]},
+	"deliver":       {source: "sqs", decode: strict[events.SQSEvent]},
 }
 
 // sampleName is <function>-<source>-<scenario>.json in lower case; the scenario may hold
@@ -233,7 +236,7 @@ func TestHTTPAPISamples(t *testing.T) {
 		t.Run(s.file, func(t *testing.T) {
 			switch v := s.value.(type) {
 			case *events.APIGatewayV2CustomAuthorizerV2Request:
-				checkRoute(t, v.RouteKey, v.RawPath, v.RequestContext)
+				checkRoute(t, v.RouteKey, v.RawPath, v.PathParameters, v.RequestContext)
 				if v.Type != "REQUEST" || v.Version != "2.0" {
 					t.Errorf("type %q version %q, want REQUEST and 2.0", v.Type, v.Version)
 				}
@@ -241,7 +244,7 @@ func TestHTTPAPISamples(t *testing.T) {
 					t.Errorf("authorization header: %v", err)
 				}
 			case *events.APIGatewayV2HTTPRequest:
-				checkRoute(t, v.RouteKey, v.RawPath, v.RequestContext)
+				checkRoute(t, v.RouteKey, v.RawPath, v.PathParameters, v.RequestContext)
 				if v.Version != "2.0" {
 					t.Errorf("version %q, want 2.0", v.Version)
 				}
@@ -259,11 +262,15 @@ func TestHTTPAPISamples(t *testing.T) {
 	}
 }
 
-// checkRoute checks that the route key names the request's method and raw path, and that
-// the request context agrees.
-func checkRoute(t *testing.T, routeKey, rawPath string, rc events.APIGatewayV2HTTPRequestContext) {
+// checkRoute checks that the route key names the request's method and raw path (with
+// its path parameters filled in), and that the request context agrees.
+func checkRoute(t *testing.T, routeKey, rawPath string, params map[string]string, rc events.APIGatewayV2HTTPRequestContext) {
 	t.Helper()
-	if want := rc.HTTP.Method + " " + rawPath; routeKey != want {
+	filled := routeKey
+	for k, v := range params {
+		filled = strings.ReplaceAll(filled, "{"+k+"}", v)
+	}
+	if want := rc.HTTP.Method + " " + rawPath; filled != want {
 		t.Errorf("routeKey %q, want %q", routeKey, want)
 	}
 	if rc.RouteKey != routeKey {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,6 +27,7 @@ import (
 	"github.com/heraldhq/herald/shared/emulator"
 	"github.com/heraldhq/herald/shared/event"
 	"github.com/heraldhq/herald/shared/testenv"
+	"github.com/heraldhq/herald/shared/webhook"
 )
 
 // stackProcess is herald-local started as a user starts it, with its output captured.
@@ -48,7 +50,7 @@ var bannerLine = regexp.MustCompile(`^  (HTTP API|NATS|DynamoDB|SNS/SQS|Events t
 
 // startStack builds herald-local and runs it on free ports with its own state folder,
 // returning once it printed its banner.
-func startStack(t *testing.T) *stackProcess {
+func startStack(t testing.TB) *stackProcess {
 	t.Helper()
 	root, err := emulator.RepoRoot()
 	if err != nil {
@@ -109,7 +111,7 @@ func startStack(t *testing.T) *stackProcess {
 
 // shell runs command lines as a user pastes them into one shell, after the banner's
 // export lines, and returns what the last one printed.
-func (p *stackProcess) shell(t *testing.T, lines ...string) string {
+func (p *stackProcess) shell(t testing.TB, lines ...string) string {
 	t.Helper()
 	var script []string
 	for _, l := range strings.Split(p.text(), "\n") {
@@ -157,6 +159,11 @@ func TestLocalStackEndToEnd(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+
+	// A trigger for item events under projects/demo, made before any event flows so that
+	// the Router's first load has it.
+	hook := newHookReceiver(t)
+	_, secret := createTrigger(t, p, api, hook.URL)
 
 	// The banner's commands, exactly as printed.
 	var commands []string
@@ -231,6 +238,10 @@ func TestLocalStackEndToEnd(t *testing.T) {
 	// An event with recipients reaches each recipient's inbox (NATS → bridge → SNS →
 	// inbox queue → Inbox), once, and nobody else's.
 	inboxEvent(t, p, api)
+
+	// The banner's event (a collection) does not match the trigger; an item event does:
+	// exactly one signed webhook.
+	triggerDelivery(t, p, api, hook, secret, ack.UUID)
 
 	// No token: the gateway answers as API Gateway does; unknown routes are problem+json.
 	resp, err := http.Post(api+"/v1/events", "application/json", strings.NewReader(`{}`))
@@ -381,5 +392,82 @@ func inboxEvent(t *testing.T, p *stackProcess, api string) {
 	var other inbox
 	if out := p.shell(t, `curl -s `+api+`/v1/me/notifications?state=all -H "Authorization: Bearer $OTHER_TOKEN"`); json.Unmarshal([]byte(out), &other) != nil || len(other.Items) != 0 {
 		t.Fatalf("the other user's inbox: %s", out)
+	}
+}
+
+// hookReceiver is a webhook endpoint on 127.0.0.1 (which the local stack allows) that
+// records what it receives.
+type hookReceiver struct {
+	*httptest.Server
+	mu      sync.Mutex
+	headers []http.Header
+	bodies  [][]byte
+}
+
+func newHookReceiver(t testing.TB) *hookReceiver {
+	r := &hookReceiver{}
+	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, _ := io.ReadAll(req.Body)
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.headers = append(r.headers, req.Header.Clone())
+		r.bodies = append(r.bodies, body)
+	}))
+	t.Cleanup(r.Close)
+	return r
+}
+
+func (r *hookReceiver) received() ([]http.Header, [][]byte) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]http.Header(nil), r.headers...), append([][]byte(nil), r.bodies...)
+}
+
+// createTrigger makes the demo user's trigger on item events under projects/demo, with
+// a webhook to url, and returns its id and the secret shown at creation.
+func createTrigger(t testing.TB, p *stackProcess, api, url string) (id, secret string) {
+	t.Helper()
+	out := p.shell(t, `curl -s -X POST `+api+`/v1/triggers -H "Authorization: Bearer $DEMO_TOKEN" -H 'Content-Type: application/json' `+
+		`-d '{"name":"items","resource":{"path":"projects/demo","include_subresources":true},"events":["resource.*"],"filter":{"resource.type":"itemsvc.*"},"action":{"type":"http","url":"`+url+`/hook"}}'`)
+	var tr struct {
+		ID     string `json:"id"`
+		Action struct {
+			Secret string `json:"secret"`
+		} `json:"action"`
+	}
+	if err := json.Unmarshal([]byte(out), &tr); err != nil || tr.ID == "" || tr.Action.Secret == "" {
+		t.Fatalf("create trigger: %s", out)
+	}
+	return tr.ID, tr.Action.Secret
+}
+
+// triggerDelivery publishes an item event and checks that the trigger's webhook gets
+// exactly that event, signed with the secret from the trigger's creation, and nothing
+// for the banner's event (otherUUID), which the Router matched to no trigger.
+func triggerDelivery(t *testing.T, p *stackProcess, api string, hook *hookReceiver, secret, otherUUID string) {
+	t.Helper()
+	out := p.shell(t, `curl -s -X POST `+api+`/v1/events -H "Authorization: Bearer $PUBLISHER_TOKEN" -H 'Content-Type: application/json' `+
+		`-d '{"event":"resource.ResourceCreated","resource":{"type":"itemsvc.Item","path":"projects/demo/items/i1"}}'`)
+	var published struct {
+		UUID string `json:"uuid"`
+	}
+	if err := json.Unmarshal([]byte(out), &published); err != nil || published.UUID == "" {
+		t.Fatalf("publish item event: %s", out)
+	}
+	testenv.WaitFor(t, 30*time.Second, func() bool {
+		headers, _ := hook.received()
+		routedOther := strings.Contains(p.text(), `"uuid":"`+otherUUID+`","event":"resource.ResourceCreated","triggers":0`)
+		return len(headers) > 0 && routedOther
+	}, "the item event's webhook and the banner event routed to no trigger")
+	headers, bodies := hook.received()
+	if len(headers) != 1 || !strings.Contains(string(bodies[0]), published.UUID) {
+		t.Fatalf("webhook requests %d (%q), want one carrying %s", len(headers), bodies, published.UUID)
+	}
+	key, err := webhook.ParseSecret(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := webhook.Verify(key, headers[0], bodies[0], time.Minute, time.Now()); err != nil {
+		t.Errorf("the webhook does not verify with the secret from the trigger's creation: %v", err)
 	}
 }

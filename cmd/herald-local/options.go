@@ -14,6 +14,10 @@ import (
 // is printed in the banner: local tokens are for development only.
 const DevSecret = "herald-local-development-secret-do-not-deploy"
 
+// LocalAllowNetworks are the networks webhooks may reach in the local stack (the
+// template's AllowNetworks parameter): loopback, where local receivers listen.
+const LocalAllowNetworks = "127.0.0.0/8,::1/128"
+
 // DevReplyKeys is the keyring that signs acknowledgement replies in the local stack (the
 // template's ReplyKeys parameter): fixed, so that replies stay valid across restarts.
 // The secret is "herald-local-reply-key-dev-only!" in base64; development only.

@@ -130,19 +130,15 @@ func (h *Handler) list(ctx context.Context, req *events.APIGatewayV2HTTPRequest)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	q := req.QueryStringParameters
-	if err := apigw.CheckQuery(q, "limit", "cursor"); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	limit, err := apigw.IntParam(q, "limit", DefaultLimit, 1, MaxLimit)
+	page, err := apigw.PageParams(req.QueryStringParameters, DefaultLimit, MaxLimit)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	records, next, err := h.Store.List(ctx, claims.Subject, limit, q["cursor"])
+	records, next, err := h.Store.List(ctx, claims.Subject, page.Limit, page.Cursor)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return apigw.JSON(http.StatusOK, map[string]any{"items": records, "next_cursor": next}), nil
+	return apigw.Items(records, next), nil
 }
 
 // view is a consumer as GET /v1/consumers/{id} shows it: the record and the JetStream

@@ -13,10 +13,12 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/heraldhq/herald/shared/action"
 	"github.com/heraldhq/herald/shared/apigw"
 	"github.com/heraldhq/herald/shared/bus"
 	"github.com/heraldhq/herald/shared/event"
 	"github.com/heraldhq/herald/shared/fault"
+	"github.com/heraldhq/herald/shared/trigger"
 )
 
 // Limits of POST /v1/events. A batch body is bounded by Lambda's 6 MB synchronous payload;
@@ -30,6 +32,11 @@ const (
 type Handler struct {
 	JS  jetstream.JetStream
 	Now func() time.Time
+
+	// Sync holds the sync triggers and Runner runs them, for ?mode=sync; without them
+	// sync publishing answers 503.
+	Sync   *trigger.Index
+	Runner *action.Runner
 }
 
 // Handle dispatches one HTTP API request.
@@ -83,6 +90,12 @@ func (h *Handler) publish(ctx context.Context, req *events.APIGatewayV2HTTPReque
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
+	if req.QueryStringParameters["mode"] == "sync" {
+		if batch {
+			return events.APIGatewayV2HTTPResponse{}, fault.Field("mode", "sync publishing takes one event, not a batch")
+		}
+		return h.publishSync(ctx, list[0])
+	}
 
 	if !batch {
 		ack, err := bus.Publish(ctx, h.JS, list[0])
@@ -128,9 +141,7 @@ func checkQuery(q map[string]string) error {
 	var fields []fault.FieldError
 	for k, v := range q {
 		switch {
-		case k == "mode" && (v == "" || v == "async"):
-		case k == "mode" && v == "sync":
-			fields = append(fields, fault.FieldError{Field: "mode", Message: "sync mode is not available yet in this version"})
+		case k == "mode" && (v == "" || v == "async" || v == "sync"):
 		case k == "mode":
 			fields = append(fields, fault.FieldError{Field: "mode", Message: fmt.Sprintf("must be async or sync, not %q", v)})
 		default:

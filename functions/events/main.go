@@ -1,5 +1,5 @@
 // Command events is the EventsApi function: GET /v1/health, GET /v1/catalog and
-// POST /v1/events behind the HTTP API.
+// POST /v1/events (with ?mode=sync, vetted by sync triggers first) behind the HTTP API.
 package main
 
 import (
@@ -11,19 +11,42 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
+	"github.com/heraldhq/herald/shared/action"
 	"github.com/heraldhq/herald/shared/bus"
+	"github.com/heraldhq/herald/shared/trigger"
+	"github.com/heraldhq/herald/shared/webhook"
 )
 
 func main() {
 	slog.SetDefault(lambdacontext.NewLogger())
-	ctx := context.Background()
-	js, err := bus.Open(ctx, "herald-events-api")
+	h, err := coldStart(context.Background())
 	if err != nil {
 		slog.Error("cold start failed", "error", err.Error())
 		os.Exit(1)
 	}
-	h := &Handler{JS: js, Now: time.Now}
 	// Lambda sends SIGTERM when it retires an idle environment: flush, close, and exit
 	// rather than wait to be killed.
-	lambda.StartWithOptions(h.Handle, lambda.WithEnableSIGTERM(func() { bus.Close(js); os.Exit(0) }))
+	lambda.StartWithOptions(h.Handle, lambda.WithEnableSIGTERM(func() { bus.Close(h.JS); os.Exit(0) }))
+}
+
+// coldStart reads the configuration and opens the connections the handler keeps.
+func coldStart(ctx context.Context) (*Handler, error) {
+	js, err := bus.Open(ctx, "herald-events-api")
+	if err != nil {
+		return nil, err
+	}
+	triggers, err := trigger.OpenStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	allow, err := webhook.AllowNetworksFromEnv()
+	if err != nil {
+		return nil, err
+	}
+	return &Handler{
+		JS:     js,
+		Now:    time.Now,
+		Sync:   &trigger.Index{Store: triggers, Select: trigger.IsSync},
+		Runner: &action.Runner{Webhooks: action.NewWebhooks(webhook.ClientOptions{Allow: allow})},
+	}, nil
 }

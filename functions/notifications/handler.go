@@ -80,26 +80,19 @@ func (h *Handler) list(ctx context.Context, req *events.APIGatewayV2HTTPRequest)
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	q := req.QueryStringParameters
-	if err := apigw.CheckQuery(q, "state", "limit", "cursor"); err != nil {
+	params, err := apigw.PageParams(q, DefaultLimit, MaxLimit, "state")
+	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	state, ok := inbox.ParseState(q["state"])
 	if !ok {
 		return events.APIGatewayV2HTTPResponse{}, fault.Field("state", "must be unacknowledged, acknowledged or all")
 	}
-	limit, err := apigw.IntParam(q, "limit", DefaultLimit, 1, MaxLimit)
+	page, err := h.Store.List(ctx, claims.Subject, state, params.Limit, params.Cursor)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	page, err := h.Store.List(ctx, claims.Subject, state, limit, q["cursor"])
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	items := page.Items
-	if items == nil {
-		items = []*inbox.Notification{}
-	}
-	return apigw.JSON(http.StatusOK, map[string]any{"items": items, "next_cursor": page.Next}), nil
+	return apigw.Items(page.Items, page.Next), nil
 }
 
 // count serves GET /v1/me/notifications/count.
@@ -229,4 +222,3 @@ func (b *createBody) validate() error {
 	}
 	return fault.Fields(fields)
 }
-

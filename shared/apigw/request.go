@@ -9,6 +9,7 @@ import (
 	"io"
 	"maps"
 	"mime"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -173,4 +174,31 @@ func IntParam(q map[string]string, name string, def, lo, hi int) (int, error) {
 		return 0, fault.Field(name, fmt.Sprintf("must be an integer from %d to %d", lo, hi))
 	}
 	return n, nil
+}
+
+// Page holds the parameters of a paginated listing: ?limit=&cursor=.
+type Page struct {
+	Limit  int
+	Cursor string
+}
+
+// PageParams reads limit (1 to max, def when absent) and cursor from q, refusing any
+// other parameter than those and extra.
+func PageParams(q map[string]string, def, max int, extra ...string) (Page, error) {
+	if err := CheckQuery(q, append([]string{"limit", "cursor"}, extra...)...); err != nil {
+		return Page{}, err
+	}
+	limit, err := IntParam(q, "limit", def, 1, max)
+	if err != nil {
+		return Page{}, err
+	}
+	return Page{Limit: limit, Cursor: q["cursor"]}, nil
+}
+
+// Items answers a listing: {"items": items, "next_cursor": next}.
+func Items[T any](items []T, next string) events.APIGatewayV2HTTPResponse {
+	if items == nil {
+		items = []T{}
+	}
+	return JSON(http.StatusOK, map[string]any{"items": items, "next_cursor": next})
 }

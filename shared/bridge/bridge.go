@@ -99,6 +99,10 @@ func (b *Bridge) Run(ctx context.Context) (Stats, error) {
 	stats := tally{run: &run, total: &b.total}
 	cons, err := b.EnsureConsumer(ctx)
 	if err != nil {
+		if ctx.Err() != nil {
+			// Stopped while starting: nothing was fetched, so nothing is left undone.
+			return Stats{}, nil
+		}
 		return Stats{}, err
 	}
 

@@ -80,3 +80,16 @@ func Secret(ctx context.Context, cfg aws.Config, arn string) (string, error) {
 	}
 	return string(out.SecretBinary), nil
 }
+
+// Days reads the environment variable name as a whole number of days, at least 1, or
+// returns def when it is unset.
+func Days(name string, def time.Duration) (time.Duration, error) {
+	n, err := Int(name, int(def/(24*time.Hour)))
+	if err != nil {
+		return 0, err
+	}
+	if n < 1 {
+		return 0, fmt.Errorf("%s must be at least 1 day, not %d", name, n)
+	}
+	return time.Duration(n) * 24 * time.Hour, nil
+}

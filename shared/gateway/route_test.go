@@ -57,6 +57,18 @@ func TestFromTemplateRepository(t *testing.T) {
 		"GET /v1/me/notifications/count":        {"GET", "/v1/me/notifications/count", "NotificationsApi", "LambdaAuthorizer", false},
 		"POST /v1/me/notifications/acknowledge": {"POST", "/v1/me/notifications/acknowledge", "NotificationsApi", "LambdaAuthorizer", false},
 		"POST /v1/notifications":                {"POST", "/v1/notifications", "NotificationsApi", "LambdaAuthorizer", false},
+
+		"POST /v1/triggers":                                     {"POST", "/v1/triggers", "TriggersApi", "LambdaAuthorizer", false},
+		"GET /v1/triggers":                                      {"GET", "/v1/triggers", "TriggersApi", "LambdaAuthorizer", false},
+		"GET /v1/triggers/{id}":                                 {"GET", "/v1/triggers/{id}", "TriggersApi", "LambdaAuthorizer", false},
+		"PUT /v1/triggers/{id}":                                 {"PUT", "/v1/triggers/{id}", "TriggersApi", "LambdaAuthorizer", false},
+		"DELETE /v1/triggers/{id}":                              {"DELETE", "/v1/triggers/{id}", "TriggersApi", "LambdaAuthorizer", false},
+		"POST /v1/triggers/{id}/test":                           {"POST", "/v1/triggers/{id}/test", "TriggersApi", "LambdaAuthorizer", false},
+		"POST /v1/triggers/{id}/enable":                         {"POST", "/v1/triggers/{id}/enable", "TriggersApi", "LambdaAuthorizer", false},
+		"POST /v1/triggers/{id}/fire":                           {"POST", "/v1/triggers/{id}/fire", "TriggersApi", "LambdaAuthorizer", false},
+		"GET /v1/triggers/{id}/deliveries":                      {"GET", "/v1/triggers/{id}/deliveries", "TriggersApi", "LambdaAuthorizer", false},
+		"POST /v1/triggers/{id}/deliveries/{delivery_id}/retry": {"POST", "/v1/triggers/{id}/deliveries/{delivery_id}/retry", "TriggersApi", "LambdaAuthorizer", false},
+		"POST /v1/triggers/{id}/replay":                         {"POST", "/v1/triggers/{id}/replay", "TriggersApi", "LambdaAuthorizer", false},
 	}
 	if got := summarize(cfg.Routes); !reflect.DeepEqual(got, wantRoutes) {
 		t.Errorf("routes:\n got %v\nwant %v", got, wantRoutes)
@@ -96,7 +108,7 @@ func TestRepositoryTemplateServes(t *testing.T) {
 	auth := newFake(allow(nil))
 	stream := newFake(answer[map[string]any](`{"statusCode":200,"body":"ok"}`))
 	notifications := newFake(answer[events.APIGatewayV2HTTPRequest](`{"ok":true}`))
-	g := newGateway(t, cfg, map[string]Invoker{"EventsApi": api, "ConsumersApi": consumers, "NotificationsApi": notifications, "Authorizer": auth, "Stream": stream})
+	g := newGateway(t, cfg, map[string]Invoker{"EventsApi": api, "ConsumersApi": consumers, "NotificationsApi": notifications, "TriggersApi": notifications, "Authorizer": auth, "Stream": stream})
 
 	if w := serve(g, httptest.NewRequest(http.MethodGet, "/v1/health", nil)); w.Code != http.StatusOK {
 		t.Errorf("GET /v1/health: status %d, want 200", w.Code)

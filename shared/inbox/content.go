@@ -2,6 +2,7 @@ package inbox
 
 import (
 	"encoding/json"
+	"strings"
 
 	"github.com/heraldhq/herald/shared/event"
 )
@@ -140,15 +141,12 @@ func validRefValue(s string) bool { return s != "" && len(s) <= MaxRefBytes }
 // clip cuts s to MaxRefBytes, for names taken from events.
 func clip(s string) string { return truncate(s, MaxRefBytes) }
 
-// truncate cuts s to at most n bytes without splitting a UTF-8 sequence.
+// truncate cuts s to at most n bytes, dropping a character cut in two at the end.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	for n > 0 && s[n]&0xC0 == 0x80 {
-		n--
-	}
-	return s[:n]
+	return strings.ToValidUTF8(s[:n], "")
 }
 
 func orDefault(s, def string) string {

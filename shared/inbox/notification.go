@@ -70,7 +70,9 @@ type Content struct {
 // Validate checks c, naming fields as paths under prefix ("" for the top level).
 func (c *Content) Validate(prefix string) error {
 	var fields []fault.FieldError
-	fail := func(field, msg string) { fields = append(fields, fault.FieldError{Field: prefix + field, Message: msg}) }
+	fail := func(field, msg string) {
+		fields = append(fields, fault.FieldError{Field: prefix + field, Message: msg})
+	}
 	if !c.Variant.Valid() {
 		fail("variant", "must be one of "+variantList())
 	}

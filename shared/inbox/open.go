@@ -2,7 +2,6 @@ package inbox
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -18,11 +17,11 @@ func OpenStore(ctx context.Context) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	unacked, err := days("HERALD_UNACKED_RETENTION_DAYS", DefaultUnackedRetention)
+	unacked, err := config.Days("HERALD_UNACKED_RETENTION_DAYS", DefaultUnackedRetention)
 	if err != nil {
 		return nil, err
 	}
-	acked, err := days("HERALD_ACKED_RETENTION_DAYS", DefaultAckedRetention)
+	acked, err := config.Days("HERALD_ACKED_RETENTION_DAYS", DefaultAckedRetention)
 	if err != nil {
 		return nil, err
 	}
@@ -31,16 +30,4 @@ func OpenStore(ctx context.Context) (*Store, error) {
 		return nil, err
 	}
 	return &Store{DB: dynamodb.NewFromConfig(cfg), Table: table, UnackedRetention: unacked, AckedRetention: acked, Now: time.Now}, nil
-}
-
-// days reads the environment variable name as a whole number of days.
-func days(name string, def time.Duration) (time.Duration, error) {
-	n, err := config.Int(name, int(def/(24*time.Hour)))
-	if err != nil {
-		return 0, err
-	}
-	if n < 1 {
-		return 0, fmt.Errorf("%s must be at least 1 day, not %d", name, n)
-	}
-	return time.Duration(n) * 24 * time.Hour, nil
 }

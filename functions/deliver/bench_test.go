@@ -1,0 +1,92 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/google/uuid"
+
+	"github.com/heraldhq/herald/shared/delivery"
+	"github.com/heraldhq/herald/shared/event"
+)
+
+// BenchmarkDeliver measures webhook deliveries/s through the Deliver handler (batches of
+// 10, run ten at a time as Handle does: reading the delivery and the trigger, signing,
+// the guarded send, logging the attempt in DynamoDB) against a local receiver, and a
+// plain net/http client loop with the same concurrency posting the same bodies to the
+// same receiver, in the same run.
+func BenchmarkDeliver(b *testing.B) {
+	const perIteration = 200
+	x := newHarness(b, true)
+	// Every delivery logs a line; they cost their formatting here as in Lambda, but
+	// would bury the results.
+	defer slog.SetDefault(slog.Default())
+	slog.SetDefault(slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.Copy(io.Discard, r.Body) }))
+	defer receiver.Close()
+	tr := x.trigger(b, `{"type":"http","url":"`+receiver.URL+`/hook"}`).ID
+	ctx := context.Background()
+
+	var handlerTime, plainTime time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		msgs := make([]events.SQSMessage, perIteration)
+		bodies := make([][]byte, perIteration)
+		for i := range msgs {
+			ev := &event.Event{Event: "resource.ResourceCreated", UUID: uuid.NewString(), Timestamp: time.Now().UTC(), Resource: &event.Resource{Type: "collection", Path: "projects/p1/c"}}
+			raw, _ := json.Marshal(ev)
+			task := &delivery.Task{TriggerID: tr, DeliveryID: delivery.ID(ev.UUID, tr, ev.Timestamp), EventUUID: ev.UUID, Event: raw}
+			if _, err := x.h.Deliveries.Claim(ctx, task); err != nil {
+				b.Fatal(err)
+			}
+			body, _ := json.Marshal(task)
+			msgs[i] = events.SQSMessage{MessageId: task.DeliveryID, Body: string(body)}
+			bodies[i] = raw
+		}
+		b.StartTimer()
+		start := time.Now()
+		for i := 0; i < perIteration; i += 10 {
+			resp, err := x.h.Handle(ctx, events.SQSEvent{Records: msgs[i : i+10]})
+			if err != nil || len(resp.BatchItemFailures) != 0 {
+				b.Fatalf("Handle: %v %+v", err, resp)
+			}
+		}
+		handlerTime += time.Since(start)
+
+		start = time.Now()
+		work := make(chan []byte)
+		var wg sync.WaitGroup
+		for range concurrency {
+			wg.Go(func() {
+				for body := range work {
+					resp, err := http.Post(receiver.URL+"/hook", "application/json", bytes.NewReader(body))
+					if err != nil {
+						b.Error(err)
+						continue
+					}
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+			})
+		}
+		for _, body := range bodies {
+			work <- body
+		}
+		close(work)
+		wg.Wait()
+		plainTime += time.Since(start)
+	}
+	n := float64(b.N * perIteration)
+	b.ReportMetric(n/handlerTime.Seconds(), "handler-deliveries/s")
+	b.ReportMetric(n/plainTime.Seconds(), "plain-deliveries/s")
+	b.ReportMetric(plainTime.Seconds()/handlerTime.Seconds(), "ratio")
+}

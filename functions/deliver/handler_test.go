@@ -1,0 +1,407 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/google/uuid"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/heraldhq/herald/shared/action"
+	"github.com/heraldhq/herald/shared/delivery"
+	"github.com/heraldhq/herald/shared/event"
+	"github.com/heraldhq/herald/shared/inbox"
+	"github.com/heraldhq/herald/shared/testenv"
+	"github.com/heraldhq/herald/shared/trigger"
+	"github.com/heraldhq/herald/shared/webhook"
+)
+
+var env *testenv.Env
+
+func TestMain(m *testing.M) { os.Exit(testenv.Main(m, &env)) }
+
+// harness is a Deliver handler on the template's tables, queues of the test's own, a
+// JetStream server of its own, and webhooks allowed to reach loopback.
+type harness struct {
+	h        *Handler
+	js       jetstream.JetStream
+	queueURL string
+	dlqURL   string
+	owner    string
+}
+
+func newHarness(t testing.TB, allowLoopback bool) *harness {
+	t.Helper()
+	ref := func(name string) string {
+		v, err := env.Stack.Ref(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	js, _ := env.JetStream(t)
+	queue, _ := env.NewQueue(t, "deliveries")
+	dlq, _ := env.NewQueue(t, "deliveries-dlq")
+	var allow []netip.Prefix
+	if allowLoopback {
+		allow = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+	}
+	h := &Handler{
+		Triggers:   &trigger.Store{DB: env.DynamoDB, Table: ref("TriggersTable")},
+		Deliveries: &delivery.Store{DB: env.DynamoDB, Table: ref("DeliveriesTable"), Retention: delivery.DefaultRetention},
+		Inbox:      &inbox.Store{DB: env.DynamoDB, Table: ref("NotificationsTable"), UnackedRetention: inbox.DefaultUnackedRetention, AckedRetention: inbox.DefaultAckedRetention},
+		Runner:     &action.Runner{Webhooks: action.NewWebhooks(webhook.ClientOptions{Allow: allow}), SQS: env.SQS, SNS: env.SNS, JS: js},
+		SQS:        env.SQS, QueueURL: queue, DeadLetterURL: dlq, DisableAfter: 2,
+		Rand: func() float64 { return 0 }, // the shortest jitter: 80 % of each step
+	}
+	return &harness{h: h, js: js, queueURL: queue, dlqURL: dlq, owner: "owner-" + uuid.NewString()[:8]}
+}
+
+// trigger stores a trigger on projects/p1 with action (JSON) and schedule.
+func (x *harness) trigger(t testing.TB, actionJSON string, schedule ...string) *trigger.Trigger {
+	t.Helper()
+	spec := trigger.Spec{Name: "t", Resource: trigger.Resource{Path: "projects/p1", IncludeSubresources: true}, Events: []string{"*"}, Action: json.RawMessage(actionJSON)}
+	if len(schedule) > 0 {
+		spec.Retry = &trigger.Retry{Schedule: schedule}
+	}
+	if err := spec.Normalize(); err != nil {
+		t.Fatal(err)
+	}
+	if err := spec.EnsureSecret(nil); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := x.h.Triggers.Create(context.Background(), spec, x.owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+// queue routes a new event to tr as the Router does and returns the task.
+func (x *harness) queue(t *testing.T, tr *trigger.Trigger) *delivery.Task {
+	t.Helper()
+	ev := &event.Event{Event: "resource.ResourceCreated", UUID: uuid.NewString(), Timestamp: time.Now().UTC(), Resource: &event.Resource{Type: "collection", Path: "projects/p1/collections/c1"}}
+	raw, _ := json.Marshal(ev)
+	task := &delivery.Task{TriggerID: tr.ID, DeliveryID: delivery.ID(ev.UUID, tr.ID, ev.Timestamp), EventUUID: ev.UUID, Event: raw}
+	if _, err := x.h.Deliveries.Enqueue(context.Background(), &delivery.Queue{SQS: env.SQS, URL: x.queueURL}, task); err != nil {
+		t.Fatal(err)
+	}
+	return task
+}
+
+// run receives the queue's messages as Lambda's poller does (without deleting them) and
+// hands them to the handler, deleting those it did not report as failures, until the
+// delivery is settled (succeeded or exhausted) or the timeout passes.
+func (x *harness) run(t *testing.T, task *delivery.Task, timeout time.Duration) *delivery.Record {
+	t.Helper()
+	var rec *delivery.Record
+	testenv.WaitFor(t, timeout, func() bool {
+		x.pass(t)
+		var err error
+		rec, err = x.h.Deliveries.Get(context.Background(), task.TriggerID, task.DeliveryID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rec.Status == delivery.StatusSucceeded || rec.Status == delivery.StatusExhausted || rec.Status == delivery.StatusSkipped
+	}, "the delivery to settle")
+	return rec
+}
+
+// pass receives what the queue holds, as Lambda's poller does (without deleting), hands
+// it to the handler, deletes what it did not report as failures, and returns how many
+// messages it handled.
+func (x *harness) pass(t *testing.T) int {
+	t.Helper()
+	ctx := context.Background()
+	out, err := env.SQS.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(x.queueURL), MaxNumberOfMessages: 10, WaitTimeSeconds: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch := events.SQSEvent{}
+	for _, m := range out.Messages {
+		batch.Records = append(batch.Records, events.SQSMessage{MessageId: aws.ToString(m.MessageId), ReceiptHandle: aws.ToString(m.ReceiptHandle), Body: aws.ToString(m.Body)})
+	}
+	if len(batch.Records) == 0 {
+		return 0
+	}
+	resp, err := x.h.Handle(ctx, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed := map[string]bool{}
+	for _, f := range resp.BatchItemFailures {
+		failed[f.ItemIdentifier] = true
+	}
+	for _, m := range batch.Records {
+		if !failed[m.MessageId] {
+			if _, err := env.SQS.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(x.queueURL), ReceiptHandle: aws.String(m.ReceiptHandle)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return len(batch.Records)
+}
+
+// receiver is a webhook endpoint on loopback that answers with the statuses given, one
+// per request (the last one repeating), and records what it received.
+type receiver struct {
+	*httptest.Server
+	mu       sync.Mutex
+	statuses []int
+	got      []*http.Request
+	bodies   [][]byte
+}
+
+func newReceiver(t *testing.T, statuses ...int) *receiver {
+	r := &receiver{statuses: statuses}
+	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, _ := io.ReadAll(req.Body)
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.got = append(r.got, req)
+		r.bodies = append(r.bodies, body)
+		status := r.statuses[min(len(r.got), len(r.statuses))-1]
+		w.WriteHeader(status)
+		fmt.Fprintf(w, "attempt %d", len(r.got))
+	}))
+	t.Cleanup(r.Close)
+	return r
+}
+
+func (r *receiver) requests() ([]*http.Request, [][]byte) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]*http.Request(nil), r.got...), append([][]byte(nil), r.bodies...)
+}
+
+func (x *harness) secret(t *testing.T, tr *trigger.Trigger) []byte {
+	t.Helper()
+	cfg, err := action.ParseConfig(tr.Action)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := webhook.ParseSecret(cfg.Secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// TestWebhookRetries: a receiver failing twice then succeeding gets the event, every
+// attempt signed with the trigger's secret under the same webhook-id; the log shows
+// three attempts.
+func TestWebhookRetries(t *testing.T) {
+	x := newHarness(t, true)
+	rcv := newReceiver(t, 500, 503, 200)
+	tr := x.trigger(t, `{"type":"http","url":"`+rcv.URL+`/hook"}`, "1s", "1s", "1s")
+	task := x.queue(t, tr)
+	rec := x.run(t, task, 30*time.Second)
+	if rec.Status != delivery.StatusSucceeded || rec.Attempts != 3 || len(rec.Log) != 3 {
+		t.Fatalf("delivery %+v, want succeeded after 3 attempts", rec)
+	}
+	if rec.Log[0].StatusCode != 500 || rec.Log[1].StatusCode != 503 || rec.Log[2].StatusCode != 200 || rec.Log[2].Response != "attempt 3" {
+		t.Errorf("log %+v", rec.Log)
+	}
+	reqs, bodies := rcv.requests()
+	key := x.secret(t, tr)
+	for i, req := range reqs {
+		if id := req.Header.Get("webhook-id"); id != task.DeliveryID {
+			t.Errorf("attempt %d webhook-id %q, want the delivery id %s", i+1, id, task.DeliveryID)
+		}
+		if err := webhook.Verify(key, req.Header, bodies[i], time.Minute, time.Now()); err != nil {
+			t.Errorf("attempt %d does not verify with the trigger's secret: %v", i+1, err)
+		}
+		if string(bodies[i]) != string(task.Event) {
+			t.Errorf("attempt %d body %s, want the event", i+1, bodies[i])
+		}
+	}
+}
+
+// TestExhaustion: a receiver that always fails exhausts a short schedule; the delivery
+// goes to the dead-letter queue, the owner is told, and after DisableAfter (2) exhausted
+// deliveries the trigger is disabled, and told too.
+func TestExhaustion(t *testing.T) {
+	x := newHarness(t, true)
+	rcv := newReceiver(t, 500)
+	tr := x.trigger(t, `{"type":"http","url":"`+rcv.URL+`"}`, "1s")
+	for i := range 2 {
+		rec := x.run(t, x.queue(t, tr), 30*time.Second)
+		if rec.Status != delivery.StatusExhausted || rec.Attempts != 2 {
+			t.Fatalf("delivery %d: %+v, want exhausted after 2 attempts", i+1, rec)
+		}
+	}
+	ctx := context.Background()
+	dead := env.Receive(ctx, t, x.dlqURL, 2)
+	if len(dead) != 2 {
+		t.Fatalf("%d tasks in the dead-letter queue, want 2", len(dead))
+	}
+	got, err := x.h.Triggers.Lookup(ctx, tr.ID)
+	if err != nil || got.IsEnabled() || !strings.Contains(got.DisabledReason, "2 deliveries") {
+		t.Fatalf("trigger after two exhausted deliveries: %+v, %v", got, err)
+	}
+	page, err := x.h.Inbox.List(ctx, x.owner, inbox.Unacknowledged, 10, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := map[inbox.Variant]int{}
+	for _, n := range page.Items {
+		count[n.Variant]++
+	}
+	if count[inbox.DeliveryExhausted] != 2 || count[inbox.TriggerDisabled] != 1 {
+		t.Errorf("owner's inbox %v, want 2 DELIVERY_EXHAUSTED and 1 TRIGGER_DISABLED", count)
+	}
+	// Disabled: the next delivery is skipped, not attempted.
+	before, _ := rcv.requests()
+	if rec := x.run(t, x.queue(t, tr), 30*time.Second); rec.Status != delivery.StatusSkipped {
+		t.Errorf("delivery to a disabled trigger: %+v, want skipped", rec)
+	}
+	if after, _ := rcv.requests(); len(after) != len(before) {
+		t.Errorf("a disabled trigger's delivery reached the receiver")
+	}
+}
+
+// TestGone: a 410 answer disables the trigger at once, without retrying.
+func TestGone(t *testing.T) {
+	x := newHarness(t, true)
+	rcv := newReceiver(t, 410)
+	tr := x.trigger(t, `{"type":"http","url":"`+rcv.URL+`"}`, "1s", "1s")
+	if rec := x.run(t, x.queue(t, tr), 30*time.Second); rec.Status != delivery.StatusExhausted || rec.Attempts != 1 {
+		t.Fatalf("delivery %+v, want exhausted after one attempt", rec)
+	}
+	if got, _ := x.h.Triggers.Lookup(context.Background(), tr.ID); got.IsEnabled() || !strings.Contains(got.DisabledReason, "410") {
+		t.Errorf("trigger %+v, want disabled for the 410", got)
+	}
+}
+
+// TestRefusedTargets: internal addresses are refused without retrying, and the log says
+// why; nothing connects.
+func TestRefusedTargets(t *testing.T) {
+	x := newHarness(t, false)
+	rcv := newReceiver(t, 200)
+	port := rcv.URL[strings.LastIndex(rcv.URL, ":"):]
+	for _, target := range []string{"http://169.254.169.254/latest/meta-data/", "http://10.0.0.1/hook", "http://[::1]" + port + "/", "http://localhost" + port + "/", rcv.URL} {
+		t.Run(target, func(t *testing.T) {
+			tr := x.trigger(t, `{"type":"http","url":"`+target+`"}`, "1s")
+			rec := x.run(t, x.queue(t, tr), 30*time.Second)
+			if rec.Status != delivery.StatusExhausted || rec.Attempts != 1 || !strings.Contains(rec.Log[0].Error, "refused") {
+				t.Errorf("delivery %+v, want exhausted at once with the refusal in the log", rec)
+			}
+		})
+	}
+	if reqs, _ := rcv.requests(); len(reqs) != 0 {
+		t.Errorf("the loopback receiver got %d requests", len(reqs))
+	}
+}
+
+// TestSQSAction delivers the event to a queue made in the emulator.
+func TestSQSAction(t *testing.T) {
+	x := newHarness(t, true)
+	target, _ := env.NewQueue(t, "target")
+	tr := x.trigger(t, `{"type":"sqs","queue_url":"`+target+`"}`)
+	task := x.queue(t, tr)
+	if rec := x.run(t, task, 30*time.Second); rec.Status != delivery.StatusSucceeded {
+		t.Fatalf("delivery %+v", rec)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	msgs := env.Receive(ctx, t, target, 1)
+	if len(msgs) != 1 || aws.ToString(msgs[0].Body) != string(task.Event) {
+		t.Fatalf("target queue got %v", msgs)
+	}
+}
+
+// TestNATSAction publishes the event on a subject.
+func TestNATSAction(t *testing.T) {
+	x := newHarness(t, true)
+	sub, err := x.js.Conn().SubscribeSync("partner.items")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := x.trigger(t, `{"type":"nats","subject":"partner.items"}`)
+	task := x.queue(t, tr)
+	if rec := x.run(t, task, 30*time.Second); rec.Status != delivery.StatusSucceeded {
+		t.Fatalf("delivery %+v", rec)
+	}
+	m, err := sub.NextMsg(5 * time.Second)
+	if err != nil || string(m.Data) != string(task.Event) {
+		t.Fatalf("subject got %v, %v", m, err)
+	}
+}
+
+// TestJavaScriptAction: handle(event) returns a derived event, which is published; a
+// transform reshapes what a webhook receives.
+func TestJavaScriptAction(t *testing.T) {
+	x := newHarness(t, true)
+	tr := x.trigger(t, `{"type":"javascript","script":"function handle(e){ return {event:'job.JobCreated', resource:{type:'job', path:e.resource.path+'/jobs/thumb'}, data:{from:e.uuid}} }"}`)
+	task := x.queue(t, tr)
+	if rec := x.run(t, task, 30*time.Second); rec.Status != delivery.StatusSucceeded {
+		t.Fatalf("delivery %+v", rec)
+	}
+	stream, err := x.js.Stream(context.Background(), event.StreamName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := stream.GetLastMsgForSubject(context.Background(), event.Subject("job.JobCreated", "projects/p1/collections/c1/jobs/thumb"))
+	if err != nil {
+		t.Fatalf("the derived event is not on the stream: %v", err)
+	}
+	if !strings.Contains(string(msg.Data), task.EventUUID) {
+		t.Errorf("derived event %s does not carry the source uuid", msg.Data)
+	}
+
+	rcv := newReceiver(t, 200)
+	shaped := x.trigger(t, `{"type":"http","url":"`+rcv.URL+`","transform":"function transform(e){ return {id: e.uuid, kind: e.event} }"}`)
+	task = x.queue(t, shaped)
+	if rec := x.run(t, task, 30*time.Second); rec.Status != delivery.StatusSucceeded {
+		t.Fatalf("delivery %+v", rec)
+	}
+	_, bodies := rcv.requests()
+	if want := fmt.Sprintf(`{"id":%q,"kind":"resource.ResourceCreated"}`, task.EventUUID); len(bodies) != 1 || string(bodies[0]) != want {
+		t.Errorf("transformed body %q, want %s", bodies, want)
+	}
+}
+
+// TestScriptLimit: a script that loops forever is stopped at its limit, and the delivery
+// fails for good with the reason in the log.
+func TestScriptLimit(t *testing.T) {
+	x := newHarness(t, true)
+	tr := x.trigger(t, `{"type":"javascript","script":"function handle(e){ while(true){} }"}`, "1s")
+	rec := x.run(t, x.queue(t, tr), 30*time.Second)
+	if rec.Status != delivery.StatusExhausted || rec.Attempts != 1 || rec.Log[0].DurationMS > 5000 {
+		t.Fatalf("delivery %+v, want exhausted after one stopped attempt", rec)
+	}
+}
+
+// TestPoisonTask: a message that is not a task goes to the dead-letter queue and does
+// not hold up the good task beside it.
+func TestPoisonTask(t *testing.T) {
+	x := newHarness(t, true)
+	rcv := newReceiver(t, 200)
+	tr := x.trigger(t, `{"type":"http","url":"`+rcv.URL+`"}`)
+	task := x.queue(t, tr)
+	if _, err := env.SQS.SendMessage(context.Background(), &sqs.SendMessageInput{QueueUrl: aws.String(x.queueURL), MessageBody: aws.String("not a task")}); err != nil {
+		t.Fatal(err)
+	}
+	if rec := x.run(t, task, 30*time.Second); rec.Status != delivery.StatusSucceeded {
+		t.Fatalf("delivery %+v", rec)
+	}
+	testenv.WaitFor(t, 10*time.Second, func() bool { return x.pass(t) == 0 }, "the queue to be drained")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if dead := env.Receive(ctx, t, x.dlqURL, 1); len(dead) != 1 || aws.ToString(dead[0].Body) != "not a task" {
+		t.Errorf("dead-letter queue %v", dead)
+	}
+}

@@ -1,0 +1,81 @@
+// Command deliver is the Deliver function: fed by the deliveries queue, it runs each
+// task's trigger action, logs every attempt, schedules retries on the trigger's
+// schedule, and settles what cannot be delivered (dead-letter queue, the owner's
+// inbox, disabling the trigger).
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+
+	"github.com/heraldhq/herald/shared/action"
+	"github.com/heraldhq/herald/shared/bus"
+	"github.com/heraldhq/herald/shared/config"
+	"github.com/heraldhq/herald/shared/delivery"
+	"github.com/heraldhq/herald/shared/inbox"
+	"github.com/heraldhq/herald/shared/trigger"
+	"github.com/heraldhq/herald/shared/webhook"
+)
+
+func main() {
+	slog.SetDefault(lambdacontext.NewLogger())
+	h, err := coldStart(context.Background())
+	if err != nil {
+		slog.Error("cold start failed", "error", err.Error())
+		os.Exit(1)
+	}
+	lambda.StartWithOptions(h.Handle, lambda.WithEnableSIGTERM(func() { bus.Close(h.Runner.JS); os.Exit(0) }))
+}
+
+// coldStart reads the configuration and builds the clients the handler keeps.
+func coldStart(ctx context.Context) (*Handler, error) {
+	triggers, err := trigger.OpenStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	notifications, err := inbox.OpenStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	dlq, err := config.Required("HERALD_DELIVERIES_DLQ_URL")
+	if err != nil {
+		return nil, err
+	}
+	disableAfter, err := config.Int("HERALD_DISABLE_AFTER_EXHAUSTED", DefaultDisableAfterExhausted)
+	if err != nil {
+		return nil, err
+	}
+	allow, err := webhook.AllowNetworksFromEnv()
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := config.AWS(ctx)
+	if err != nil {
+		return nil, err
+	}
+	deliveries, queue, err := delivery.Open(cfg)
+	if err != nil {
+		return nil, err
+	}
+	js, err := bus.Open(ctx, "herald-deliver")
+	if err != nil {
+		return nil, err
+	}
+	sqsc := queue.SQS
+	return &Handler{
+		Triggers:   triggers,
+		Deliveries: deliveries,
+		Inbox:      notifications,
+		Runner: &action.Runner{
+			Webhooks: action.NewWebhooks(webhook.ClientOptions{Allow: allow}),
+			SQS:      sqsc, SNS: sns.NewFromConfig(cfg), Lambda: awslambda.NewFromConfig(cfg), JS: js,
+		},
+		SQS: sqsc, QueueURL: queue.URL, DeadLetterURL: dlq, DisableAfter: disableAfter,
+	}, nil
+}

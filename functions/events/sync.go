@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/heraldhq/herald/shared/action"
+	"github.com/heraldhq/herald/shared/apigw"
+	"github.com/heraldhq/herald/shared/bus"
+	"github.com/heraldhq/herald/shared/event"
+	"github.com/heraldhq/herald/shared/fault"
+	"github.com/heraldhq/herald/shared/match"
+)
+
+// SyncDeadline bounds the whole vetting of one event: every sync trigger runs at once,
+// and one that has not answered by then has timed out (and denies, unless it allows on
+// error).
+const SyncDeadline = 10 * time.Second
+
+// publishSync serves POST /v1/events?mode=sync: the sync triggers that match the event
+// vet it first; it is published only when all approve.
+func (h *Handler) publishSync(ctx context.Context, ev *event.Event) (events.APIGatewayV2HTTPResponse, error) {
+	if h.Sync == nil || h.Runner == nil {
+		return events.APIGatewayV2HTTPResponse{}, fault.New(fault.Unavailable, "sync publishing is not configured here")
+	}
+	if err := h.Sync.Refresh(ctx); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, fault.Wrap(fault.Unavailable, err, "the sync triggers could not be read; try again")
+	}
+	raw, err := json.Marshal(ev)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	mev, err := match.ParseEvent(raw)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	triggers := h.Sync.Match(mev)
+	verdicts := make([]action.Verdict, len(triggers))
+	vctx, cancel := context.WithTimeout(ctx, SyncDeadline)
+	defer cancel()
+	var wg sync.WaitGroup
+	for i, t := range triggers {
+		wg.Go(func() {
+			cfg, err := action.ParseConfig(t.Action)
+			if err != nil {
+				verdicts[i] = action.Verdict{TriggerID: t.ID, Reason: err.Error()}
+				return
+			}
+			verdicts[i] = h.Runner.Decide(vctx, action.Delivery{Action: cfg, Event: ev, Raw: raw, DeliveryID: ev.UUID, TriggerID: t.ID})
+		})
+	}
+	wg.Wait()
+	var denials []action.Verdict
+	for _, v := range verdicts {
+		if !v.Approve {
+			denials = append(denials, v)
+		}
+	}
+	if len(denials) > 0 {
+		slog.InfoContext(ctx, "event vetoed", "uuid", ev.UUID, "event", ev.Event, "triggers", len(triggers), "denials", len(denials))
+		return vetoed(denials), nil
+	}
+	ack, err := bus.Publish(ctx, h.JS, ev)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, fault.Wrap(fault.Unavailable, err, "the event bus did not accept the event; retry with the same uuid")
+	}
+	slog.InfoContext(ctx, "event approved and published", "uuid", ack.UUID, "event", ev.Event, "triggers", len(triggers), "sequence", ack.Sequence)
+	return apigw.JSON(http.StatusCreated, map[string]any{
+		"approved": true, "uuid": ack.UUID, "sequence": ack.Sequence, "duplicate": ack.Duplicate, "verdicts": verdicts,
+	}), nil
+}
+
+// vetoed is the 422 answer for an event the sync triggers denied: problem+json with the
+// verdicts that denied it as an extension member.
+func vetoed(denials []action.Verdict) events.APIGatewayV2HTTPResponse {
+	body, _ := json.Marshal(map[string]any{
+		"type": "urn:herald:problem:vetoed", "title": "vetoed", "status": http.StatusUnprocessableEntity,
+		"detail": "a sync trigger denied the event; it was not published", "approved": false, "denials": denials,
+	})
+	return events.APIGatewayV2HTTPResponse{
+		StatusCode: http.StatusUnprocessableEntity,
+		Headers:    map[string]string{"Content-Type": apigw.ProblemContentType, "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"},
+		Body:       string(body),
+	}
+}

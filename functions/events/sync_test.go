@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/heraldhq/herald/shared/action"
+	"github.com/heraldhq/herald/shared/event"
+	"github.com/heraldhq/herald/shared/trigger"
+	"github.com/heraldhq/herald/shared/webhook"
+)
+
+// newSyncHandler returns a Handler whose sync triggers come from the template's table,
+// and a scope path of the test's own for them.
+func newSyncHandler(t *testing.T) (*Handler, string) {
+	t.Helper()
+	h, _ := newHandler(t)
+	table, err := env.Stack.Ref("TriggersTable")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Sync = &trigger.Index{Store: &trigger.Store{DB: env.DynamoDB, Table: table}, Select: trigger.IsSync}
+	h.Runner = &action.Runner{Webhooks: action.NewWebhooks(webhook.ClientOptions{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})}
+	return h, "projects/" + uuid.NewString()[:8]
+}
+
+// syncTrigger stores a sync trigger on path with the given action.
+func syncTrigger(t *testing.T, h *Handler, path, actionJSON string) {
+	t.Helper()
+	s := trigger.Spec{Name: "veto", Mode: trigger.Sync, Resource: trigger.Resource{Path: path, IncludeSubresources: true}, Events: []string{"*"}, Action: json.RawMessage(actionJSON)}
+	if err := s.Normalize(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.EnsureSecret(nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Sync.Store.Create(context.Background(), s, "owner"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func publishSync(t *testing.T, h *Handler, path, data string) (int, map[string]any) {
+	t.Helper()
+	body := `{"event":"item.ItemCreated","resource":{"type":"itemsvc.Item","path":"` + path + `/items/i1"}` + data + `}`
+	resp, out := do(t, h, request("POST", "/v1/events", body, publisher, map[string]string{"mode": "sync"}))
+	return resp.StatusCode, out
+}
+
+// onStream counts the events on the handler's stream (each handler has a server of its
+// own).
+func onStream(t *testing.T, h *Handler, path string) uint64 {
+	t.Helper()
+	s, err := h.JS.Stream(context.Background(), event.StreamName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := s.Info(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info.State.Msgs
+}
+
+// TestSyncJavaScriptVeto: a script that requires data.metadata.title vetoes an event
+// without it (422, not published) and approves one with it (201, published).
+func TestSyncJavaScriptVeto(t *testing.T) {
+	h, path := newSyncHandler(t)
+	syncTrigger(t, h, path, `{"type":"javascript","script":"function handle(e){ var t = e.data && e.data.metadata && e.data.metadata.title; return t ? {approve:true} : {approve:false, reason:'a title is required'} }"}`)
+	status, out := publishSync(t, h, path, ``)
+	if status != http.StatusUnprocessableEntity || out["approved"] != false || !strings.Contains(toJSON(out["denials"]), "a title is required") {
+		t.Fatalf("without a title: %d %v", status, out)
+	}
+	if n := onStream(t, h, path); n != 0 {
+		t.Fatalf("a vetoed event is on the stream (%d)", n)
+	}
+	status, out = publishSync(t, h, path, `,"data":{"metadata":{"title":"Final cut"}}`)
+	if status != http.StatusCreated || out["approved"] != true || out["sequence"] == nil {
+		t.Fatalf("with a title: %d %v", status, out)
+	}
+	if n := onStream(t, h, path); n != 1 {
+		t.Fatalf("%d events on the stream after the approved one, want 1", n)
+	}
+}
+
+// TestSyncWebhookTimeout: a sync webhook that does not answer in time denies, unless it
+// allows on error.
+func TestSyncWebhookTimeout(t *testing.T) {
+	release := make(chan struct{})
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-release }))
+	t.Cleanup(func() { close(release); slow.Close() })
+
+	h, path := newSyncHandler(t)
+	syncTrigger(t, h, path, `{"type":"http","url":"`+slow.URL+`","timeout_ms":200}`)
+	if status, out := publishSync(t, h, path, ``); status != http.StatusUnprocessableEntity {
+		t.Fatalf("timed-out webhook: %d %v, want 422", status, out)
+	}
+	h2, path2 := newSyncHandler(t)
+	syncTrigger(t, h2, path2, `{"type":"http","url":"`+slow.URL+`","timeout_ms":200,"on_error":"allow"}`)
+	if status, out := publishSync(t, h2, path2, ``); status != http.StatusCreated {
+		t.Fatalf("timed-out webhook with on_error allow: %d %v, want 201", status, out)
+	}
+}
+
+// TestSyncWebhookAnswers: 2xx approves, a JSON {"approve":false} denies with its reason.
+func TestSyncWebhookAnswers(t *testing.T) {
+	h, path := newSyncHandler(t)
+	judge := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var ev struct {
+			Data struct {
+				OK bool `json:"ok"`
+			} `json:"data"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&ev)
+		if !ev.Data.OK {
+			w.Write([]byte(`{"approve":false,"reason":"not ok"}`))
+		}
+	}))
+	t.Cleanup(judge.Close)
+	syncTrigger(t, h, path, `{"type":"http","url":"`+judge.URL+`"}`)
+	if status, out := publishSync(t, h, path, `,"data":{"ok":false}`); status != http.StatusUnprocessableEntity || !strings.Contains(toJSON(out), "not ok") {
+		t.Fatalf("denied: %d %v", status, out)
+	}
+	if status, out := publishSync(t, h, path, `,"data":{"ok":true}`); status != http.StatusCreated {
+		t.Fatalf("approved: %d %v", status, out)
+	}
+}
+
+func toJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}

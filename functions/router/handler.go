@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/heraldhq/herald/shared/delivery"
+	"github.com/heraldhq/herald/shared/event"
+	"github.com/heraldhq/herald/shared/match"
+	"github.com/heraldhq/herald/shared/trigger"
+)
+
+// Handler matches the events of an SQS batch and queues their delivery tasks.
+type Handler struct {
+	Triggers   *trigger.Index // the async triggers
+	Deliveries *delivery.Store
+	Queue      *delivery.Queue
+}
+
+// Handle routes every event of the batch. A message whose event cannot be read, or
+// whose tasks could not all be queued, is a batch item failure: it comes back (and
+// after the queue's receive limit goes to its dead-letter queue). Queuing is idempotent
+// per (trigger, event), so coming back queues nothing twice.
+func (h *Handler) Handle(ctx context.Context, batch events.SQSEvent) (events.SQSEventResponse, error) {
+	var resp events.SQSEventResponse
+	if err := h.Triggers.Refresh(ctx); err != nil {
+		// Routing against triggers that may be stale beyond the promise would deliver
+		// to deleted ones or miss new ones: the whole batch comes back instead.
+		slog.ErrorContext(ctx, "refreshing the triggers failed; the batch comes back", "error", err.Error())
+		for _, m := range batch.Records {
+			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: m.MessageId})
+		}
+		return resp, nil
+	}
+	for _, m := range batch.Records {
+		if !h.route(ctx, m) {
+			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: m.MessageId})
+		}
+	}
+	return resp, nil
+}
+
+// route matches one message's event and queues its tasks; it reports whether the
+// message is done.
+func (h *Handler) route(ctx context.Context, m events.SQSMessage) bool {
+	ev, err := event.Decode([]byte(m.Body))
+	if err == nil {
+		err = ev.Validate()
+	}
+	if err != nil {
+		slog.ErrorContext(ctx, "route message is not a valid event", "message_id", m.MessageId, "error", err.Error())
+		return false
+	}
+	// Matching sees the event as Herald stores it, with a derived path filled in.
+	raw, err := json.Marshal(ev)
+	if err != nil {
+		slog.ErrorContext(ctx, "encoding the event failed", "uuid", ev.UUID, "error", err.Error())
+		return false
+	}
+	mev, err := match.ParseEvent(raw)
+	if err != nil {
+		slog.ErrorContext(ctx, "the matcher cannot read the event", "uuid", ev.UUID, "error", err.Error())
+		return false
+	}
+	matched := h.Triggers.Match(mev)
+	ok := true
+	for _, tr := range matched {
+		t := &delivery.Task{TriggerID: tr.ID, DeliveryID: delivery.ID(ev.UUID, tr.ID, ev.Timestamp), EventUUID: ev.UUID, Event: raw}
+		if _, err := h.Deliveries.Enqueue(ctx, h.Queue, t); err != nil {
+			slog.ErrorContext(ctx, "queuing a delivery failed; the event comes back", "uuid", ev.UUID, "trigger", tr.ID, "error", err.Error())
+			ok = false
+		}
+	}
+	slog.InfoContext(ctx, "event routed", "uuid", ev.UUID, "event", ev.Event, "triggers", len(matched))
+	return ok
+}

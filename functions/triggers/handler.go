@@ -1,0 +1,281 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/heraldhq/herald/shared/apigw"
+	"github.com/heraldhq/herald/shared/delivery"
+	"github.com/heraldhq/herald/shared/event"
+	"github.com/heraldhq/herald/shared/fault"
+	"github.com/heraldhq/herald/shared/match"
+	"github.com/heraldhq/herald/shared/trigger"
+)
+
+// Limits and defaults of the routes.
+const (
+	DefaultLimit, MaxLimit = 20, 100
+	// MaxSpecBytes bounds a create or replace body (a JavaScript action may be long).
+	MaxSpecBytes = 256 * 1024
+	// MaxTestBytes bounds a test body: one event and its envelope.
+	MaxTestBytes = event.MaxSize + 1024
+)
+
+// Handler serves the TriggersApi routes.
+type Handler struct {
+	Store      *trigger.Store
+	Deliveries *delivery.Store
+	Queue      *delivery.Queue
+	JS         jetstream.JetStream // replay reads the stream
+}
+
+// Handle dispatches one HTTP API request.
+func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	id := req.PathParameters["id"]
+	var resp events.APIGatewayV2HTTPResponse
+	var err error
+	switch route := apigw.Route(&req); route {
+	case "POST /v1/triggers":
+		resp, err = h.create(ctx, &req)
+	case "GET /v1/triggers":
+		resp, err = h.list(ctx, &req)
+	case "GET /v1/triggers/{id}":
+		resp, err = h.get(ctx, &req, id)
+	case "PUT /v1/triggers/{id}":
+		resp, err = h.replace(ctx, &req, id)
+	case "DELETE /v1/triggers/{id}":
+		resp, err = h.delete(ctx, &req, id)
+	case "POST /v1/triggers/{id}/test":
+		resp, err = h.test(ctx, &req, id)
+	case "POST /v1/triggers/{id}/enable":
+		resp, err = h.enable(ctx, &req, id)
+	case "GET /v1/triggers/{id}/deliveries":
+		resp, err = h.deliveries(ctx, &req, id)
+	case "POST /v1/triggers/{id}/deliveries/{delivery_id}/retry":
+		resp, err = h.retry(ctx, &req, id, req.PathParameters["delivery_id"])
+	case "POST /v1/triggers/{id}/replay":
+		resp, err = h.replay(ctx, &req, id)
+	case "POST /v1/triggers/{id}/fire":
+		resp, err = h.fire(ctx, &req, id)
+	default:
+		err = fault.Newf(fault.NotFound, "no route %s", route)
+	}
+	if err != nil {
+		return apigw.Error(ctx, err), nil
+	}
+	return resp, nil
+}
+
+// spec reads, normalizes and authorizes a create or replace body.
+func spec(req *events.APIGatewayV2HTTPRequest) (trigger.Spec, error) {
+	var s trigger.Spec
+	claims, err := apigw.Claims(req)
+	if err != nil {
+		return s, err
+	}
+	if err := apigw.CheckQuery(req.QueryStringParameters); err != nil {
+		return s, err
+	}
+	body, err := apigw.Body(req, MaxSpecBytes)
+	if err != nil {
+		return s, err
+	}
+	if err := apigw.DecodeJSON(body, &s); err != nil {
+		return s, err
+	}
+	if err := s.Normalize(); err != nil {
+		return s, err
+	}
+	return s, s.Authorize(claims)
+}
+
+// create serves POST /v1/triggers.
+func (h *Handler) create(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	s, err := spec(req)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	if err := s.EnsureSecret(nil); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	claims, _ := apigw.Claims(req)
+	t, err := h.Store.Create(ctx, s, claims.Subject)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	slog.InfoContext(ctx, "trigger created", "trigger", t.ID, "owner", t.Owner, "mode", t.Mode, "events", len(t.Events))
+	// The one answer that shows the action's secret: the owner configures the
+	// receiver with it.
+	return apigw.JSON(http.StatusCreated, t), nil
+}
+
+// list serves GET /v1/triggers: the caller's own.
+func (h *Handler) list(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	claims, err := apigw.Claims(req)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	page, err := apigw.PageParams(req.QueryStringParameters, DefaultLimit, MaxLimit)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	ts, next, err := h.Store.List(ctx, claims.Subject, page.Limit, page.Cursor)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	items := make([]*trigger.Trigger, len(ts))
+	for i, t := range ts {
+		items[i] = t.View()
+	}
+	return apigw.Items(items, next), nil
+}
+
+// owned returns the caller's trigger id; anyone else's is a 404.
+func (h *Handler) owned(ctx context.Context, req *events.APIGatewayV2HTTPRequest, id string, params ...string) (*trigger.Trigger, error) {
+	claims, err := apigw.Claims(req)
+	if err != nil {
+		return nil, err
+	}
+	if err := apigw.CheckQuery(req.QueryStringParameters, params...); err != nil {
+		return nil, err
+	}
+	return h.Store.Get(ctx, id, claims.Subject)
+}
+
+// get serves GET /v1/triggers/{id}.
+func (h *Handler) get(ctx context.Context, req *events.APIGatewayV2HTTPRequest, id string) (events.APIGatewayV2HTTPResponse, error) {
+	t, err := h.owned(ctx, req, id)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return apigw.JSON(http.StatusOK, t.View()), nil
+}
+
+// replace serves PUT /v1/triggers/{id}: the whole spec, checked as on create.
+func (h *Handler) replace(ctx context.Context, req *events.APIGatewayV2HTTPRequest, id string) (events.APIGatewayV2HTTPResponse, error) {
+	old, err := h.owned(ctx, req, id)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	s, err := spec(req)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	// A replacement without a secret keeps the current one: rotating is explicit.
+	if err := s.EnsureSecret(old.Action); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	claims, _ := apigw.Claims(req)
+	t, err := h.Store.Replace(ctx, id, claims.Subject, s)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	slog.InfoContext(ctx, "trigger replaced", "trigger", t.ID, "owner", t.Owner)
+	return apigw.JSON(http.StatusOK, t.View()), nil
+}
+
+// delete serves DELETE /v1/triggers/{id}.
+func (h *Handler) delete(ctx context.Context, req *events.APIGatewayV2HTTPRequest, id string) (events.APIGatewayV2HTTPResponse, error) {
+	t, err := h.owned(ctx, req, id)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	if err := h.Store.Delete(ctx, id, t.Owner); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	slog.InfoContext(ctx, "trigger deleted", "trigger", id, "owner", t.Owner)
+	return apigw.NoContent(), nil
+}
+
+// enable serves POST /v1/triggers/{id}/enable: back on after the owner or Herald
+// disabled it.
+func (h *Handler) enable(ctx context.Context, req *events.APIGatewayV2HTTPRequest, id string) (events.APIGatewayV2HTTPResponse, error) {
+	t, err := h.owned(ctx, req, id)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	if t, err = h.Store.SetEnabled(ctx, id, t.Owner, true, ""); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	slog.InfoContext(ctx, "trigger enabled", "trigger", id, "owner", t.Owner)
+	return apigw.JSON(http.StatusOK, t.View()), nil
+}
+
+// testAnswer is the answer of POST /v1/triggers/{id}/test.
+type testAnswer struct {
+	Matched bool `json:"matched"`
+	// Enabled is whether the trigger would run: a disabled trigger that matches
+	// delivers nothing.
+	Enabled bool         `json:"enabled"`
+	Explain []match.Step `json:"explain"`
+}
+
+// test serves POST /v1/triggers/{id}/test {"event":{…}}: would the event match, and
+// why not. Nothing is delivered.
+func (h *Handler) test(ctx context.Context, req *events.APIGatewayV2HTTPRequest, id string) (events.APIGatewayV2HTTPResponse, error) {
+	t, err := h.owned(ctx, req, id)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	body, err := apigw.Body(req, MaxTestBytes)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	var in struct {
+		Event json.RawMessage `json:"event"`
+	}
+	if err := apigw.DecodeJSON(body, &in); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	if len(in.Event) == 0 {
+		return events.APIGatewayV2HTTPResponse{}, fault.Field("event", "is required")
+	}
+	ev, err := event.Decode(in.Event)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, fault.Prefix(err, "event")
+	}
+	// The dry run takes the event as the API would publish it: uuid and timestamp are
+	// filled in when missing.
+	ev.FillDefaults(time.Now())
+	if err := ev.Validate(); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, fault.Prefix(err, "event")
+	}
+	canonical, err := json.Marshal(ev)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	mev, err := match.ParseEvent(canonical)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, fault.Prefix(err, "event")
+	}
+	f, err := t.CompileFilter()
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	x := f.Explain(mev)
+	typeStep := match.Step{Field: "events", Path: "event", Operator: "any-of", Found: []json.RawMessage{jsonString(ev.Event)}}
+	typeStep.Operand, _ = json.Marshal(t.Events)
+	typeStep.Matched = typeMatches(t, mev)
+	answer := testAnswer{Matched: typeStep.Matched && x.Matched, Enabled: t.IsEnabled(), Explain: append([]match.Step{typeStep}, x.Steps...)}
+	return apigw.JSON(http.StatusOK, answer), nil
+}
+
+// typeMatches reports whether the event's type matches one of the trigger's patterns,
+// as the Router's matcher decides it. A placeholder trigger matches no event.
+func typeMatches(t *trigger.Trigger, ev *match.Event) bool {
+	var m match.Matcher
+	m.Add(t.ID, t.Events, nil)
+	return len(m.Match(ev)) == 1
+}
+
+func jsonString(s string) json.RawMessage {
+	b, _ := json.Marshal(s)
+	return b
+}

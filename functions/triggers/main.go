@@ -1,0 +1,54 @@
+// Command triggers is the TriggersApi function: creating, listing, reading, replacing,
+// deleting, testing, firing and re-enabling triggers, their delivery log, retries and
+// replays, behind the HTTP API.
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/heraldhq/herald/shared/bus"
+	"github.com/heraldhq/herald/shared/config"
+	"github.com/heraldhq/herald/shared/delivery"
+	"github.com/heraldhq/herald/shared/trigger"
+)
+
+func main() {
+	slog.SetDefault(lambdacontext.NewLogger())
+	h, err := coldStart(context.Background())
+	if err != nil {
+		slog.Error("cold start failed", "error", err.Error())
+		os.Exit(1)
+	}
+	lambda.StartWithOptions(h.Handle, lambda.WithEnableSIGTERM(func() { bus.Close(h.JS); os.Exit(0) }))
+}
+
+// coldStart reads the configuration and builds the clients the handler keeps.
+func coldStart(ctx context.Context) (*Handler, error) {
+	store, err := trigger.OpenStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := config.AWS(ctx)
+	if err != nil {
+		return nil, err
+	}
+	deliveries, queue, err := delivery.Open(cfg)
+	if err != nil {
+		return nil, err
+	}
+	js, err := bus.Open(ctx, "herald-triggers-api")
+	if err != nil {
+		return nil, err
+	}
+	return &Handler{
+		Store:      store,
+		Deliveries: deliveries,
+		Queue:      queue,
+		JS:         js,
+	}, nil
+}

@@ -1,0 +1,107 @@
+package trigger
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Modes of a trigger.
+const (
+	Async = "async" // the action runs after the event is published, with retries
+	Sync  = "sync"  // the action approves or vetoes the event before it is published
+)
+
+// The action types of DESIGN.md §8.3.
+var ActionTypes = []string{"http", "sqs", "sns", "lambda", "nats", "javascript"}
+
+// requiredActionField is the field each action type cannot do without.
+var requiredActionField = map[string]string{
+	"http": "url", "sqs": "queue_url", "sns": "topic_arn", "lambda": "function", "nats": "subject", "javascript": "script",
+}
+
+// DefaultSchedule is the retry schedule of a trigger that gives none: seven attempts
+// after the first over about a day.
+var DefaultSchedule = []string{"5s", "5m", "30m", "2h", "5h", "10h", "10h"}
+
+// Resource is a trigger's scope.
+type Resource struct {
+	Path                string `json:"path"`
+	IncludeSubresources bool   `json:"include_subresources"`
+	// Type, when set, is a pattern the event's resource.type must match ("job",
+	// "itemsvc.*"); "*" matches any run of characters.
+	Type string `json:"type,omitempty"`
+}
+
+// Retry is a trigger's retry policy.
+type Retry struct {
+	Schedule []string `json:"schedule"` // Go durations, one per retry
+}
+
+// Spec is what the owner says about a trigger: the body of create and replace.
+type Spec struct {
+	Name     string          `json:"name"`
+	Resource Resource        `json:"resource"`
+	Events   []string        `json:"events"`
+	Filter   json.RawMessage `json:"filter,omitempty"`
+	Action   json.RawMessage `json:"action"`
+	Mode     string          `json:"mode"`
+	Retry    *Retry          `json:"retry,omitempty"`
+	Enabled  *bool           `json:"enabled,omitempty"`
+}
+
+// Trigger is a stored trigger.
+type Trigger struct {
+	ID    string `json:"id"`
+	Owner string `json:"owner"`
+	Spec
+	// DisabledReason says why Herald disabled the trigger (a 410 answer, too many
+	// exhausted deliveries); empty when the owner did, or when it is enabled.
+	DisabledReason string `json:"disabled_reason,omitempty"`
+	// ExhaustedInRow counts the deliveries exhausted since the last that succeeded.
+	ExhaustedInRow int       `json:"exhausted_in_row"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+
+	version string // its place on the changes index
+	deleted bool   // a tombstone, kept for the Router to see the deletion
+}
+
+// IsEnabled reports whether the trigger runs its action.
+func (t *Trigger) IsEnabled() bool { return t.Enabled == nil || *t.Enabled }
+
+// Deleted reports whether t is the tombstone of a deleted trigger (Store.Changes only).
+func (t *Trigger) Deleted() bool { return t.deleted }
+
+// Placeholder reports whether the trigger names no events: it never matches published
+// events and runs only when fired.
+func (t *Trigger) Placeholder() bool { return len(t.Events) == 0 }
+
+// ScheduleDurations returns the retry schedule as durations. The spec was validated, so
+// every entry parses.
+func (s *Spec) ScheduleDurations() []time.Duration {
+	sched := DefaultSchedule
+	if s.Retry != nil {
+		sched = s.Retry.Schedule
+	}
+	out := make([]time.Duration, 0, len(sched))
+	for _, d := range sched {
+		if v, err := time.ParseDuration(d); err == nil {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// View returns t as the API shows it after creation: the action without its secrets
+// (an http action's "secret"), which are shown once, when they are made.
+func (t *Trigger) View() *Trigger {
+	v := *t
+	var action map[string]json.RawMessage
+	if json.Unmarshal(t.Action, &action) == nil {
+		if _, ok := action["secret"]; ok {
+			delete(action, "secret")
+			v.Action, _ = json.Marshal(action)
+		}
+	}
+	return &v
+}
