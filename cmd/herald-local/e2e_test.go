@@ -242,6 +242,7 @@ func TestLocalStackEndToEnd(t *testing.T) {
 	// The banner's event (a collection) does not match the trigger; an item event does:
 	// exactly one signed webhook.
 	triggerDelivery(t, p, api, hook, secret, ack.UUID)
+	lambdaAction(t, p, api)
 
 	// No token: the gateway answers as API Gateway does; unknown routes are problem+json.
 	resp, err := http.Post(api+"/v1/events", "application/json", strings.NewReader(`{}`))
@@ -469,5 +470,42 @@ func triggerDelivery(t *testing.T, p *stackProcess, api string, hook *hookReceiv
 	}
 	if err := webhook.Verify(key, headers[0], bodies[0], time.Minute, time.Now()); err != nil {
 		t.Errorf("the webhook does not verify with the secret from the trigger's creation: %v", err)
+	}
+}
+
+// lambdaAction checks that a lambda action invokes a function of the stack through the
+// Lambda Invoke API herald-local serves: a trigger fired for an event invokes
+// EventsApi synchronously (the event is no HTTP request, so the function answers 404,
+// which is its answer, not a failure), and the delivery log shows the answer.
+func lambdaAction(t *testing.T, p *stackProcess, api string) {
+	t.Helper()
+	out := p.shell(t, `curl -s -X POST `+api+`/v1/triggers -H "Authorization: Bearer $DEMO_TOKEN" -H 'Content-Type: application/json' `+
+		`-d '{"name":"invoke","resource":{"path":"projects/demo"},"action":{"type":"lambda","function":"arn:aws:lambda:eu-west-1:123456789012:function:EventsApi","invocation_type":"RequestResponse"}}'`)
+	var tr struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal([]byte(out), &tr); err != nil || tr.ID == "" {
+		t.Fatalf("create lambda trigger: %s", out)
+	}
+	out = p.shell(t, `curl -s -X POST `+api+`/v1/triggers/`+tr.ID+`/fire -H "Authorization: Bearer $DEMO_TOKEN" -H 'Content-Type: application/json' `+
+		`-d '{"event":{"event":"job.JobFinished","resource":{"type":"job","path":"projects/demo/jobs/j1"}}}'`)
+	if !strings.Contains(out, "delivery_id") {
+		t.Fatalf("fire: %s", out)
+	}
+	var log struct {
+		Items []struct {
+			Status string `json:"status"`
+			Log    []struct {
+				StatusCode int    `json:"status_code"`
+				Response   string `json:"response"`
+			} `json:"log"`
+		} `json:"items"`
+	}
+	testenv.WaitFor(t, 30*time.Second, func() bool {
+		out = p.shell(t, `curl -s `+api+`/v1/triggers/`+tr.ID+`/deliveries -H "Authorization: Bearer $DEMO_TOKEN"`)
+		return json.Unmarshal([]byte(out), &log) == nil && len(log.Items) == 1 && log.Items[0].Status == "succeeded"
+	}, "the lambda delivery to succeed")
+	if l := log.Items[0].Log; len(l) != 1 || l[0].StatusCode != 200 || !strings.Contains(l[0].Response, `"statusCode":404`) {
+		t.Errorf("delivery log %s, want one attempt answered by EventsApi", out)
 	}
 }

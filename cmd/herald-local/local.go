@@ -125,6 +125,8 @@ func (l *local) functionEnv(fn stack.Function) (map[string]string, error) {
 	for k, v := range awsEnv(l.emu) {
 		env[k] = v
 	}
+	// lambda actions invoke the stack's own functions through herald-local.
+	env["AWS_ENDPOINT_URL_LAMBDA"] = l.apiURL
 	return env, nil
 }
 
@@ -174,6 +176,20 @@ func start(ctx context.Context, opts options, logs io.Writer) (*local, error) {
 	if b.err != nil {
 		return nil, b.err
 	}
+
+	// The API listens before the functions start: they reach the Lambda Invoke API it
+	// serves through AWS_ENDPOINT_URL_LAMBDA.
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(opts.apiPort)))
+	if err != nil {
+		return nil, fmt.Errorf("HTTP API: %w", err)
+	}
+	defer func() {
+		if !ok {
+			ln.Close() // not served yet: Shutdown would not close it
+		}
+	}()
+	l.apiURL = "http://" + ln.Addr().String()
+	l.api = &http.Server{ReadHeaderTimeout: 10 * time.Second}
 
 	runCtx, cancel := context.WithCancel(context.Background())
 	l.cancel = cancel
@@ -247,12 +263,7 @@ func start(ctx context.Context, opts options, logs io.Writer) (*local, error) {
 	if err != nil {
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(opts.apiPort)))
-	if err != nil {
-		return nil, fmt.Errorf("HTTP API: %w", err)
-	}
-	l.apiURL = "http://" + ln.Addr().String()
-	l.api = &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second}
+	l.api.Handler = withLambdaAPI(gw, l.functions, l.log)
 	go l.api.Serve(ln)
 	l.ready = time.Since(began)
 	ok = true

@@ -16,6 +16,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go/jetstream"
@@ -403,5 +404,29 @@ func TestPoisonTask(t *testing.T) {
 	defer cancel()
 	if dead := env.Receive(ctx, t, x.dlqURL, 1); len(dead) != 1 || aws.ToString(dead[0].Body) != "not a task" {
 		t.Errorf("dead-letter queue %v", dead)
+	}
+}
+
+// TestSNSAction publishes the event to a topic with its message attributes: a queue
+// subscribed with a filter on them receives it.
+func TestSNSAction(t *testing.T) {
+	x := newHarness(t, true)
+	ctx := context.Background()
+	topic, err := env.SNS.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("partner-" + uuid.NewString()[:8])})
+	if err != nil {
+		t.Fatal(err)
+	}
+	queue, arn := env.NewQueue(t, "partner")
+	env.Subscribe(t, aws.ToString(topic.TopicArn), arn, `{"event":["resource.ResourceCreated"]}`, true)
+	tr := x.trigger(t, `{"type":"sns","topic_arn":"`+aws.ToString(topic.TopicArn)+`"}`)
+	task := x.queue(t, tr)
+	if rec := x.run(t, task, 30*time.Second); rec.Status != delivery.StatusSucceeded {
+		t.Fatalf("delivery %+v", rec)
+	}
+	rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	msgs := env.Receive(rctx, t, queue, 1)
+	if len(msgs) != 1 || aws.ToString(msgs[0].Body) != string(task.Event) {
+		t.Fatalf("the filtered subscription got %v", msgs)
 	}
 }
