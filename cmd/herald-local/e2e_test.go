@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -243,6 +244,7 @@ func TestLocalStackEndToEnd(t *testing.T) {
 	// exactly one signed webhook.
 	triggerDelivery(t, p, api, hook, secret, ack.UUID)
 	lambdaAction(t, p, api)
+	exhaustAndReplay(t, p, api)
 
 	// No token: the gateway answers as API Gateway does; unknown routes are problem+json.
 	resp, err := http.Post(api+"/v1/events", "application/json", strings.NewReader(`{}`))
@@ -508,4 +510,94 @@ func lambdaAction(t *testing.T, p *stackProcess, api string) {
 	if l := log.Items[0].Log; len(l) != 1 || l[0].StatusCode != 200 || !strings.Contains(l[0].Response, `"statusCode":404`) {
 		t.Errorf("delivery log %s, want one attempt answered by EventsApi", out)
 	}
+}
+
+// exhaustAndReplay checks, through the whole stack, a receiver that fails: the delivery
+// is retried on the trigger's schedule, exhausted, and its owner told
+// (DELIVERY_EXHAUSTED in the inbox); once the receiver works, a replay of the stream
+// delivers the event.
+func exhaustAndReplay(t *testing.T, p *stackProcess, api string) {
+	t.Helper()
+	var healthy atomicBool
+	hook := newHookReceiver(t)
+	hook.Config.Handler = failUnless(&healthy, hook.Config.Handler)
+	out := p.shell(t, `curl -s -X POST `+api+`/v1/triggers -H "Authorization: Bearer $DEMO_TOKEN" -H 'Content-Type: application/json' `+
+		`-d '{"name":"flaky","resource":{"path":"projects/demo/flaky","include_subresources":true},"events":["*"],"action":{"type":"http","url":"`+hook.URL+`"},"retry":{"schedule":["1s"]}}'`)
+	var tr struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal([]byte(out), &tr); err != nil || tr.ID == "" {
+		t.Fatalf("create trigger: %s", out)
+	}
+	// The Router takes up to 5 s to see a new trigger: publish until an event is routed
+	// to it, and follow that one.
+	type publishedEvent struct {
+		UUID     string `json:"uuid"`
+		Sequence uint64 `json:"sequence"`
+	}
+	var sent []publishedEvent
+	var published publishedEvent
+	var last time.Time
+	testenv.WaitFor(t, 30*time.Second, func() bool {
+		for _, e := range sent {
+			if strings.Contains(p.text(), `"uuid":"`+e.UUID+`","event":"resource.ResourceCreated","triggers":1`) {
+				published = e
+				return true
+			}
+		}
+		if time.Since(last) >= time.Second {
+			last = time.Now()
+			out := p.shell(t, `curl -s -X POST `+api+`/v1/events -H "Authorization: Bearer $PUBLISHER_TOKEN" -H 'Content-Type: application/json' `+
+				`-d '{"event":"resource.ResourceCreated","resource":{"type":"collection","path":"projects/demo/flaky/c1"}}'`)
+			var e publishedEvent
+			if err := json.Unmarshal([]byte(out), &e); err != nil || e.UUID == "" {
+				t.Fatalf("publish: %s", out)
+			}
+			sent = append(sent, e)
+		}
+		return false
+	}, "an event routed to the new trigger")
+	deliveries := `curl -s "` + api + `/v1/triggers/` + tr.ID + `/deliveries?status=exhausted" -H "Authorization: Bearer $DEMO_TOKEN"`
+	testenv.WaitFor(t, 60*time.Second, func() bool {
+		return strings.Contains(p.shell(t, deliveries), `"attempts":2`)
+	}, "the delivery to be exhausted after two attempts")
+	testenv.WaitFor(t, 30*time.Second, func() bool {
+		return strings.Contains(p.shell(t, `curl -s `+api+`/v1/me/notifications -H "Authorization: Bearer $DEMO_TOKEN"`), `"variant":"DELIVERY_EXHAUSTED"`)
+	}, "DELIVERY_EXHAUSTED in the owner's inbox")
+
+	healthy.set()
+	before, _ := hook.received()
+	out = p.shell(t, `curl -s -X POST `+api+`/v1/triggers/`+tr.ID+`/replay -H "Authorization: Bearer $DEMO_TOKEN" -H 'Content-Type: application/json' `+
+		`-d '{"start_sequence":`+strconv.FormatUint(published.Sequence, 10)+`}'`)
+	if !strings.Contains(out, `"queued":`) || strings.Contains(out, `"queued":0`) {
+		t.Fatalf("replay: %s", out)
+	}
+	testenv.WaitFor(t, 30*time.Second, func() bool {
+		h, bodies := hook.received()
+		return len(h) > len(before) && strings.Contains(string(bodies[len(bodies)-1]), published.UUID)
+	}, "the replayed event at the receiver")
+}
+
+// atomicBool is a flag the test flips while the receiver serves.
+type atomicBool struct {
+	mu sync.Mutex
+	on bool
+}
+
+func (b *atomicBool) set() { b.mu.Lock(); b.on = true; b.mu.Unlock() }
+func (b *atomicBool) get() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.on
+}
+
+// failUnless answers 500 until healthy is set, recording every request with next.
+func failUnless(healthy *atomicBool, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !healthy.get() {
+			w.WriteHeader(http.StatusInternalServerError)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }

@@ -334,6 +334,11 @@ func TestDeliverPolicies(t *testing.T) {
 	t.Run("new gets only what follows", func(t *testing.T) {
 		cons := createConsumer(t, js, "D2", target+`,"deliver_policy":"new"}`)
 		publish(t, js, "test.E4", path)
+		// The consumer counts a new message a moment after the stream stored it.
+		testenv.WaitFor(t, 10*time.Second, func() bool {
+			info, err := cons.Info(t.Context())
+			return err == nil && info.NumPending+uint64(info.NumAckPending) > 0
+		}, "the new event to reach the consumer")
 		got := receive(t, cons)
 		if want := []string{name(4)}; !slices.Equal(got, want) {
 			t.Errorf("received %q, want %q", got, want)
