@@ -65,7 +65,18 @@ func (e *Error) Error() string {
 		b.WriteString(": ")
 		b.WriteString(e.Detail)
 	}
-	for i, f := range e.Fields {
+	WriteFields(&b, e.Fields)
+	if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	}
+	return b.String()
+}
+
+// WriteFields writes fields as Error shows them: " (field: message; field: message)",
+// nothing when there are none. Clients of the API format its problems the same way.
+func WriteFields(b *strings.Builder, fields []FieldError) {
+	for i, f := range fields {
 		if i == 0 {
 			b.WriteString(" (")
 		} else {
@@ -76,15 +87,10 @@ func (e *Error) Error() string {
 			b.WriteString(": ")
 		}
 		b.WriteString(f.Message)
-		if i == len(e.Fields)-1 {
-			b.WriteString(")")
-		}
 	}
-	if e.Err != nil {
-		b.WriteString(": ")
-		b.WriteString(e.Err.Error())
+	if len(fields) > 0 {
+		b.WriteString(")")
 	}
-	return b.String()
 }
 
 // Unwrap returns the cause.

@@ -93,13 +93,17 @@ func (s *Spec) ScheduleDurations() []time.Duration {
 }
 
 // View returns t as the API shows it after creation: the action without its secrets
-// (an http action's "secret"), which are shown once, when they are made.
+// (an http action's "secret" and "previous_secrets"), which are shown once, when they
+// are made.
 func (t *Trigger) View() *Trigger {
 	v := *t
 	var action map[string]json.RawMessage
 	if json.Unmarshal(t.Action, &action) == nil {
-		if _, ok := action["secret"]; ok {
+		_, secret := action["secret"]
+		_, previous := action["previous_secrets"]
+		if secret || previous {
 			delete(action, "secret")
+			delete(action, "previous_secrets")
 			v.Action, _ = json.Marshal(action)
 		}
 	}

@@ -52,6 +52,9 @@ func (s *Spec) Normalize() error {
 	if s.Resource.Type != "" && !validPattern(s.Resource.Type) {
 		fail("resource.type", "must be 1 to "+strconv.Itoa(MaxPatternBytes)+" of letters, digits, _ - . and *")
 	}
+	if s.Events == nil {
+		s.Events = []string{} // a placeholder shows an empty list, not null
+	}
 	if len(s.Events) > MaxEvents {
 		fail("events", "must have at most "+strconv.Itoa(MaxEvents)+" entries")
 	} else {

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"fmt"
+	"io"
+)
+
+const usageText = `usage: heraldctl [--url URL] [--token TOKEN] [--output table|json] [-q] [--config FILE] COMMAND
+
+Events
+  publish EVENT [--sync]                 publish one event (JSON, @file or -)
+  catalog                                the known entity types and events
+
+Consumers
+  consumers create SPEC                  create a consumer
+  consumers list                         your consumers
+  consumers get ID                       one, with its pending counts
+  consumers delete ID
+  consumers fetch ID [--batch N] [--wait MS] [--follow]
+                                         fetch messages (--follow streams them)
+  consumers stream ID                    the live stream (Server-Sent Events)
+  consumers ack REPLIES [--action ack|nak|term|in_progress] [--delay MS]
+                                         acknowledge replies (JSON array, @file or -)
+
+Personal notifications
+  notifications list [--state unacknowledged|acknowledged|all]
+  notifications count
+  notifications ack ID...
+
+Triggers
+  triggers create SPEC                   create (an http action's secret is shown once)
+  triggers list | get ID | delete ID | enable ID
+  triggers test ID EVENT                 would EVENT match, and why not
+  triggers fire ID EVENT                 run the action for EVENT now
+  triggers deliveries ID [--status S]    the delivery log
+  triggers retry ID DELIVERY_ID
+  triggers replay ID (--start-sequence N | --start-time RFC3339) [--end-time RFC3339]
+
+Local development
+  token [--sub ID] [--type personal|scoped|service] [--role R]... [--perm PATH=LEVEL]...
+                                         mint a token with the local stack's secret
+  completion bash                        a bash completion script
+
+-q prints only the id of what create and publish make: CONSUMER=$(heraldctl -q consumers create ...).
+URL and token: flags, else HERALD_URL and HERALD_TOKEN, else the config file
+({"url": "...", "token": "..."}). Exit codes: 0 ok, 1 failed, 2 usage, 3 not found,
+4 not allowed, 5 invalid input, 6 vetoed.
+`
+
+func usage(w io.Writer) { fmt.Fprint(w, usageText) }
