@@ -185,3 +185,37 @@ func TestReadmeTour(t *testing.T) {
 		}
 	}
 }
+
+// TestReadmeAPIExamples runs every other sh block of the README as written against
+// herald-local, with HERALD_URL set to it and TOKEN to the demo user's token (as a reader
+// following the README would set them), except the blocks that start the stack or deploy
+// it (make run, sam): every answer must be a success, not a problem or a refusal.
+func TestReadmeAPIExamples(t *testing.T) {
+	p := startStack(t)
+	root, err := emulator.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := strings.Split(string(readme), "```sh\n")[1:]
+	ran := 0
+	for _, b := range blocks {
+		block, _, _ := strings.Cut(b, "```")
+		if strings.Contains(block, "make run") || strings.Contains(block, "sam ") || strings.Contains(block, "heraldctl") {
+			continue // the stack itself, a deployment, and the tour (TestReadmeTour)
+		}
+		ran++
+		out := p.shell(t, `export HERALD_URL=`+p.banner["HTTP API"]+`; export TOKEN="$DEMO_TOKEN"`, block)
+		for _, bad := range []string{"urn:herald:problem", `"message":`} {
+			if strings.Contains(out, bad) {
+				t.Errorf("README example failed:\n%s\nanswered:\n%s", block, out)
+			}
+		}
+	}
+	if ran < 3 {
+		t.Errorf("ran %d README examples, want the publishing, notification and trigger ones", ran)
+	}
+}
