@@ -37,8 +37,11 @@ type stackProcess struct {
 	mu     sync.Mutex
 	output strings.Builder
 	banner map[string]string // "HTTP API" → URL, …
-	ready  chan struct{}
-	exited chan error
+	// rewrite, when set, changes each command line shell runs (to send requests
+	// through a checking proxy).
+	rewrite func(string) string
+	ready   chan struct{}
+	exited  chan error
 }
 
 func (p *stackProcess) text() string {
@@ -122,6 +125,11 @@ func (p *stackProcess) shell(t testing.TB, lines ...string) string {
 	}
 	script = append(script, lines[:len(lines)-1]...)
 	script = append(script, "echo '--- last'", lines[len(lines)-1])
+	if p.rewrite != nil {
+		for i := range script {
+			script[i] = p.rewrite(script[i])
+		}
+	}
 	out, err := exec.Command("bash", "-c", strings.Join(script, "\n")).CombinedOutput()
 	if err != nil {
 		t.Fatalf("%s: %v\n%s", lines[len(lines)-1], err, out)
@@ -140,6 +148,11 @@ func TestLocalStackEndToEnd(t *testing.T) {
 	if api == "" || sqsURL == "" || topic == "" || p.banner["NATS"] == "" || p.banner["DynamoDB"] == "" {
 		t.Fatalf("banner lacks URLs: %v\n%s", p.banner, p.text())
 	}
+	// Every request below goes through a proxy that checks the answers against
+	// openapi.yaml, the banner's commands included.
+	stackAPI := api
+	api = checkedAPI(t, stackAPI)
+	p.rewrite = func(cmd string) string { return strings.ReplaceAll(cmd, stackAPI, api) }
 	ctx := context.Background()
 	cfg := aws.Config{Region: region, Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")}
 	sqsc := sqs.NewFromConfig(cfg, func(o *sqs.Options) { o.BaseEndpoint = aws.String(sqsURL) })
@@ -255,7 +268,8 @@ func TestLocalStackEndToEnd(t *testing.T) {
 	if resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("publish without token: %d", resp.StatusCode)
 	}
-	resp, err = http.Get(api + "/v1/nothing-here")
+	// An unknown route has no place in the document: asked of the stack directly.
+	resp, err = http.Get(stackAPI + "/v1/nothing-here")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,7 +301,7 @@ func TestLocalStackEndToEnd(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatalf("herald-local did not stop within 30s of SIGINT\n%s", p.text())
 	}
-	for what, url := range map[string]string{"API": api, "SNS/SQS": sqsURL, "DynamoDB": p.banner["DynamoDB"], "NATS": p.banner["NATS"]} {
+	for what, url := range map[string]string{"API": stackAPI, "SNS/SQS": sqsURL, "DynamoDB": p.banner["DynamoDB"], "NATS": p.banner["NATS"]} {
 		host := url[strings.Index(url, "://")+3:]
 		if c, err := net.DialTimeout("tcp", host, time.Second); err == nil {
 			c.Close()

@@ -53,7 +53,7 @@ func TestHeraldctl(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &ctl{bin: filepath.Join(t.TempDir(), "heraldctl"), url: p.banner["HTTP API"], p: p}
+	c := &ctl{bin: filepath.Join(t.TempDir(), "heraldctl"), url: checkedAPI(t, p.banner["HTTP API"]), p: p}
 	build := exec.Command("go", "build", "-o", c.bin, "./cmd/heraldctl")
 	build.Dir = root
 	if out, err := build.CombinedOutput(); err != nil {
@@ -169,7 +169,7 @@ func TestReadmeTour(t *testing.T) {
 		t.Fatal("the tour has no sh block")
 	}
 	block, _, _ = strings.Cut(block, "```")
-	script := strings.ReplaceAll(block, "http://127.0.0.1:3000", p.banner["HTTP API"])
+	script := strings.ReplaceAll(block, "http://127.0.0.1:3000", checkedAPI(t, p.banner["HTTP API"]))
 	// The build line writes into the checkout; run it in a copy of PATH's bin instead.
 	bin := t.TempDir()
 	script = strings.ReplaceAll(script, "bin/heraldctl", bin+"/heraldctl")
@@ -200,6 +200,7 @@ func TestReadmeAPIExamples(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	api := checkedAPI(t, p.banner["HTTP API"])
 	blocks := strings.Split(string(readme), "```sh\n")[1:]
 	ran := 0
 	for _, b := range blocks {
@@ -208,7 +209,7 @@ func TestReadmeAPIExamples(t *testing.T) {
 			continue // the stack itself, a deployment, and the tour (TestReadmeTour)
 		}
 		ran++
-		out := p.shell(t, `export HERALD_URL=`+p.banner["HTTP API"]+`; export TOKEN="$DEMO_TOKEN"`, block)
+		out := p.shell(t, `export HERALD_URL=`+api+`; export TOKEN="$DEMO_TOKEN"`, block)
 		for _, bad := range []string{"urn:herald:problem", `"message":`} {
 			if strings.Contains(out, bad) {
 				t.Errorf("README example failed:\n%s\nanswered:\n%s", block, out)
