@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -94,6 +95,38 @@ func TestHeraldctl(t *testing.T) {
 	}
 	if out := c.must(t, "DEMO_TOKEN", "--output", "json", "consumers", "get", cons.ID); !strings.Contains(out, `"num_ack_pending": 0`) {
 		t.Errorf("consumers get after the ack: %s", out)
+	}
+
+	// fetch --follow streams what comes next.
+	follow := exec.Command(c.bin, "--url", c.url, "--token", strings.TrimSpace(p.shell(t, `printf '%s' "$DEMO_TOKEN"`)), "--output", "json", "consumers", "fetch", cons.ID, "--follow")
+	stdout, err := follow.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := follow.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { follow.Process.Kill(); follow.Wait() })
+	lines := make(chan string, 10)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	followed := c.must(t, "PUBLISHER_TOKEN", "-q", "publish", `{"event":"resource.ResourceUpdated","resource":{"type":"collection","path":"projects/demo/ctl/c2"}}`)
+	deadline := time.After(30 * time.Second)
+	for got := ""; !strings.Contains(got, strings.TrimSpace(followed)); {
+		select {
+		case line, ok := <-lines:
+			if !ok {
+				t.Fatalf("fetch --follow ended before the event %s arrived", followed)
+			}
+			got += line
+		case <-deadline:
+			t.Fatalf("fetch --follow did not print the event %s within 30 s", followed)
+		}
 	}
 
 	// The webhook arrives and the delivery log says so.
