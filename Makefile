@@ -14,7 +14,7 @@ TEST_TIMEOUT ?= 20m
 FUNCTIONS := Authorizer:authorizer EventsApi:events ConsumersApi:consumers Stream:stream Bridge:bridge Janitor:janitor Inbox:inbox NotificationsApi:notifications TriggersApi:triggers Router:router Deliver:deliver
 LOGICAL_IDS := $(foreach f,$(FUNCTIONS),$(word 1,$(subst :, ,$(f))))
 
-.PHONY: all build run invoke test test-unit bench lint sizes clean emulators $(addprefix build-,$(LOGICAL_IDS))
+.PHONY: all build run invoke test test-unit bench fuzz lint sizes clean emulators $(addprefix build-,$(LOGICAL_IDS))
 all: build
 
 define build_function
@@ -65,6 +65,18 @@ test-unit:
 # bench: every benchmark, with allocations; see BENCHMARKS.md for the recorded figures.
 bench: emulators
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 -timeout 30m ./...
+
+# Fuzz targets, run at length (make test runs their seed corpora only).
+FUZZ_TARGETS := shared/event:FuzzDecode shared/event:FuzzSubjectRoundTrip shared/reply:FuzzParseAckSubject \
+	shared/reply:FuzzVerify shared/match:FuzzFilter shared/match:FuzzMatcher shared/match:FuzzParseEvent shared/stack:FuzzParse
+FUZZTIME ?= 60s
+
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzzing $$name in ./$$pkg for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) ./$$pkg || exit 1; \
+	done
 
 lint:
 	$(GO) vet ./...
