@@ -41,23 +41,43 @@ func decodeYAML(data []byte) (any, error) {
 	if doc.Kind == 0 {
 		return nil, fmt.Errorf("template is empty")
 	}
-	return fromNode(&doc)
+	var d decoder
+	return d.fromNode(&doc)
 }
 
-func fromNode(n *yaml.Node) (any, error) {
+// Bounds of a decoded template. YAML aliases may be expanded many times over (a few
+// lines can stand for billions of values), and an alias may refer to a node that holds
+// it; both are refused rather than expanded without end.
+const (
+	maxNodes = 1_000_000
+	maxDepth = 1000
+)
+
+// decoder turns yaml.Node trees into plain values within those bounds.
+type decoder struct {
+	nodes, depth int
+}
+
+func (d *decoder) fromNode(n *yaml.Node) (any, error) {
+	d.nodes++
+	d.depth++
+	defer func() { d.depth-- }()
+	if d.nodes > maxNodes || d.depth > maxDepth {
+		return nil, fmt.Errorf("line %d: the template expands to more than %d values or %d levels (YAML aliases?)", n.Line, maxNodes, maxDepth)
+	}
 	switch n.Kind {
 	case yaml.DocumentNode:
 		if len(n.Content) == 0 {
 			return nil, nil
 		}
-		return fromNode(n.Content[0])
+		return d.fromNode(n.Content[0])
 	case yaml.AliasNode:
-		return fromNode(n.Alias)
+		return d.fromNode(n.Alias)
 	}
 	if isCustomTag(n.Tag) {
-		return fromShortTag(n)
+		return d.fromShortTag(n)
 	}
-	return fromUntagged(n)
+	return d.fromUntagged(n)
 }
 
 // isCustomTag reports whether tag is an application tag such as !Ref, as opposed to the
@@ -66,7 +86,7 @@ func isCustomTag(tag string) bool {
 	return strings.HasPrefix(tag, "!") && !strings.HasPrefix(tag, "!!")
 }
 
-func fromShortTag(n *yaml.Node) (any, error) {
+func (d *decoder) fromShortTag(n *yaml.Node) (any, error) {
 	key, ok := shortTags[n.Tag]
 	if !ok {
 		return nil, fmt.Errorf("line %d: unknown tag %s", n.Line, n.Tag)
@@ -88,7 +108,7 @@ func fromShortTag(n *yaml.Node) (any, error) {
 			return map[string]any{key: []any{id, attr}}, nil
 		}
 	}
-	v, err := fromUntagged(n)
+	v, err := d.fromUntagged(n)
 	if err != nil {
 		return nil, err
 	}
@@ -96,14 +116,14 @@ func fromShortTag(n *yaml.Node) (any, error) {
 }
 
 // fromUntagged converts n by its kind, ignoring n's own tag.
-func fromUntagged(n *yaml.Node) (any, error) {
+func (d *decoder) fromUntagged(n *yaml.Node) (any, error) {
 	switch n.Kind {
 	case yaml.MappingNode:
-		return fromMapping(n)
+		return d.fromMapping(n)
 	case yaml.SequenceNode:
 		l := make([]any, 0, len(n.Content))
 		for _, c := range n.Content {
-			v, err := fromNode(c)
+			v, err := d.fromNode(c)
 			if err != nil {
 				return nil, err
 			}
@@ -113,7 +133,7 @@ func fromUntagged(n *yaml.Node) (any, error) {
 	case yaml.ScalarNode:
 		return fromScalar(n)
 	case yaml.AliasNode, yaml.DocumentNode:
-		return fromNode(n)
+		return d.fromNode(n)
 	}
 	return nil, fmt.Errorf("line %d: unexpected YAML node", n.Line)
 }
@@ -138,7 +158,7 @@ func fromScalar(n *yaml.Node) (any, error) {
 	}
 }
 
-func fromMapping(n *yaml.Node) (map[string]any, error) {
+func (d *decoder) fromMapping(n *yaml.Node) (map[string]any, error) {
 	m := make(map[string]any, len(n.Content)/2)
 	var merges []*yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
@@ -153,7 +173,7 @@ func fromMapping(n *yaml.Node) (map[string]any, error) {
 		if _, dup := m[k.Value]; dup {
 			return nil, fmt.Errorf("line %d: key %q defined twice", k.Line, k.Value)
 		}
-		x, err := fromNode(v)
+		x, err := d.fromNode(v)
 		if err != nil {
 			return nil, err
 		}
@@ -161,7 +181,7 @@ func fromMapping(n *yaml.Node) (map[string]any, error) {
 	}
 	// YAML merge keys (<<: *anchor) give defaults that the mapping's own keys override.
 	for _, mn := range merges {
-		v, err := fromNode(mn)
+		v, err := d.fromNode(mn)
 		if err != nil {
 			return nil, err
 		}

@@ -74,3 +74,19 @@ func TestShortTagErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestAliasBombRefused checks that a template whose YAML aliases expand to millions of
+// values is refused quickly instead of expanded.
+func TestAliasBombRefused(t *testing.T) {
+	y := "X:\n  a: &a [x,x,x,x,x,x,x,x,x,x]\n"
+	prev := "a"
+	for _, name := range []string{"b", "c", "d", "e", "f", "g"} {
+		y += "  " + name + ": &" + name + " [" + strings.Repeat("*"+prev+",", 9) + "*" + prev + "]\n"
+		prev = name
+	}
+	y += "Resources:\n  Q: {Type: X, Properties: {P: *g}}\n"
+	_, err := Parse([]byte(y))
+	if err == nil || !strings.Contains(err.Error(), "expands to more than") {
+		t.Fatalf("Parse of an alias bomb = %v, want the expansion refused", err)
+	}
+}
