@@ -256,6 +256,10 @@ func TestLocalStackEndToEnd(t *testing.T) {
 	// The banner's event (a collection) does not match the trigger; an item event does:
 	// exactly one signed webhook.
 	triggerDelivery(t, p, api, hook, secret, ack.UUID)
+	// The webhook secret, shown once at creation, appears in no function's log line.
+	if strings.Contains(p.text(), strings.TrimPrefix(secret, "whsec_")) {
+		t.Errorf("the webhook secret appears in the stack's logs")
+	}
 	lambdaAction(t, p, api)
 	exhaustAndReplay(t, p, api)
 
