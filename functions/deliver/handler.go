@@ -229,7 +229,7 @@ func (h *Handler) disable(ctx context.Context, log *slog.Logger, t *trigger.Trig
 	}
 	t.Enabled = new(false)
 	log.WarnContext(ctx, "trigger disabled", "reason", reason)
-	h.notify(ctx, log, t, inbox.TriggerDisabled, "disabled-"+time.Now().UTC().Format(time.RFC3339Nano),
+	h.notify(ctx, log, t, inbox.TriggerDisabled, "disabled-"+h.now().UTC().Format(time.RFC3339Nano),
 		fmt.Sprintf("Trigger %q (%s) was disabled: %s. Fix the target, then enable it and replay what was missed.", t.Name, t.ID, reason))
 }
 

@@ -79,13 +79,8 @@ func (h *Handler) publishSync(ctx context.Context, ev *event.Event) (events.APIG
 // vetoed is the 422 answer for an event the sync triggers denied: problem+json with the
 // verdicts that denied it as an extension member.
 func vetoed(denials []action.Verdict) events.APIGatewayV2HTTPResponse {
-	body, _ := json.Marshal(map[string]any{
+	return apigw.ProblemJSON(http.StatusUnprocessableEntity, map[string]any{
 		"type": "urn:herald:problem:vetoed", "title": "vetoed", "status": http.StatusUnprocessableEntity,
 		"detail": "a sync trigger denied the event; it was not published", "approved": false, "denials": denials,
 	})
-	return events.APIGatewayV2HTTPResponse{
-		StatusCode: http.StatusUnprocessableEntity,
-		Headers:    map[string]string{"Content-Type": apigw.ProblemContentType, "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"},
-		Body:       string(body),
-	}
 }

@@ -55,7 +55,7 @@ func publishSync(t *testing.T, h *Handler, path, data string) (int, map[string]a
 
 // onStream counts the events on the handler's stream (each handler has a server of its
 // own).
-func onStream(t *testing.T, h *Handler, path string) uint64 {
+func onStream(t *testing.T, h *Handler) uint64 {
 	t.Helper()
 	s, err := h.JS.Stream(context.Background(), event.StreamName)
 	if err != nil {
@@ -77,14 +77,14 @@ func TestSyncJavaScriptVeto(t *testing.T) {
 	if status != http.StatusUnprocessableEntity || out["approved"] != false || !strings.Contains(toJSON(out["denials"]), "a title is required") {
 		t.Fatalf("without a title: %d %v", status, out)
 	}
-	if n := onStream(t, h, path); n != 0 {
+	if n := onStream(t, h); n != 0 {
 		t.Fatalf("a vetoed event is on the stream (%d)", n)
 	}
 	status, out = publishSync(t, h, path, `,"data":{"metadata":{"title":"Final cut"}}`)
 	if status != http.StatusCreated || out["approved"] != true || out["sequence"] == nil {
 		t.Fatalf("with a title: %d %v", status, out)
 	}
-	if n := onStream(t, h, path); n != 1 {
+	if n := onStream(t, h); n != 1 {
 		t.Fatalf("%d events on the stream after the approved one, want 1", n)
 	}
 }

@@ -73,11 +73,10 @@ func (r *Runner) javascript(ctx context.Context, d Delivery) Outcome {
 		}
 		evs = append(evs, ev)
 	}
-	if _, errs := bus.PublishAll(ctx, r.JS, evs); errs != nil {
-		for _, err := range errs {
-			if err != nil {
-				return failed(fmt.Errorf("publishing the script's events: %w", err), false)
-			}
+	_, errs := bus.PublishAll(ctx, r.JS, evs)
+	for _, err := range errs {
+		if err != nil {
+			return failed(fmt.Errorf("publishing the script's events: %w", err), false)
 		}
 	}
 	return Outcome{OK: true, Response: string(result)}

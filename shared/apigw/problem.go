@@ -86,6 +86,13 @@ func JSON(status int, v any) events.APIGatewayV2HTTPResponse {
 	return respond(status, "application/json", v)
 }
 
+// ProblemJSON answers a problem document that carries extension members beside the
+// RFC 9457 ones (a veto's denials, say): v, with the problem content type and the same
+// headers and encoding as every other answer.
+func ProblemJSON(status int, v any) events.APIGatewayV2HTTPResponse {
+	return respond(status, ProblemContentType, v)
+}
+
 // NoContent answers 204.
 func NoContent() events.APIGatewayV2HTTPResponse {
 	return events.APIGatewayV2HTTPResponse{StatusCode: http.StatusNoContent}
