@@ -78,30 +78,16 @@ func TestRoutesMatchTemplate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	routes, err := tmpl.Routes()
+	if err != nil {
+		t.Fatal(err)
+	}
 	inTemplate := map[route]bool{}
 	public := map[route]bool{} // HttpApi routes with Auth.Authorizer NONE
-	for _, fn := range tmpl.Functions() {
-		for _, name := range fn.EventNames() {
-			ev := fn.Events[name]
-			if ev.Type != "HttpApi" {
-				continue
-			}
-			r, err := routeOf(ev.Properties)
-			if err != nil {
-				t.Fatalf("%s: event %s: %v", fn.LogicalID, name, err)
-			}
-			inTemplate[r] = true
-			if a, ok := ev.Properties["Auth"].(map[string]any); ok && a["Authorizer"] == "NONE" {
-				public[r] = true
-			}
-		}
-		if lu, ok := fn.Metadata["LocalUrl"]; ok {
-			m, _ := lu.(map[string]any)
-			r, err := routeOf(m)
-			if err != nil {
-				t.Fatalf("%s: Metadata.LocalUrl: %v", fn.LogicalID, err)
-			}
-			inTemplate[r] = true
+	for _, r := range routes {
+		inTemplate[route{r.Method, r.Path}] = true
+		if r.Public {
+			public[route{r.Method, r.Path}] = true
 		}
 	}
 	if len(inTemplate) == 0 {
@@ -140,16 +126,6 @@ func TestRoutesMatchTemplate(t *testing.T) {
 			"  \"security: []\" in openapi.yaml, with an authorizer in template.yaml:%s",
 			list(missing), list(extra))
 	}
-}
-
-// routeOf reads Method and Path from an HttpApi event's properties or a LocalUrl.
-func routeOf(m map[string]any) (route, error) {
-	method, _ := m["Method"].(string)
-	path, _ := m["Path"].(string)
-	if method == "" || path == "" {
-		return route{}, errors.New("no Method or Path")
-	}
-	return route{strings.ToUpper(method), path}, nil
 }
 
 // diff returns what a has and b lacks, and what b has and a lacks, sorted.
