@@ -14,7 +14,7 @@ TEST_TIMEOUT ?= 20m
 FUNCTIONS := Authorizer:authorizer EventsApi:events ConsumersApi:consumers Stream:stream Bridge:bridge Janitor:janitor Inbox:inbox NotificationsApi:notifications TriggersApi:triggers Router:router Deliver:deliver
 LOGICAL_IDS := $(foreach f,$(FUNCTIONS),$(word 1,$(subst :, ,$(f))))
 
-.PHONY: all build run invoke test test-unit bench fuzz lint sizes clean emulators $(addprefix build-,$(LOGICAL_IDS))
+.PHONY: all build run invoke test test-unit bench fuzz lint sizes clean emulators build-bench-baseline $(addprefix build-,$(LOGICAL_IDS))
 all: build
 
 define build_function
@@ -22,6 +22,11 @@ build-$(1):
 	$$(GOBUILD) -o $$(ARTIFACTS_DIR)/bootstrap ./functions/$(2)
 endef
 $(foreach f,$(FUNCTIONS),$(eval $(call build_function,$(word 1,$(subst :, ,$(f))),$(word 2,$(subst :, ,$(f))))))
+
+# The baseline of the binary size and cold start benchmarks: the smallest aws-lambda-go
+# function, built exactly as the functions are.
+build-bench-baseline:
+	$(GOBUILD) -o $(ARTIFACTS_DIR)/bootstrap ./cmd/benchreport/testdata/minimal
 
 # build: every function as SAM would, into build/<LogicalId>/bootstrap.
 build:
@@ -62,9 +67,14 @@ test: emulators
 test-unit:
 	$(GO) test -count=1 -short ./...
 
-# bench: every benchmark, with allocations; see BENCHMARKS.md for the recorded figures.
+# bench: every benchmark, one package at a time, then BENCHMARKS.md rewritten from the
+# figures (cmd/benchreport; its notes section is kept). The raw go test output is kept in
+# BENCH_RAW. BENCH_OUT=other.md writes elsewhere.
+BENCH_OUT ?= BENCHMARKS.md
+BENCH_RAW ?= $(BUILD_DIR)/bench.txt
 bench: emulators
-	$(GO) test -run '^$$' -bench . -benchmem -count 1 -timeout 30m ./...
+	@mkdir -p $(dir $(BENCH_RAW))
+	GO=$(GO) $(GO) run ./cmd/benchreport -o $(BENCH_OUT) -raw $(BENCH_RAW)
 
 # Fuzz targets, run at length (make test runs their seed corpora only).
 FUZZ_TARGETS := shared/event:FuzzDecode shared/event:FuzzSubjectRoundTrip shared/reply:FuzzParseAckSubject \

@@ -6,18 +6,20 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/heraldhq/herald/shared/webhook"
 )
 
 // BenchmarkSend compares the deliveries per second of Send, which signs, checks the
 // dialled address and sets the webhook headers, with a plain net/http client posting the
-// same body to the same local receiver. Both keep connections alive, so the difference
-// is Send's own cost per delivery. The parallel variants keep several deliveries in
-// flight, as a sender with many endpoints does.
+// same body to the same local receiver, in the same iterations. Both keep connections
+// alive, so the difference is Send's own cost per delivery.
 func BenchmarkSend(b *testing.B) {
 	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
@@ -62,43 +64,66 @@ func BenchmarkSend(b *testing.B) {
 		}
 	}
 
-	for _, bm := range []struct {
-		name    string
-		deliver func() error
-	}{{"send", send}, {"plain-net-http", plain}} {
-		b.Run(bm.name, func(b *testing.B) {
-			b.ReportAllocs()
-			b.SetBytes(int64(len(body)))
-			n := 0
-			for b.Loop() {
-				if err := bm.deliver(); err != nil {
+	// Sequential: each iteration is one Send and one plain delivery, timed apart, so
+	// that both see the same moments of a busy machine.
+	b.Run("sequential", func(b *testing.B) {
+		var sendTime, plainTime time.Duration
+		for b.Loop() {
+			for _, d := range []struct {
+				deliver func() error
+				total   *time.Duration
+			}{{send, &sendTime}, {plain, &plainTime}} {
+				start := time.Now()
+				if err := d.deliver(); err != nil {
 					b.Fatal(err)
 				}
-				n++
+				*d.total += time.Since(start)
 			}
-			reportRate(b, int64(n))
-		})
-		b.Run(bm.name+"-parallel", func(b *testing.B) {
-			b.ReportAllocs()
-			b.SetBytes(int64(len(body)))
-			var n atomic.Int64
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					if err := bm.deliver(); err != nil {
-						b.Error(err)
-						return
+		}
+		reportRates(b, sendTime, plainTime, int64(b.N))
+	})
+	// Parallel: each iteration is a round of parallelRound Sends from GOMAXPROCS
+	// goroutines, then the same round of plain deliveries, as a sender with many
+	// endpoints keeps several in flight.
+	b.Run("parallel", func(b *testing.B) {
+		workers := runtime.GOMAXPROCS(0)
+		round := func(deliver func() error) time.Duration {
+			var next atomic.Int64
+			var wg sync.WaitGroup
+			start := time.Now()
+			for range workers {
+				wg.Go(func() {
+					for next.Add(1) <= parallelRound {
+						if err := deliver(); err != nil {
+							b.Error(err)
+							return
+						}
 					}
-					n.Add(1)
-				}
-			})
-			reportRate(b, n.Load())
-		})
-	}
+				})
+			}
+			wg.Wait()
+			return time.Since(start)
+		}
+		round(send)
+		round(plain)
+		var sendTime, plainTime time.Duration
+		for b.Loop() {
+			sendTime += round(send)
+			plainTime += round(plain)
+		}
+		reportRates(b, sendTime, plainTime, int64(b.N)*parallelRound)
+	})
 }
 
-// reportRate reports n deliveries over the benchmark's time as deliveries per second.
-func reportRate(b *testing.B, n int64) {
-	if s := b.Elapsed().Seconds(); s > 0 {
-		b.ReportMetric(float64(n)/s, "deliveries/s")
-	}
+// parallelRound is how many deliveries one iteration of the parallel benchmark makes
+// with each client.
+const parallelRound = 64
+
+// reportRates reports n deliveries with Send over sendTime and with plain net/http over
+// plainTime as deliveries per second, and their ratio.
+func reportRates(b *testing.B, sendTime, plainTime time.Duration, n int64) {
+	rate, base := float64(n)/sendTime.Seconds(), float64(n)/plainTime.Seconds()
+	b.ReportMetric(rate, "deliveries/s")
+	b.ReportMetric(base, "base-deliveries/s")
+	b.ReportMetric(rate/base, "ratio")
 }

@@ -1,0 +1,319 @@
+package main
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// A figure is one row of the table: a value a benchmark reports, the baseline measured
+// in the same run, their ratio, and the goal it is held to.
+//
+// Benchmarks report a figure's value with b.ReportMetric under Unit, its baseline under
+// "base-"+Unit and value ÷ baseline under "ratio" (or Ratio). A figure may instead take
+// its baseline from another benchmark of the same run (BaseBench), and then the ratio
+// is computed here.
+type figure struct {
+	// Title names the figure in the table. For a family (Bench ending in "/*") "%s"
+	// stands for each sub-benchmark's name.
+	Title string
+	// Bench is the benchmark's full name without the -GOMAXPROCS suffix, e.g.
+	// "BenchmarkInbox/list"; "BenchmarkColdStart/*" is one figure per sub-benchmark.
+	Bench string
+	// Pkg is the benchmark's package, relative to the module root.
+	Pkg string
+	// Unit is the value's metric; Kind says how to print it.
+	Unit string
+	Kind kind
+	// BaseBench and BaseUnit, when set, take the baseline from that benchmark and
+	// metric instead of "base-"+Unit of Bench.
+	BaseBench, BaseUnit string
+	// Ratio is the ratio's metric when it is not "ratio".
+	Ratio string
+	// Baseline says briefly what the baseline is.
+	Baseline string
+	// Goals must all hold for the goal to be met; none means no goal is set.
+	Goals []goal
+	// Extras are more metrics of the benchmark worth printing with the description.
+	Extras []string
+	// About says what the benchmark measures (Markdown, one paragraph).
+	About string
+}
+
+// kind is how a figure's values print.
+type kind int
+
+const (
+	rate    kind = iota // per second: 12,345 events/s
+	millis              // 12.3 ms
+	nanos               // 1,234 ns/event
+	byteLen             // 10.2 MB
+)
+
+// goal is a bound on one of a figure's numbers.
+type goal struct {
+	// On is "value", "ratio", or another metric of the benchmark.
+	On string
+	// AtLeast selects ≥ Bound; otherwise the number must be ≤ Bound.
+	AtLeast bool
+	Bound   float64
+	// Text is the goal as the table prints it.
+	Text string
+}
+
+// met reports whether x satisfies g.
+func (g goal) met(x float64) bool {
+	if g.AtLeast {
+		return x >= g.Bound
+	}
+	return x <= g.Bound
+}
+
+// figures are the table's rows, in order. The goals are the project's performance
+// goals; keep them in step with the notes in BENCHMARKS.md.
+var figures = []figure{
+	{
+		Title: "Bridge: NATS JetStream → SNS", Bench: "BenchmarkBridge", Pkg: "shared/bridge",
+		Unit: "events/s", Kind: rate, Baseline: "plain concurrent PublishBatch loop",
+		Goals: []goal{{On: "ratio", AtLeast: true, Bound: 0.9, Text: "ratio ≥ 0.9"}},
+		About: "Each iteration moves 5,000 events (~600 B, seven message attributes) from " +
+			"HERALD_EVENTS to one fauxqs topic with one raw-delivery SQS subscription: time from `Run` " +
+			"starting until all are acknowledged. Baseline: the same 5,000 messages sent by 16 goroutines " +
+			"calling `PublishBatch` with 10 entries each (the bridge's concurrency and batch size) to the same " +
+			"topic, in the same iteration: the fastest any relay could go against that endpoint.",
+	},
+	{
+		Title: "Consumers: fetch + acknowledge", Bench: "BenchmarkFetchAck", Pkg: "functions/consumers",
+		Unit: "msgs/s", Kind: rate, Baseline: "raw JetStream FetchNoWait + Ack",
+		Goals:  []goal{{On: "ratio", AtLeast: true, Bound: 0.7, Text: "ratio ≥ 0.7"}},
+		Extras: []string{"raw-acksync-msgs/s", "fetch-p50-ms", "fetch-p99-ms"},
+		About: "2,000 events per iteration in batches of 100 through the ConsumersApi handler: " +
+			"GET …/batch with claims, the permission re-check and 100 signed replies, then POST " +
+			"/v1/acknowledge with VerifyAll and server-confirmed acks; only the time inside the handler " +
+			"counts. Baseline: `FetchNoWait(100)` with fire-and-forget `Ack` over the same events. " +
+			"`raw-acksync-msgs/s` is the same raw loop confirming each ack with `DoubleAck`, the " +
+			"guarantee the handler's 200 gives.",
+	},
+	{
+		Title: "Inbox: list a page", Bench: "BenchmarkInbox/list", Pkg: "shared/inbox",
+		Unit: "ms/call", Kind: millis, Baseline: "partition query with a filter",
+		Goals:  []goal{{On: "items-read/call", Bound: 20, Text: "items read ≤ page (20)"}},
+		Extras: []string{"items-read/call", "base-items-read/call"},
+		About: "The default listing (a page of 20 unacknowledged, newest first) of a user with 10,000 " +
+			"notifications of which 20 are unacknowledged, against dynalite. Baseline, called in the same " +
+			"iterations: querying the user's partition with a filter on `acknowledged_at`, all the table's " +
+			"key allows. The goal is that items read follow the page, not the history.",
+	},
+	{
+		Title: "Inbox: count unacknowledged", Bench: "BenchmarkInbox/count", Pkg: "shared/inbox",
+		Unit: "ms/call", Kind: millis, Baseline: "partition query with a filter",
+		Goals:  []goal{{On: "items-read/call", Bound: 20, Text: "items read ≤ unacknowledged (20)"}},
+		Extras: []string{"items-read/call", "base-items-read/call"},
+		About:  "The unacknowledged count of the same user; baseline as for the list, counting.",
+	},
+	{
+		Title: "Matcher, 1k triggers", Bench: "BenchmarkMatch/1k", Pkg: "shared/match",
+		Unit: "events/s", Kind: rate, Baseline: "naive Reference matcher",
+		Extras: []string{"ns/event", "matches/event", "build-s"},
+		About: "Raw event JSON (~1 KB) to matched trigger ids (`Event.Parse` reused, `AppendMatch`) " +
+			"over triggers of mixed shapes (exact, wildcard, prefix, regex, numeric, `$or`) made with a " +
+			"fixed seed; events match a few each. Baseline: the naive `Reference` (every trigger evaluated " +
+			"for every event) on the same events, for about a second. One core.",
+	},
+	{
+		Title: "Matcher, 10k triggers", Bench: "BenchmarkMatch/10k", Pkg: "shared/match",
+		Unit: "events/s", Kind: rate, Baseline: "naive Reference matcher",
+		Extras: []string{"ns/event", "matches/event", "build-s"},
+		About:  "As for 1k, with 10,000 triggers.",
+	},
+	{
+		Title: "Matcher, 100k triggers", Bench: "BenchmarkMatch/100k", Pkg: "shared/match",
+		Unit: "events/s", Kind: rate, Baseline: "naive Reference matcher",
+		Goals: []goal{
+			{On: "value", AtLeast: true, Bound: 200_000, Text: "≥ 200,000 events/s"},
+			{On: "ratio", AtLeast: true, Bound: 100, Text: "ratio ≥ 100"},
+		},
+		Extras: []string{"ns/event", "matches/event", "build-s"},
+		About:  "As for 1k, with 100,000 triggers.",
+	},
+	{
+		Title: "Matcher scaling: time per event, 100k ÷ 1k triggers", Bench: "BenchmarkMatch/100k", Pkg: "shared/match",
+		Unit: "ns/event", Kind: nanos, BaseBench: "BenchmarkMatch/1k", BaseUnit: "ns/event",
+		Baseline: "the same at 1k triggers",
+		Goals:    []goal{{On: "ratio", Bound: 1.5, Text: "ratio ≤ 1.5"}},
+		About: "The indexed matcher's time per event at 100k triggers against 1k, both from the run " +
+			"above: the cost must follow the triggers that could match, not all triggers.",
+	},
+	{
+		Title: "Webhook send, sequential", Bench: "BenchmarkSend/sequential", Pkg: "shared/webhook",
+		Unit: "deliveries/s", Kind: rate, Baseline: "plain net/http POST",
+		About: "`webhook.Send` (Standard Webhooks signing, the dial-time address guard, headers, " +
+			"bounded response read) of a 1 KiB body to a local `httptest` receiver, with keep-alive. " +
+			"Baseline: a plain `net/http` client POSTing the same body to the same receiver, one of each " +
+			"per iteration.",
+	},
+	{
+		Title: "Webhook send, parallel", Bench: "BenchmarkSend/parallel", Pkg: "shared/webhook",
+		Unit: "deliveries/s", Kind: rate, Baseline: "plain net/http POST",
+		About: "As sequential, with rounds of 64 deliveries from GOMAXPROCS goroutines, alternating " +
+			"`Send` rounds and plain rounds.",
+	},
+	{
+		Title: "Deliver: webhook deliveries", Bench: "BenchmarkDeliver", Pkg: "functions/deliver",
+		Unit: "deliveries/s", Kind: rate, Baseline: "plain net/http loop, 10 at a time",
+		Goals: []goal{{On: "ratio", AtLeast: true, Bound: 0.8, Text: "ratio ≥ 0.8"}},
+		About: "200 tasks per iteration through the Deliver handler in batches of 10 run ten at a time " +
+			"(as Handle does): reading the delivery record and the trigger, signing, the guarded send to a " +
+			"local receiver, and logging the attempt, against dynalite. Baseline: a plain `net/http` loop " +
+			"with the same concurrency posting the same bodies to the same receiver, in the same iteration.",
+	},
+	{
+		Title: "End to end on herald-local, p50", Bench: "BenchmarkEndToEnd", Pkg: "cmd/herald-local",
+		Unit: "p50-ms", Kind: millis, Ratio: "p50-ratio", Baseline: "raw NATS → SNS → SQS → SQS → HTTP relay",
+		About: "herald-local as `make run` starts it, a trigger with a webhook to a local receiver, and " +
+			"events published one at a time with `POST /v1/events`, each timed until its webhook arrives " +
+			"(EventsApi → NATS → bridge → SNS → route queue → Router → deliveries queue → Deliver → " +
+			"receiver). Baseline, alternating with Herald's events: the same transports with nothing of " +
+			"Herald between them — a JetStream publish on the stack's NATS, a plain loop relaying it to an " +
+			"SNS topic on the stack's fauxqs, raw delivery to an SQS queue, a plain loop moving it to a " +
+			"second queue, and one POSTing it to a receiver. The ratio is what Herald adds: the API and " +
+			"authorizer, Lambda runtime hand-overs, matching, DynamoDB, signing.",
+	},
+	{
+		Title: "End to end on herald-local, p99", Bench: "BenchmarkEndToEnd", Pkg: "cmd/herald-local",
+		Unit: "p99-ms", Kind: millis, Ratio: "p99-ratio", Baseline: "raw NATS → SNS → SQS → SQS → HTTP relay",
+		About: "As p50.",
+	},
+	{
+		Title: "Binary size, %s", Bench: "BenchmarkBinarySize/*", Pkg: "cmd/herald-local",
+		Unit: "bytes", Kind: byteLen, Baseline: "minimal aws-lambda-go handler",
+		Goals: []goal{{On: "value", Bound: 15e6, Text: "≤ 15 MB"}},
+		About: "Each function built as `make build` builds it (linux/arm64, `CGO_ENABLED=0 -trimpath " +
+			"-tags lambda.norpc -ldflags=\"-s -w\"`). Baseline: the smallest aws-lambda-go handler " +
+			"(`cmd/benchreport/testdata/minimal`, `make build-bench-baseline`) built with the same flags " +
+			"in the same run.",
+	},
+	{
+		Title: "Cold start, %s", Bench: "BenchmarkColdStart/*", Pkg: "cmd/herald-local",
+		Unit: "start-ms", Kind: millis, Baseline: "minimal aws-lambda-go handler",
+		Goals: []goal{{On: "value", Bound: 50, Text: "≤ 50 ms"}},
+		About: "Median time from starting the function's binary (built for this machine, as herald-local " +
+			"runs it) under `shared/lambdalocal` to the answer of its first invocation — a cheap sample " +
+			"event from `events/` — with the local stack's environment (NATS, dynalite, fauxqs) in the same " +
+			"process. Baseline: the minimal handler started the same way, with the same environment and " +
+			"payload, in the same iteration. The local stack's own services run meanwhile, as they do " +
+			"under `make run`.",
+	},
+}
+
+// row is a figure as measured.
+type row struct {
+	fig         figure
+	title       string
+	value, base float64
+	ratio       float64
+	res         Result
+	missing     bool
+}
+
+// goalText is the row's goals as printed, or "—" without one.
+func (r row) goalText() string {
+	if len(r.fig.Goals) == 0 {
+		return "—"
+	}
+	var s []string
+	for _, g := range r.fig.Goals {
+		s = append(s, g.Text)
+	}
+	return strings.Join(s, "; ")
+}
+
+// met is "yes", "no", or "—" when no goal is set or nothing was measured.
+func (r row) met() string {
+	if len(r.fig.Goals) == 0 || r.missing {
+		return "—"
+	}
+	for _, g := range r.fig.Goals {
+		x, ok := r.number(g.On)
+		if !ok || !g.met(x) {
+			return "no"
+		}
+	}
+	return "yes"
+}
+
+// number returns the value, the ratio, or another metric of the row's benchmark.
+func (r row) number(name string) (float64, bool) {
+	switch name {
+	case "value":
+		return r.value, true
+	case "ratio":
+		return r.ratio, true
+	}
+	v, ok := r.res.Metrics[name]
+	return v, ok
+}
+
+// rows measures every figure against out; families expand to one row per
+// sub-benchmark, sorted by name. Figures with nothing in out are marked missing.
+func rows(out *Output) []row {
+	var rs []row
+	for _, f := range figures {
+		if family, ok := strings.CutSuffix(f.Bench, "/*"); ok {
+			var subs []string
+			seen := map[string]bool{}
+			for _, res := range out.Results {
+				if sub, ok := strings.CutPrefix(res.Name, family+"/"); ok && !seen[sub] {
+					seen[sub] = true
+					subs = append(subs, sub)
+				}
+			}
+			sort.Strings(subs)
+			if len(subs) == 0 {
+				rs = append(rs, row{fig: f, title: fmt.Sprintf(f.Title, "every function"), missing: true})
+			}
+			for _, sub := range subs {
+				g := f
+				g.Bench = family + "/" + sub
+				rs = append(rs, measure(g, out, fmt.Sprintf(f.Title, sub)))
+			}
+			continue
+		}
+		rs = append(rs, measure(f, out, f.Title))
+	}
+	return rs
+}
+
+// measure reads f's numbers from out.
+func measure(f figure, out *Output, title string) row {
+	r := row{fig: f, title: title}
+	res, ok := out.Find(f.Bench)
+	if !ok {
+		r.missing = true
+		return r
+	}
+	r.res = res
+	var hasValue, hasBase bool
+	r.value, hasValue = res.Metrics[f.Unit]
+	if f.BaseBench != "" {
+		if b, ok := out.Find(f.BaseBench); ok {
+			r.base, hasBase = b.Metrics[f.BaseUnit]
+		}
+	} else {
+		r.base, hasBase = res.Metrics["base-"+f.Unit]
+	}
+	if !hasValue || !hasBase {
+		r.missing = true
+		return r
+	}
+	ratioName := f.Ratio
+	if ratioName == "" {
+		ratioName = "ratio"
+	}
+	if v, ok := res.Metrics[ratioName]; ok && f.BaseBench == "" {
+		r.ratio = v
+	} else if r.base != 0 {
+		r.ratio = r.value / r.base
+	}
+	return r
+}
