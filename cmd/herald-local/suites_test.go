@@ -5,6 +5,9 @@ import (
 	"sort"
 	"testing"
 
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/heraldhq/herald/shared/auth"
 	"github.com/heraldhq/herald/shared/emulator"
 	"github.com/heraldhq/herald/shared/stack"
@@ -74,4 +77,19 @@ func checkCovers(t testing.TB, suite string, want []string, covered map[string]b
 	if len(missing)+len(extra) > 0 {
 		t.Errorf("the %s suite does not cover template.yaml:\n  not covered: %v\n  not in the template: %v", suite, missing, extra)
 	}
+}
+
+// connectJetStream connects to the stack's NATS (the banner's URL) for the test's life.
+func connectJetStream(t testing.TB, url string) jetstream.JetStream {
+	t.Helper()
+	nc, err := nats.Connect(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return js
 }

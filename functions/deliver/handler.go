@@ -21,6 +21,7 @@ import (
 	"github.com/heraldhq/herald/shared/event"
 	"github.com/heraldhq/herald/shared/fault"
 	"github.com/heraldhq/herald/shared/inbox"
+	"github.com/heraldhq/herald/shared/store"
 	"github.com/heraldhq/herald/shared/trigger"
 )
 
@@ -86,11 +87,16 @@ func (h *Handler) Handle(ctx context.Context, batch events.SQSEvent) (events.SQS
 // deliver runs one task and reports whether its message is done.
 func (h *Handler) deliver(ctx context.Context, m events.SQSMessage) bool {
 	var task delivery.Task
-	if err := json.Unmarshal([]byte(m.Body), &task); err != nil || task.TriggerID == "" || task.DeliveryID == "" {
+	if why := readTask(m.Body, &task); why != "" {
 		// Only a message from elsewhere gets here: the dead-letter queue keeps it for
-		// someone to look at, and it never holds up the queue.
-		slog.ErrorContext(ctx, "delivery message is not a task", "message_id", m.MessageId)
-		return h.deadLetter(ctx, m.Body, "not a delivery task") == nil
+		// someone to look at, and it never holds up the queue nor counts against the
+		// trigger it names.
+		slog.ErrorContext(ctx, "delivery message is not a task", "message_id", m.MessageId, "reason", why)
+		if m.Body == "" {
+			// Nothing to keep, and SQS refuses an empty body.
+			return true
+		}
+		return h.deadLetter(ctx, m.Body, "not a delivery task: "+why) == nil
 	}
 	log := slog.With("uuid", task.EventUUID, "trigger", task.TriggerID, "delivery", task.DeliveryID)
 	rec, err := h.Deliveries.Get(ctx, task.TriggerID, task.DeliveryID)
@@ -167,6 +173,29 @@ func (h *Handler) deliver(ctx context.Context, m events.SQSMessage) bool {
 	}
 	log.InfoContext(ctx, "delivery failed; retrying", "attempt", attempt, "status_code", o.StatusCode, "error", a.Error, "retry_in", delay.String())
 	return false
+}
+
+// readTask decodes a message body into task and returns why it is not a task as the
+// Router and the Triggers API make them, or "" when it is one: ids that Herald made, and
+// a valid event whose uuid the task names. Anything else must not reach a trigger.
+func readTask(body string, task *delivery.Task) string {
+	if err := json.Unmarshal([]byte(body), task); err != nil {
+		return "unreadable: " + err.Error()
+	}
+	if !store.ValidULID(task.TriggerID) || !store.ValidULID(task.DeliveryID) {
+		return "trigger_id and delivery_id must be Herald ids"
+	}
+	ev, err := event.Decode(task.Event)
+	if err == nil {
+		err = ev.Validate()
+	}
+	if err != nil {
+		return "invalid event: " + err.Error()
+	}
+	if ev.UUID != task.EventUUID {
+		return "event_uuid is not the event's uuid"
+	}
+	return ""
 }
 
 // run runs the trigger's action for the task.

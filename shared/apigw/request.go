@@ -86,7 +86,7 @@ func DecodeJSON(data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return JSONError(err)
+		return locate(JSONError(err), err, data, v)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return fault.Field("", "unexpected data after the JSON value")

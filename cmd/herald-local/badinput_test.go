@@ -1,0 +1,704 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/heraldhq/herald/shared/auth"
+	"github.com/heraldhq/herald/shared/event"
+	"github.com/heraldhq/herald/shared/reply"
+)
+
+// badCase is one bad request and its documented answer.
+type badCase struct {
+	name string
+	call call
+	want want
+}
+
+// snapshot is what the owner and the intruder hold, and what the event stream holds, as
+// text to compare.
+type snapshot map[string]string
+
+// snapshot reads the world's state through the API and the stream's through NATS.
+func (w *world) snapshot(t *testing.T, js jetstream.JetStream) snapshot {
+	t.Helper()
+	s := snapshot{}
+	for name, c := range map[string]call{
+		"the owner's consumers":            {method: "GET", path: "/v1/consumers?limit=100", token: w.owner},
+		"the owner's consumer":             {method: "GET", path: "/v1/consumers/" + w.consumer, token: w.owner},
+		"the owner's triggers":             {method: "GET", path: "/v1/triggers?limit=100", token: w.owner},
+		"the owner's deliveries":           {method: "GET", path: "/v1/triggers/" + w.trigger + "/deliveries?limit=100", token: w.owner},
+		"the owner's notifications":        {method: "GET", path: "/v1/me/notifications?state=all&limit=100", token: w.owner},
+		"the owner's unacknowledged count": {method: "GET", path: "/v1/me/notifications/count", token: w.owner},
+		"the intruder's consumers":         {method: "GET", path: "/v1/consumers?limit=100", token: w.intruder},
+		"the intruder's triggers":          {method: "GET", path: "/v1/triggers?limit=100", token: w.intruder},
+		"the intruder's notifications":     {method: "GET", path: "/v1/me/notifications?state=all&limit=100", token: w.intruder},
+	} {
+		s[name] = string(w.ac.ok(t, c, http.StatusOK, nil).body)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	st, err := js.Stream(ctx, event.StreamName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := st.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s["the event stream"] = fmt.Sprintf("%d messages, last sequence %d, %d consumers", info.State.Msgs, info.State.LastSeq, info.State.Consumers)
+	return s
+}
+
+// changes lists what differs between two snapshots.
+func changes(before, after snapshot) []string {
+	var out []string
+	for _, k := range slices.Sorted(maps.Keys(before)) {
+		if before[k] != after[k] {
+			out = append(out, fmt.Sprintf("%s:\n    before %s\n    after  %s", k, truncate(before[k], 400), truncate(after[k], 400)))
+		}
+	}
+	return out
+}
+
+// badTokens are Authorization headers the authorizer must refuse, each for the owner
+// (so that only the token's fault can explain a refusal).
+func badTokens(t *testing.T) []struct{ name, authz string } {
+	t.Helper()
+	claims := func(mod func(jwt.MapClaims)) jwt.MapClaims {
+		now := time.Now()
+		c := jwt.MapClaims{"sub": ownerSub, "token_type": "personal", "perms": map[string]string{scopePath: "READ"},
+			"iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(time.Hour).Unix()}
+		if mod != nil {
+			mod(c)
+		}
+		return c
+	}
+	sign := func(m jwt.SigningMethod, key any, c jwt.MapClaims) string {
+		s, err := jwt.NewWithClaims(m, c).SignedString(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	b64 := func(v any) string {
+		b, _ := json.Marshal(v)
+		return base64.RawURLEncoding.EncodeToString(b)
+	}
+	owner := auth.Claims{Subject: ownerSub, TokenType: auth.Personal, Perms: map[string]auth.Level{scopePath: auth.Read}}
+	expired, err := auth.Mint([]byte(DevSecret), owner, time.Hour, auth.WithIssuedAt(time.Now().Add(-2*time.Hour)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	future, err := auth.Mint([]byte(DevSecret), owner, time.Hour, auth.WithIssuedAt(time.Now().Add(time.Hour)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged, err := auth.Mint([]byte("a-secret-that-is-not-the-stacks-secret!!"), owner, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The owner's genuine token with its grant raised to ADMIN and the signature kept.
+	genuine := mintToken(t, owner)
+	parts := strings.Split(genuine, ".")
+	tampered := parts[0] + "." + b64(claims(func(c jwt.MapClaims) {
+		c["perms"] = map[string]string{"projects": "ADMIN"}
+		c["roles"] = []string{"admin"}
+	})) + "." + parts[2]
+	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	none := b64(map[string]string{"alg": "none", "typ": "JWT"}) + "." + b64(claims(nil)) + "."
+	return []struct{ name, authz string }{
+		{"expired token", "Bearer " + expired},
+		{"token not valid yet", "Bearer " + future},
+		{"forged signature", "Bearer " + forged},
+		{"tampered claims", "Bearer " + tampered},
+		{"alg none", "Bearer " + none},
+		{"alg none, signed", "Bearer " + strings.TrimSuffix(none, ".") + "." + parts[2]},
+		{"HS512 with the stack's secret", "Bearer " + sign(jwt.SigningMethodHS512, []byte(DevSecret), claims(nil))},
+		{"RS256 with a key of its own", "Bearer " + sign(jwt.SigningMethodRS256, rsaKey, claims(nil))},
+		{"unknown token_type", "Bearer " + sign(jwt.SigningMethodHS256, []byte(DevSecret), claims(func(c jwt.MapClaims) { c["token_type"] = "root" }))},
+		{"no expiry", "Bearer " + sign(jwt.SigningMethodHS256, []byte(DevSecret), claims(func(c jwt.MapClaims) { delete(c, "exp") }))},
+		{"invalid permission level", "Bearer " + sign(jwt.SigningMethodHS256, []byte(DevSecret), claims(func(c jwt.MapClaims) { c["perms"] = map[string]string{scopePath: "GOD"} }))},
+		{"not a JWT", "Bearer not-a-jwt"},
+		{"Basic scheme", "Basic " + base64.StdEncoding.EncodeToString([]byte(ownerSub+":password"))},
+		{"oversized token", "Bearer " + genuine + strings.Repeat("A", 9<<10)},
+	}
+}
+
+// badIDs are path ids that name nothing: anything but an existing ULID is a 404.
+var badIDs = []struct{ name, id string }{
+	{"not a ULID", "not-a-ulid"},
+	{"lower-case ULID", "01hzzzzzzzzzzzzzzzzzzzzzzz"},
+	{"25 characters", "0000000000000000000000000"},
+	{"unknown ULID", "01ARZ3NDEKTSV4RRFFQ69G5FAV"},
+	{"2000 characters", strings.Repeat("Z", 2000)},
+	{"encoded slash", "a%2Fb"},
+	{"encoded NUL and non-ASCII", "%00%C3%A9"},
+	{"SQL", "%27%20OR%201%3D1--"},
+}
+
+// deep is a JSON value nested past encoding/json's limit of 10000.
+var deep = strings.Repeat("[", 10001) + strings.Repeat("]", 10001)
+
+// bodyFamily are malformed bodies of a JSON route: valid is a good body, max the route's
+// size limit, unknown a good body with an unknown field named "bogus".
+func bodyFamily(c call, valid string, max int, unknown string) []badCase {
+	with := func(body string) call { cc := c; cc.body = body; return cc }
+	withRaw := func(raw []byte) call { cc := c; cc.raw = raw; return cc }
+	// A route whose limit is below the nesting depth refuses the size first.
+	deepWant := want{status: 400, fields: []string{""}}
+	if len(deep)+10 > max {
+		deepWant = want{status: 413, fields: []string{""}}
+	}
+	cs := []badCase{
+		{"malformed JSON", with(`{"a":`), want{status: 400, fields: []string{""}}},
+		{"truncated", with(valid[:len(valid)-1]), want{status: 400, fields: []string{""}}},
+		{"trailing data", with(valid + `{}`), want{status: 400, fields: []string{""}}},
+		{"empty body", withRaw([]byte{}), want{status: 400, fields: []string{""}}},
+		{"blank body", with("  \n "), want{status: 400, fields: []string{""}}},
+		{"an array", with(`[` + valid + `]`), want{status: 400, fields: []string{""}}},
+		{"a string", with(`"` + strings.ReplaceAll(valid, `"`, `\"`) + `"`), want{status: 400, fields: []string{""}}},
+		{"invalid UTF-8", withRaw([]byte(strings.Replace(valid, `"`, "\"\xff\xfe", 1))), want{status: 400, fields: []string{""}}},
+		{"deep nesting", with(`{"bogus":` + deep + `}`), deepWant},
+		{"oversized", with(valid + strings.Repeat(" ", max+1-len(valid))), want{status: 413, fields: []string{""}}},
+		{"text/plain", func() call { c := with(valid); c.contentType = "text/plain"; return c }(), want{status: 415}},
+		{"form", func() call { c := with("a=b"); c.contentType = "application/x-www-form-urlencoded"; return c }(), want{status: 415}},
+	}
+	if unknown != "" {
+		cs = append(cs, badCase{"unknown field", with(unknown), want{status: 400, fields: []string{"bogus"}}})
+	}
+	return cs
+}
+
+// fieldCases builds badCases of one route from (name, body, field) triples; the field
+// "-" names none.
+func fieldCases(c call, status int, cases ...string) []badCase {
+	var out []badCase
+	for i := 0; i+2 < len(cases); i += 3 {
+		cc := c
+		cc.body = cases[i+1]
+		w := want{status: status}
+		if cases[i+2] != "-" {
+			w.fields = []string{cases[i+2]}
+		}
+		out = append(out, badCase{cases[i], cc, w})
+	}
+	return out
+}
+
+// tokenCases are the bad tokens on one route: API Gateway's 403, or, on the stream,
+// which verifies tokens itself, 401 problem+json.
+func tokenCases(c call, tokens []struct{ name, authz string }, stream bool) []badCase {
+	w := want{status: 403, gateway: true}
+	if stream {
+		w = want{status: 401}
+	}
+	var out []badCase
+	for _, tok := range tokens {
+		cc := c
+		cc.token, cc.authz = "", tok.authz
+		out = append(out, badCase{tok.name, cc, w})
+	}
+	return out
+}
+
+// idCases put each bad id in place of the route's {id} (or other path parameter).
+func idCases(c call, param string) []badCase {
+	var out []badCase
+	for _, b := range badIDs {
+		cc := c
+		cc.path = strings.Replace(c.path, param, b.id, 1)
+		out = append(out, badCase{param + " " + b.name, cc, want{status: 404}})
+	}
+	return out
+}
+
+// queryCases are bad query parameters: unknown ones, and the route's own out of range.
+func queryCases(c call, extra ...string) []badCase {
+	out := []badCase{}
+	add := func(query, field string) {
+		cc := c
+		sep := "?"
+		if strings.Contains(cc.path, "?") {
+			sep = "&"
+		}
+		cc.path += sep + query
+		out = append(out, badCase{"query " + query, cc, want{status: 400, fields: []string{field}}})
+	}
+	add("bogus=1", "bogus")
+	add("Limit=1", "Limit")
+	for i := 0; i+1 < len(extra); i += 2 {
+		add(extra[i], extra[i+1])
+	}
+	return out
+}
+
+// pageQueries are the bad paging parameters of a listing.
+func pageQueries() []string {
+	return []string{
+		"limit=0", "limit",
+		"limit=101", "limit",
+		"limit=-1", "limit",
+		"limit=ten", "limit",
+		"limit=1.5", "limit",
+		"limit=1&limit=2", "limit",
+		"limit=99999999999999999999", "limit",
+		"cursor=%21%21%21", "cursor",
+		"cursor=e30", "cursor", // {} in base64url
+		"cursor=" + strings.Repeat("A", 3000), "cursor",
+	}
+}
+
+// TestBadInput starts a stack, makes one user's resources, and sends every route of
+// template.yaml malformed, mistyped, oversized, deep, unknown, out-of-range and forged
+// input: each gets the documented 4xx, naming the field where the design says so, and
+// nothing the owner holds, nor the event stream, changes.
+func TestBadInput(t *testing.T) {
+	p := startStack(t)
+	w := newWorld(t, p)
+	js := connectJetStream(t, p.banner["NATS"])
+
+	// Second items make the owner's listings page, for cursors to present elsewhere.
+	w.spareConsumer(t)
+	w.spareTrigger(t)
+	w.ac.ok(t, call{method: "POST", path: "/v1/notifications", token: w.publisher,
+		body: `{"recipients":["` + ownerSub + `"],"variant":"ANNOUNCEMENT","message":"second"}`}, http.StatusCreated, nil)
+	w.ac.ok(t, call{method: "POST", path: "/v1/triggers/" + w.trigger + "/fire", token: w.owner,
+		body: `{"event":{"event":"resource.ResourceUpdated","resource":{"type":"itemsvc.Item","path":"` + scopePath + `/hooks/h9"}}}`}, http.StatusAccepted, nil)
+	w.waitDeliveries(t, w.trigger, "succeeded", 2)
+	cursor := func(path string) string {
+		var page struct {
+			NextCursor string `json:"next_cursor"`
+		}
+		w.ac.ok(t, call{method: "GET", path: path + "limit=1", token: w.owner}, http.StatusOK, &page)
+		if page.NextCursor == "" {
+			t.Fatalf("%s: no next page", path)
+		}
+		return page.NextCursor
+	}
+	consumersCursor := cursor("/v1/consumers?")
+	triggersCursor := cursor("/v1/triggers?")
+	notificationsCursor := cursor("/v1/me/notifications?state=all&")
+	deliveriesCursor := cursor("/v1/triggers/" + w.trigger + "/deliveries?")
+
+	tokens := badTokens(t)
+	matrix := badInputMatrix(t, w, tokens, map[string]string{
+		"consumers": consumersCursor, "triggers": triggersCursor, "notifications": notificationsCursor, "deliveries": deliveriesCursor,
+	})
+	var routes []string
+	for _, r := range templateRoutes(t) {
+		routes = append(routes, r.String())
+	}
+	covered := map[string]bool{}
+	for route := range matrix {
+		covered[route] = true
+	}
+	checkCovers(t, "bad input", routes, covered)
+
+	for _, route := range routes {
+		t.Run(route, func(t *testing.T) {
+			before := w.snapshot(t, js)
+			for _, c := range matrix[route] {
+				t.Run(c.name, func(t *testing.T) {
+					expect(t, c.call, w.ac.do(t, c.call), c.want)
+				})
+			}
+			if diff := changes(before, w.snapshot(t, js)); len(diff) > 0 {
+				t.Errorf("bad input changed state:\n  %s", strings.Join(diff, "\n  "))
+			}
+		})
+	}
+}
+
+// badInputMatrix returns the bad requests of every route.
+func badInputMatrix(t *testing.T, w *world, tokens []struct{ name, authz string }, cursors map[string]string) map[string][]badCase {
+	m := map[string][]badCase{}
+	add := func(route string, cs ...[]badCase) {
+		for _, c := range cs {
+			m[route] = append(m[route], c...)
+		}
+	}
+	get := func(path, token string) call { return call{method: "GET", path: path, token: token} }
+	post := func(path, token string) call { return call{method: "POST", path: path, token: token} }
+	ok := func(status int) want { return want{status: status} }
+
+	// Health takes no token and ignores its query: none of it matters.
+	add("GET /v1/health",
+		[]badCase{
+			{"query bogus=1", get("/v1/health?bogus=1&limit=-1", ""), ok(200)},
+			{"a forged token", call{method: "GET", path: "/v1/health", authz: tokens[2].authz}, ok(200)},
+			{"an oversized token", call{method: "GET", path: "/v1/health", authz: tokens[len(tokens)-1].authz}, ok(200)},
+		})
+
+	// Publishing.
+	events := post("/v1/events", w.publisher)
+	ev := `{"event":"resource.ResourceCreated","resource":{"type":"itemsvc.Item","path":"` + scopePath + `/items/bad"}}`
+	evWith := func(field string) string { return strings.TrimSuffix(ev, "}") + "," + field + "}" }
+	batchOf := func(n int) string {
+		return `{"events":[` + strings.TrimSuffix(strings.Repeat(ev+",", n), ",") + `]}`
+	}
+	add("POST /v1/events",
+		tokenCases(events, tokens, false),
+		queryCases(events, "mode=later", "mode"),
+		bodyFamily(events, ev, 6_000_000, `{"events":[`+ev+`],"bogus":1}`),
+		fieldCases(events, 400,
+			"event type without a domain", `{"event":"nodot","resource":{"type":"x","path":"p"}}`, "event",
+			"event type of three tokens", `{"event":"a.b.c","resource":{"type":"x","path":"p"}}`, "event",
+			"event not a string", `{"event":1,"resource":{"type":"x","path":"p"}}`, "event",
+			"resource not an object", `{"event":"resource.ResourceCreated","resource":"projects/p"}`, "resource",
+			"no resource", `{"event":"resource.ResourceCreated"}`, "resource",
+			"empty path segment", `{"event":"resource.ResourceCreated","resource":{"type":"x","path":"projects//p"}}`, "resource.path",
+			"dot-dot path", `{"event":"resource.ResourceCreated","resource":{"type":"x","path":"projects/../etc"}}`, "resource.path",
+			"17 path segments", `{"event":"resource.ResourceCreated","resource":{"type":"x","path":"`+strings.TrimSuffix(strings.Repeat("a/", 17), "/")+`"}}`, "resource.path",
+			"uuid not a uuid", evWith(`"uuid":"not-a-uuid"`), "uuid",
+			"timestamp not RFC 3339", evWith(`"timestamp":"yesterday"`), "timestamp",
+			"recipients not an array", evWith(`"recipients":"u1"`), "recipients",
+			"1001 recipients", evWith(`"recipients":[`+strings.TrimSuffix(strings.Repeat(`"u",`, 1001), ",")+`]`), "recipients",
+			"empty batch", `{"events":[]}`, "events",
+			"101 events", batchOf(101), "events",
+			"one invalid event in a batch", `{"events":[`+ev+`,{"event":"resource.ResourceCreated","resource":{"type":"x","path":"a//b"}}]}`, "events[1].resource.path",
+			"events not an array", `{"events":{}}`, "events",
+			"deep nesting in data", `{"event":"resource.ResourceCreated","resource":{"type":"x","path":"p"},"data":{"x":`+deep+`}}`, "-",
+		),
+		[]badCase{
+			{"event over 240 KiB", call{method: "POST", path: "/v1/events", token: w.publisher,
+				body: evWith(`"data":{"blob":"` + strings.Repeat("x", event.MaxSize) + `"}`)}, want{status: 413}},
+			{"a batch in sync mode", call{method: "POST", path: "/v1/events?mode=sync", token: w.publisher, body: batchOf(2)}, want{status: 400, fields: []string{"mode"}}},
+		})
+
+	add("GET /v1/catalog",
+		tokenCases(get("/v1/catalog", w.owner), tokens, false),
+		// The catalog ignores its query.
+		[]badCase{{"query bogus=1", get("/v1/catalog?bogus=1", w.owner), ok(200)}})
+
+	// Consumers.
+	cons := post("/v1/consumers", w.owner)
+	spec := `{"target":{"resources":[{"path":"` + scopePath + `","include_subresources":true}]}}`
+	specWith := func(field string) string { return strings.TrimSuffix(spec, "}") + "," + field + "}" }
+	resources := func(n int) string {
+		return `{"target":{"resources":[` + strings.TrimSuffix(strings.Repeat(`{"path":"`+scopePath+`"},`, n), ",") + `]}}`
+	}
+	eventTypes := func(n int) string {
+		var ts []string
+		for i := range n {
+			ts = append(ts, fmt.Sprintf(`"d%d.*"`, i))
+		}
+		return specWith(`"event_types":[` + strings.Join(ts, ",") + `]`)
+	}
+	add("POST /v1/consumers",
+		tokenCases(cons, tokens, false),
+		queryCases(cons),
+		bodyFamily(cons, spec, 256*1024, specWith(`"bogus":1`)),
+		fieldCases(cons, 400,
+			"no target", `{}`, "target",
+			"empty target", `{"target":{}}`, "target",
+			"two targets", `{"target":{"announcements":true,"resources":[{"path":"`+scopePath+`"}]}}`, "target",
+			"empty resources", `{"target":{"resources":[]}}`, "target.resources",
+			"101 resources", resources(101), "target.resources",
+			"resources not an array", `{"target":{"resources":"`+scopePath+`"}}`, "target.resources",
+			"include_subresources a string", `{"target":{"resources":[{"path":"`+scopePath+`","include_subresources":"yes"}]}}`, "target.resources.include_subresources",
+			"unknown field in a resource", `{"target":{"resources":[{"path":"`+scopePath+`","bogus":1}]}}`, "target.resources.bogus",
+			"dot-dot path", `{"target":{"resources":[{"path":"projects/../etc"}]}}`, "target.resources[0].path",
+			"wildcard path", `{"target":{"resources":[{"path":"projects/*"}]}}`, "target.resources[0].path",
+			"user with a slash", `{"target":{"user":"a/b"}}`, "target.user",
+			"event type without a dot", specWith(`"event_types":["nodot"]`), "event_types[0]",
+			"event type with a subject wildcard", specWith(`"event_types":["resource.>"]`), "event_types[0]",
+			"51 event types", eventTypes(51), "event_types",
+			"event_types not an array", specWith(`"event_types":"resource.*"`), "event_types",
+			"unknown deliver_policy", specWith(`"deliver_policy":"sometimes"`), "deliver_policy",
+			"by_start_time without start_time", specWith(`"deliver_policy":"by_start_time"`), "start_time",
+			"start_time not RFC 3339", specWith(`"deliver_policy":"by_start_time","start_time":"yesterday"`), "start_time",
+			"start_sequence without its policy", specWith(`"start_sequence":5`), "start_sequence",
+			"ack_wait_ms too small", specWith(`"ack_wait_ms":999`), "ack_wait_ms",
+			"ack_wait_ms a string", specWith(`"ack_wait_ms":"30s"`), "ack_wait_ms",
+			"ack_wait_ms a fraction", specWith(`"ack_wait_ms":1000.5`), "ack_wait_ms",
+			"ack_wait_ms past int64", specWith(`"ack_wait_ms":1e30`), "ack_wait_ms",
+			"max_deliver 0", specWith(`"max_deliver":0`), "max_deliver",
+			"idle_expiry forever", specWith(`"idle_expiry":"forever"`), "idle_expiry",
+			"idle_expiry too short", specWith(`"idle_expiry":"1s"`), "idle_expiry",
+		))
+
+	add("GET /v1/consumers",
+		tokenCases(get("/v1/consumers", w.owner), tokens, false),
+		queryCases(get("/v1/consumers", w.owner), pageQueries()...),
+		// The owner's own cursor, presented by someone else, starts nobody's listing.
+		[]badCase{{"the owner's cursor for another user", get("/v1/consumers?cursor="+url.QueryEscape(cursors["consumers"]), w.intruder), want{status: 400, fields: []string{"cursor"}}}})
+
+	consumerPath := "/v1/consumers/" + w.consumer
+	for _, method := range []string{"GET", "DELETE"} {
+		c := call{method: method, path: consumerPath, token: w.owner}
+		add(method+" /v1/consumers/{id}",
+			tokenCases(c, tokens, false),
+			queryCases(c),
+			idCases(c, w.consumer))
+	}
+	batch := get(consumerPath+"/batch", w.owner)
+	add("GET /v1/consumers/{id}/batch",
+		tokenCases(batch, tokens, false),
+		queryCases(batch,
+			"batch_size=0", "batch_size", "batch_size=1001", "batch_size", "batch_size=ten", "batch_size",
+			"batch_size=-5", "batch_size", "wait_ms=-1", "wait_ms", "wait_ms=20001", "wait_ms", "wait_ms=1e3", "wait_ms"),
+		idCases(batch, w.consumer))
+	stream := get(consumerPath+"/stream", w.owner)
+	add("GET /v1/consumers/{id}/stream",
+		tokenCases(stream, tokens, true),
+		idCases(stream, w.consumer))
+
+	// Acknowledgements: the replies are the credential.
+	ack := post("/v1/acknowledge", "")
+	good := ackBody("ack", w.reply)
+	r := w.reply
+	tamper := func(f func(*reply.Reply)) reply.Reply { c := r; f(&c); return c }
+	info, err := reply.ParseAckSubject(r.Reply)
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherSeq := strings.Replace(r.Reply, fmt.Sprintf(".%d.%d.", info.StreamSeq, info.ConsumerSeq), fmt.Sprintf(".%d.%d.", info.StreamSeq+1, info.ConsumerSeq+1), 1)
+	if otherSeq == r.Reply {
+		t.Fatalf("cannot find the sequences in %s", r.Reply)
+	}
+	replies := func(n int) string {
+		rs := make([]reply.Reply, n)
+		for i := range rs {
+			rs[i] = r
+		}
+		return ackBody("ack", rs...)
+	}
+	add("POST /v1/acknowledge",
+		queryCases(ack),
+		bodyFamily(ack, good, 2_000_000, strings.TrimSuffix(good, "}")+`,"bogus":1}`),
+		fieldCases(ack, 400,
+			"forged signature", ackBody("ack", flipHMAC(t, r)), "replies[0]",
+			"another message's subject", ackBody("ack", tamper(func(c *reply.Reply) { c.Reply = otherSeq })), "replies[0]",
+			"another consumer's subject", ackBody("ack", withConsumer(t, r, w.intruderConsumer)), "replies[0]",
+			"another salt", ackBody("ack", tamper(func(c *reply.Reply) { c.Salt = "AAAAAAAAAAAAAAAAAAAAAA" })), "replies[0]",
+			"short salt", ackBody("ack", tamper(func(c *reply.Reply) { c.Salt = "AAAA" })), "replies[0]",
+			"hmac not base64", ackBody("ack", tamper(func(c *reply.Reply) { c.HMAC = "!!!" })), "replies[0]",
+			"hmac of another length", ackBody("ack", tamper(func(c *reply.Reply) { c.HMAC = c.HMAC + "AAAA" })), "replies[0]",
+			"unknown key_id", ackBody("ack", tamper(func(c *reply.Reply) { c.KeyID = "k9" })), "replies[0]",
+			"not an ack subject", ackBody("ack", tamper(func(c *reply.Reply) { c.Reply = "herald.events.x" })), "replies[0]",
+			"a wildcard subject", ackBody("ack", tamper(func(c *reply.Reply) { c.Reply = "$JS.ACK.>" })), "replies[0]",
+			"a line break in the subject", ackBody("ack", tamper(func(c *reply.Reply) { c.Reply += "\n" })), "replies[0]",
+			"a genuine reply after a forged one", ackBody("ack", flipHMAC(t, r), r), "replies[0]",
+			"a genuine reply and another consumer's", ackBody("ack", r, w.intruderReply), "replies[1]",
+			"no replies", `{"replies":[],"action":"ack"}`, "replies",
+			"replies not an array", `{"replies":"x","action":"ack"}`, "replies",
+			"1001 replies", replies(1001), "replies",
+			"reply not an object", `{"replies":["x"],"action":"ack"}`, "replies",
+			"no action", strings.Replace(good, `"action":"ack"`, `"action":""`, 1), "action",
+			"unknown action", strings.Replace(good, `"action":"ack"`, `"action":"delete"`, 1), "action",
+			"negative delay", strings.Replace(good, `"action":"ack"`, `"action":"nak","delay_ms":-1`, 1), "delay_ms",
+			"delay past 12h", strings.Replace(good, `"action":"ack"`, `"action":"nak","delay_ms":43200001`, 1), "delay_ms",
+			"delay past int64", strings.Replace(good, `"action":"ack"`, `"action":"nak","delay_ms":1e30`, 1), "delay_ms",
+			"delay with ack", strings.Replace(good, `"action":"ack"`, `"action":"ack","delay_ms":5`, 1), "delay_ms",
+		))
+
+	// Personal notifications.
+	add("GET /v1/me/notifications",
+		tokenCases(get("/v1/me/notifications", w.owner), tokens, false),
+		queryCases(get("/v1/me/notifications", w.owner), append(pageQueries(), "state=read", "state", "state=ALL", "state")...),
+		[]badCase{{"the owner's cursor for another user", get("/v1/me/notifications?state=all&cursor="+url.QueryEscape(cursors["notifications"]), w.intruder), want{status: 400, fields: []string{"cursor"}}}})
+	add("GET /v1/me/notifications/count",
+		tokenCases(get("/v1/me/notifications/count", w.owner), tokens, false),
+		queryCases(get("/v1/me/notifications/count", w.owner), "state=all", "state"))
+	meAck := post("/v1/me/notifications/acknowledge", w.owner)
+	ids := func(n int) string {
+		return `{"ids":[` + strings.TrimSuffix(strings.Repeat(`"`+w.notification+`",`, n), ",") + `]}`
+	}
+	add("POST /v1/me/notifications/acknowledge",
+		tokenCases(meAck, tokens, false),
+		queryCases(meAck),
+		bodyFamily(meAck, ids(1), 512*1024, `{"ids":["`+w.notification+`"],"bogus":1}`),
+		fieldCases(meAck, 400,
+			"no ids", `{}`, "ids",
+			"empty ids", `{"ids":[]}`, "ids",
+			"101 ids", ids(101), "ids",
+			"ids not an array", `{"ids":"`+w.notification+`"}`, "ids",
+			"an id not a ULID", `{"ids":["`+w.notification+`","x"]}`, "ids[1]",
+			"an id a number", `{"ids":[1]}`, "ids",
+		))
+	notif := post("/v1/notifications", w.publisher)
+	nbody := `{"recipients":["` + ownerSub + `"],"variant":"ANNOUNCEMENT","message":"bad"}`
+	nWith := func(old, new string) string { return strings.Replace(nbody, old, new, 1) }
+	add("POST /v1/notifications",
+		tokenCases(notif, tokens, false),
+		queryCases(notif),
+		bodyFamily(notif, nbody, 512*1024, strings.TrimSuffix(nbody, "}")+`,"bogus":1}`),
+		fieldCases(notif, 400,
+			"no recipients", nWith(`"recipients":["`+ownerSub+`"],`, ``), "recipients",
+			"empty recipients", nWith(`["`+ownerSub+`"]`, `[]`), "recipients",
+			"1001 recipients", nWith(`["`+ownerSub+`"]`, `[`+strings.TrimSuffix(strings.Repeat(`"u",`, 1001), ",")+`]`), "recipients",
+			"empty recipient", nWith(`["`+ownerSub+`"]`, `["`+ownerSub+`",""]`), "recipients[1]",
+			"recipient of 257 bytes", nWith(`["`+ownerSub+`"]`, `["`+strings.Repeat("u", 257)+`"]`), "recipients[0]",
+			"recipients a string", nWith(`["`+ownerSub+`"]`, `"`+ownerSub+`"`), "recipients",
+			"unknown variant", nWith(`ANNOUNCEMENT`, `SPAM`), "variant",
+			"variant a number", nWith(`"ANNOUNCEMENT"`, `7`), "variant",
+			"empty message", nWith(`"bad"`, `""`), "message",
+			"message of 2001 characters", nWith(`"bad"`, `"`+strings.Repeat("m", 2001)+`"`), "message",
+			"21 refs", strings.TrimSuffix(nbody, "}")+`,"refs":[`+strings.TrimSuffix(strings.Repeat(`{"type":"USER","name":"actor","value":"u"},`, 21), ",")+`]}`, "refs",
+			"unknown ref type", strings.TrimSuffix(nbody, "}")+`,"refs":[{"type":"GROUP","name":"actor","value":"u"}]}`, "refs[0].type",
+		))
+
+	// Triggers.
+	trig := post("/v1/triggers", w.owner)
+	tspec := w.triggerSpec
+	tWith := func(field string) string { return strings.TrimSuffix(tspec, "}") + "," + field + "}" }
+	tReplace := func(old, new string) string { return strings.Replace(tspec, old, new, 1) }
+	filter := func(f string) string { return tWith(`"filter":` + f) }
+	many := func(n int, item func(i int) string) string {
+		var parts []string
+		for i := range n {
+			parts = append(parts, item(i))
+		}
+		return strings.Join(parts, ",")
+	}
+	specCases := func(c call) []badCase {
+		return fieldCases(c, 400,
+			"empty name", tReplace(`"name":"hooks"`, `"name":""`), "name",
+			"name of 129 bytes", tReplace(`"name":"hooks"`, `"name":"`+strings.Repeat("n", 129)+`"`), "name",
+			"name a number", tReplace(`"name":"hooks"`, `"name":7`), "name",
+			"no resource", tReplace(`"resource":{"path":"`+scopePath+`/hooks","include_subresources":true},`, ``), "resource.path",
+			"dot-dot resource path", tReplace(scopePath+`/hooks`, `projects/../hooks`), "resource.path",
+			"resource type with a space", tReplace(`"include_subresources":true`, `"include_subresources":true,"type":"a b"`), "resource.type",
+			"event without a dot", tReplace(`["resource.*"]`, `["nodot"]`), "events[0]",
+			"event with a subject wildcard", tReplace(`["resource.*"]`, `["resource.>"]`), "events[0]",
+			"51 events", tReplace(`["resource.*"]`, `[`+many(51, func(i int) string { return fmt.Sprintf(`"d%d.*"`, i) })+`]`), "events",
+			"events a string", tReplace(`["resource.*"]`, `"resource.*"`), "events",
+			"no action", tReplace(`"action":{"type":"http","url":"`+w.hook.URL+`/hook"},`, ``), "action",
+			"unknown action type", tReplace(`"type":"http"`, `"type":"ftp"`), "action.type",
+			"http action without a url", tReplace(`"url":"`+w.hook.URL+`/hook"`, `"url":""`), "action.url",
+			"action of 65 KiB", tReplace(`"type":"http",`, `"type":"http","headers":{"x":"`+strings.Repeat("h", 65<<10)+`"},`), "action",
+			"a secret that is no secret", tReplace(`"type":"http",`, `"type":"http","secret":"whsec_c2hvcnQ=",`), "action.secret",
+			"unknown mode", tWith(`"mode":"later"`), "mode",
+			"retry step too short", tReplace(`["1s"]`, `["1ms"]`), "retry.schedule[0]",
+			"retry step too long", tReplace(`["1s"]`, `["13h"]`), "retry.schedule[0]",
+			"retry step not a duration", tReplace(`["1s"]`, `["soon"]`), "retry.schedule[0]",
+			"21 retry steps", tReplace(`["1s"]`, `[`+strings.TrimSuffix(strings.Repeat(`"1s",`, 21), ",")+`]`), "retry.schedule",
+			"empty retry schedule", tReplace(`["1s"]`, `[]`), "retry.schedule",
+			"unknown field in retry", tReplace(`{"schedule":["1s"]}`, `{"schedule":["1s"],"bogus":1}`), "retry.bogus",
+			"enabled a string", tWith(`"enabled":"yes"`), "enabled",
+			// Filters.
+			"filter not an object", filter(`[1]`), "filter",
+			"bad regex", filter(`{"data.title":{"regex":"(unclosed"}}`), "filter.data.title.regex",
+			"regex of 513 bytes", filter(`{"data.title":{"regex":"`+strings.Repeat("a", 513)+`"}}`), "filter.data.title.regex",
+			"regex not a string", filter(`{"data.title":{"regex":5}}`), "filter.data.title.regex",
+			"unknown operator", filter(`{"data.title":{"like":"x"}}`), "filter.data.title.like",
+			"two operators", filter(`{"data.title":{"prefix":"a","suffix":"b"}}`), "filter.data.title",
+			"unknown $ key", filter(`{"$and":[{"a":1},{"b":2}]}`), "filter.$and",
+			"$or of one", filter(`{"$or":[{"a":1}]}`), "filter.$or",
+			"$or not an array", filter(`{"$or":{"a":1}}`), "filter.$or",
+			"empty any-of", filter(`{"data.kind":[]}`), "filter.data.kind",
+			"nested arrays", filter(`{"data.kind":[["a"]]}`), "filter.data.kind[0]",
+			"empty path segment", filter(`{"data..kind":"a"}`), "filter.data..kind",
+			"bad numeric", filter(`{"data.size":{"numeric":[">"]}}`), "filter.data.size.numeric",
+			"bad cidr", filter(`{"source":{"cidr":"10.0.0.0/99"}}`), "filter.source.cidr",
+			"exists a string", filter(`{"data.x":{"exists":"yes"}}`), "filter.data.x.exists",
+			"17 stars", filter(`{"data.x":"`+strings.Repeat("*a", 17)+`"}`), "filter.data.x",
+			"33 keys", filter(`{`+many(33, func(i int) string { return fmt.Sprintf(`"data.k%02d":1`, i) })+`}`), "filter.data.k32",
+			"257 values", filter(`{"data.k":[`+many(257, func(i int) string { return fmt.Sprint(i) })+`]}`), "filter.data.k[256]",
+			"deep filter", filter(`{"data.k":`+deep+`}`), "",
+		)
+	}
+	add("POST /v1/triggers",
+		tokenCases(trig, tokens, false),
+		queryCases(trig),
+		bodyFamily(trig, tspec, 256*1024, tWith(`"bogus":1`)),
+		specCases(trig))
+	add("GET /v1/triggers",
+		tokenCases(get("/v1/triggers", w.owner), tokens, false),
+		queryCases(get("/v1/triggers", w.owner), pageQueries()...),
+		[]badCase{{"the owner's cursor for another user", get("/v1/triggers?cursor="+url.QueryEscape(cursors["triggers"]), w.intruder), want{status: 400, fields: []string{"cursor"}}}})
+
+	triggerPath := "/v1/triggers/" + w.trigger
+	for _, method := range []string{"GET", "DELETE"} {
+		c := call{method: method, path: triggerPath, token: w.owner}
+		add(method+" /v1/triggers/{id}", tokenCases(c, tokens, false), queryCases(c), idCases(c, w.trigger))
+	}
+	put := call{method: "PUT", path: triggerPath, token: w.owner, body: tspec}
+	add("PUT /v1/triggers/{id}",
+		tokenCases(put, tokens, false),
+		queryCases(put),
+		idCases(put, w.trigger),
+		bodyFamily(call{method: "PUT", path: triggerPath, token: w.owner}, tspec, 256*1024, tWith(`"bogus":1`)),
+		specCases(call{method: "PUT", path: triggerPath, token: w.owner}))
+
+	evBody := `{"event":` + ev + `}`
+	for _, name := range []string{"test", "fire"} {
+		c := post(triggerPath+"/"+name, w.owner)
+		withBody := c
+		withBody.body = evBody
+		add("POST /v1/triggers/{id}/"+name,
+			tokenCases(withBody, tokens, false),
+			queryCases(withBody),
+			idCases(withBody, w.trigger),
+			bodyFamily(c, evBody, event.MaxSize+1024, `{"event":`+ev+`,"bogus":1}`),
+			fieldCases(c, 400,
+				"no event", `{}`, "event",
+				"event null", `{"event":null}`, "event",
+				"event a string", `{"event":"resource.ResourceCreated"}`, "event",
+				"event type without a dot", `{"event":{"event":"nodot","resource":{"type":"x","path":"p"}}}`, "event.event",
+				"dot-dot path", `{"event":{"event":"resource.ResourceCreated","resource":{"type":"x","path":"a/../b"}}}`, "event.resource.path",
+				"uuid not a uuid", `{"event":`+evWith(`"uuid":"nope"`)+`}`, "event.uuid",
+				"1001 recipients", `{"event":`+evWith(`"recipients":[`+strings.TrimSuffix(strings.Repeat(`"u",`, 1001), ",")+`]`)+`}`, "event.recipients",
+			),
+			[]badCase{{"event over 240 KiB", call{method: "POST", path: triggerPath + "/" + name, token: w.owner,
+				body: `{"event":` + evWith(`"data":{"blob":"`+strings.Repeat("x", event.MaxSize)+`"}`) + `}`}, want{status: 413}}})
+	}
+
+	enable := post(triggerPath+"/enable", w.owner)
+	add("POST /v1/triggers/{id}/enable", tokenCases(enable, tokens, false), queryCases(enable), idCases(enable, w.trigger))
+
+	deliveries := get(triggerPath+"/deliveries", w.owner)
+	add("GET /v1/triggers/{id}/deliveries",
+		tokenCases(deliveries, tokens, false),
+		queryCases(deliveries, append(pageQueries(), "status=done", "status", "status=SUCCEEDED", "status")...),
+		idCases(deliveries, w.trigger),
+		[]badCase{{"the owner's cursor under another trigger", get("/v1/triggers/"+w.intruderTrigger+"/deliveries?cursor="+url.QueryEscape(cursors["deliveries"]), w.intruder),
+			want{status: 400, fields: []string{"cursor"}}}})
+
+	retry := post(triggerPath+"/deliveries/"+w.delivery+"/retry", w.owner)
+	add("POST /v1/triggers/{id}/deliveries/{delivery_id}/retry",
+		tokenCases(retry, tokens, false),
+		queryCases(retry),
+		idCases(retry, w.trigger),
+		idCases(retry, w.delivery))
+
+	replay := post(triggerPath+"/replay", w.owner)
+	withStart := replay
+	withStart.body = `{"start_sequence":1}`
+	add("POST /v1/triggers/{id}/replay",
+		tokenCases(withStart, tokens, false),
+		queryCases(withStart),
+		idCases(withStart, w.trigger),
+		bodyFamily(replay, `{"start_sequence":1}`, 4096, `{"start_sequence":1,"bogus":1}`),
+		fieldCases(replay, 400,
+			"no start", `{}`, "start_time",
+			"both starts", `{"start_sequence":1,"start_time":"2026-01-01T00:00:00Z"}`, "start_time",
+			"start_time not RFC 3339", `{"start_time":"yesterday"}`, "start_time",
+			"start_time a number", `{"start_time":5}`, "start_time",
+			"end_time not RFC 3339", `{"start_sequence":1,"end_time":"later"}`, "end_time",
+			"negative start_sequence", `{"start_sequence":-1}`, "start_sequence",
+			"start_sequence a string", `{"start_sequence":"1"}`, "start_sequence",
+			"start_sequence past uint64", `{"start_sequence":18446744073709551616}`, "start_sequence",
+			"deep nesting within the size limit", `{"start_sequence":`+strings.Repeat("[", 2000)+strings.Repeat("]", 2000)+`}`, "start_sequence",
+		))
+	return m
+}
