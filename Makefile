@@ -14,7 +14,7 @@ TEST_TIMEOUT ?= 20m
 FUNCTIONS := Authorizer:authorizer EventsApi:events ConsumersApi:consumers Stream:stream Bridge:bridge Janitor:janitor Inbox:inbox NotificationsApi:notifications TriggersApi:triggers Router:router Deliver:deliver
 LOGICAL_IDS := $(foreach f,$(FUNCTIONS),$(word 1,$(subst :, ,$(f))))
 
-.PHONY: all build run invoke test test-unit bench fuzz lint sizes clean emulators build-bench-baseline $(addprefix build-,$(LOGICAL_IDS))
+.PHONY: all build run invoke test test-chaos test-unit bench fuzz lint sizes clean emulators build-bench-baseline $(addprefix build-,$(LOGICAL_IDS))
 all: build
 
 define build_function
@@ -63,6 +63,14 @@ test: emulators
 	@bad=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './local/*')); \
 		if [ -n "$$bad" ]; then echo "not gofmt-ed: $$bad" >&2; exit 1; fi
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
+
+# test-chaos: the no-loss suite at length: events published while the Bridge, Router,
+# Deliver, NATS and the SQS emulator are killed (SIGKILL) 25 times at random moments; make
+# test runs it with 6 kills. CHAOS_SEED replays a run's schedule.
+CHAOS_KILLS ?= 25
+test-chaos: emulators
+	HERALD_CHAOS_KILLS=$(CHAOS_KILLS) $(if $(CHAOS_SEED),HERALD_CHAOS_SEED=$(CHAOS_SEED)) \
+		$(GO) test -count=1 -timeout 30m -run '^TestChaosNoLoss$$' -v ./cmd/herald-local | grep -E '^(=== RUN|--- |\s+chaos_test|PASS|FAIL|ok)'; exit $${PIPESTATUS[0]}
 
 test-unit:
 	$(GO) test -count=1 -short ./...

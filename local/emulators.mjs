@@ -6,7 +6,7 @@
 // started them, and on SIGINT/SIGTERM.
 import { createRequire } from "node:module";
 import { parseArgs } from "node:util";
-import { buildApp } from "fauxqs";
+import { startFauxqs } from "fauxqs";
 
 const require = createRequire(import.meta.url);
 const dynalite = require("dynalite");
@@ -17,6 +17,7 @@ const { values } = parseArgs({
     "dynamodb-port": { type: "string", default: "8000" },
     "sqs-port": { type: "string", default: "4566" },
     "dynamodb-path": { type: "string" },
+    "sqs-path": { type: "string" },
   },
 });
 
@@ -43,11 +44,9 @@ async function main() {
     process.exit(2);
   }
 
-  const sqs = buildApp({ logger: false });
-  let sqsPort;
+  let sqs;
   try {
-    const address = await sqs.listen({ port: Number(values["sqs-port"]), host });
-    sqsPort = Number(new URL(address).port);
+    sqs = await startFauxqs({ port: Number(values["sqs-port"]), host, logger: false, dataDir: values["sqs-path"] });
   } catch (err) {
     console.error(`fauxqs: cannot listen on ${host}:${values["sqs-port"]}: ${err.message}`);
     process.exit(2);
@@ -58,7 +57,7 @@ async function main() {
     if (stopping) return;
     stopping = true;
     dyn.close();
-    await sqs.close().catch(() => {});
+    await sqs.stop().catch(() => {});
     process.exit(0);
   };
   process.on("SIGINT", stop);
@@ -67,7 +66,7 @@ async function main() {
   process.stdin.on("close", stop);
   process.stdin.resume();
 
-  process.stdout.write(JSON.stringify({ dynamodb: dynPort, sqs: sqsPort }) + "\n");
+  process.stdout.write(JSON.stringify({ dynamodb: dynPort, sqs: sqs.port }) + "\n");
 }
 
 main().catch((err) => {

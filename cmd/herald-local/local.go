@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -19,7 +19,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	"github.com/nats-io/nats-server/v2/server"
 
 	"github.com/heraldhq/herald/shared/emulator"
 	"github.com/heraldhq/herald/shared/gateway"
@@ -37,7 +36,7 @@ type local struct {
 	log       *slog.Logger
 	logs      io.Writer
 	logsMu    sync.Mutex
-	nats      *server.Server
+	nats      *natsProcess
 	emu       *emulator.Emulators
 	stack     *stack.Stack
 	aws       aws.Config
@@ -48,6 +47,7 @@ type local struct {
 	natsURL   string
 	cancel    context.CancelFunc
 	workers   sync.WaitGroup
+	infraMu   sync.Mutex // guards nats and emu, which supervisors replace on restart
 	ready     time.Duration
 }
 
@@ -64,38 +64,68 @@ func awsEnv(emu *emulator.Emulators) map[string]string {
 	return env
 }
 
-// startInfra starts NATS and the emulators and provisions the template in them.
-func startInfra(ctx context.Context, l *local, t *stack.Template) error {
+// startInfra starts NATS and the emulators, provisions the template in them, and keeps
+// both running: either is restarted on the same port and state when it exits.
+func startInfra(ctx, runCtx context.Context, l *local, t *stack.Template) error {
 	natsDir := filepath.Join(l.opts.state, "nats")
 	if err := os.MkdirAll(natsDir, 0o755); err != nil {
 		return err
 	}
-	port := l.opts.natsPort
-	if port == 0 {
-		port = -1
-	}
-	ns, err := server.NewServer(&server.Options{
-		ServerName: "herald-local", Host: "127.0.0.1", Port: port,
-		JetStream: true, StoreDir: natsDir, NoSigs: true, NoLog: true,
-	})
-	if err != nil {
-		return fmt.Errorf("starting NATS: %w", err)
-	}
-	go ns.Start()
-	if !ns.ReadyForConnections(10 * time.Second) {
-		ns.Shutdown()
-		return errors.New("NATS did not start within 10s")
-	}
-	l.nats, l.natsURL = ns, ns.ClientURL()
-
-	l.emu, err = emulator.Start(ctx, emulator.Options{
-		Root: l.opts.root, DynamoDBPort: l.opts.dynamoDB, SQSPort: l.opts.sqsPort,
-		DynamoDBPath: filepath.Join(l.opts.state, "dynamodb"),
-	})
-	if err != nil {
+	var err error
+	if l.nats, err = startNATS(ctx, l.opts.natsPort, natsDir, l.functionLogs("nats")); err != nil {
 		return err
 	}
+	l.natsURL = l.nats.URL()
+	natsPort := l.nats.port
+	l.workers.Go(func() {
+		l.supervise(runCtx, "NATS", l.nats.Done(), func(ctx context.Context) (<-chan struct{}, error) {
+			p, err := startNATS(ctx, natsPort, natsDir, l.functionLogs("nats"))
+			if err != nil {
+				return nil, err
+			}
+			l.infraMu.Lock()
+			l.nats = p
+			l.infraMu.Unlock()
+			return p.Done(), nil
+		})
+	})
+
+	emuOpts := emulator.Options{
+		Root: l.opts.root, DynamoDBPort: l.opts.dynamoDB, SQSPort: l.opts.sqsPort,
+		DynamoDBPath: filepath.Join(l.opts.state, "dynamodb"),
+		SQSPath:      filepath.Join(l.opts.state, "sqs"),
+	}
+	if err := os.MkdirAll(emuOpts.SQSPath, 0o755); err != nil {
+		return err
+	}
+	if l.emu, err = emulator.Start(ctx, emuOpts); err != nil {
+		return err
+	}
+	// Restarts keep the ports the functions were given.
+	emuOpts.DynamoDBPort, emuOpts.SQSPort = urlPort(l.emu.DynamoDB), urlPort(l.emu.SQS)
+	l.workers.Go(func() {
+		l.supervise(runCtx, "the AWS emulators", l.emu.Done(), func(ctx context.Context) (<-chan struct{}, error) {
+			e, err := emulator.Start(ctx, emuOpts)
+			if err != nil {
+				return nil, err
+			}
+			l.infraMu.Lock()
+			l.emu = e
+			l.infraMu.Unlock()
+			return e.Done(), nil
+		})
+	})
 	return l.provision(ctx, t)
+}
+
+// urlPort is the port of a http://HOST:PORT URL, or 0.
+func urlPort(u string) int {
+	_, port, err := net.SplitHostPort(strings.TrimPrefix(u, "http://"))
+	if err != nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(port)
+	return n
 }
 
 // provision points this process's AWS SDK at the emulators and creates (or finds) the
@@ -168,7 +198,11 @@ func start(ctx context.Context, opts options, logs io.Writer) (*local, error) {
 		bins, err := buildFunctions(ctx, opts.root, opts.state, ids)
 		buildDone <- built{bins, err}
 	}()
-	infraErr := startInfra(ctx, l, t)
+	// Everything that runs until Close (supervisors, daemons, event sources) runs under
+	// runCtx; Close cancels it first.
+	runCtx, cancel := context.WithCancel(context.Background())
+	l.cancel = cancel
+	infraErr := startInfra(ctx, runCtx, l, t)
 	b := <-buildDone
 	if infraErr != nil {
 		return nil, infraErr
@@ -191,8 +225,6 @@ func start(ctx context.Context, opts options, logs io.Writer) (*local, error) {
 	l.apiURL = "http://" + ln.Addr().String()
 	l.api = &http.Server{ReadHeaderTimeout: 10 * time.Second}
 
-	runCtx, cancel := context.WithCancel(context.Background())
-	l.cancel = cancel
 	sqsClient := sqs.NewFromConfig(l.aws)
 
 	invokers := map[string]gateway.Invoker{}
@@ -339,12 +371,12 @@ func (l *local) Close() {
 	for _, f := range l.functions {
 		f.Close()
 	}
+	// The supervisors have stopped: nothing replaces these any more.
 	if l.emu != nil {
 		l.emu.Close()
 	}
 	if l.nats != nil {
-		l.nats.Shutdown()
-		l.nats.WaitForShutdown()
+		l.nats.Close()
 	}
 }
 

@@ -44,8 +44,13 @@ type Options struct {
 	Host string
 
 	// DynamoDBPath is a folder where dynalite keeps its tables across restarts (LevelDB);
-	// empty keeps them in memory. fauxqs always keeps its queues in memory.
+	// empty keeps them in memory.
 	DynamoDBPath string
+
+	// SQSPath is a folder where fauxqs keeps its queues, messages, topics and
+	// subscriptions across restarts (SQLite, written through on every change, so a
+	// killed emulator loses nothing it acknowledged); empty keeps them in memory.
+	SQSPath string
 
 	// Logs receives the emulators' standard error. Nil keeps only its tail, for the
 	// error Start returns when they fail to start.
@@ -84,19 +89,28 @@ func Start(ctx context.Context, o Options) (*Emulators, error) {
 	// Checked before npm ci, so that a machine without node hears about node first.
 	node, err := exec.LookPath("node")
 	if err != nil {
-		return nil, errors.New("emulator: node is not on PATH: the local AWS emulators (local/emulators.mjs) need Node.js 20 or newer")
+		return nil, errors.New("emulator: node is not on PATH: the local AWS emulators (local/emulators.mjs) need Node.js 20 or newer (the project installs Node.js 22 for them where it can)")
 	}
 	if err := EnsureNodeModules(ctx, o.Root); err != nil {
 		return nil, err
 	}
+	// fauxqs needs Node.js 22.5 or newer (node:sqlite); local/package.json installs one
+	// for the platforms it is published for, which is preferred to the one on PATH.
+	if bundled := filepath.Join(o.Root, "local", "node_modules", ".bin", "node"); isExecutable(bundled) {
+		node = bundled
+	}
 
 	dir := filepath.Join(o.Root, "local")
-	args := []string{filepath.Join(dir, "emulators.mjs"),
+	// The SQLite that persistence uses still warns that it is experimental.
+	args := []string{"--disable-warning=ExperimentalWarning", filepath.Join(dir, "emulators.mjs"),
 		"--host", o.Host,
 		"--dynamodb-port", strconv.Itoa(o.DynamoDBPort),
 		"--sqs-port", strconv.Itoa(o.SQSPort)}
 	if o.DynamoDBPath != "" {
 		args = append(args, "--dynamodb-path", o.DynamoDBPath)
+	}
+	if o.SQSPath != "" {
+		args = append(args, "--sqs-path", o.SQSPath)
 	}
 	cmd := exec.Command(node, args...)
 	cmd.Dir = dir
@@ -186,6 +200,12 @@ func Start(ctx context.Context, o Options) (*Emulators, error) {
 	case <-ctx.Done():
 		return fail(ctx.Err().Error())
 	}
+}
+
+// isExecutable reports whether path is a regular file (or a link to one) someone may run.
+func isExecutable(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0
 }
 
 // cannotListen returns the line in which emulators.mjs says which port it could not

@@ -1,0 +1,443 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/heraldhq/herald/client"
+	"github.com/heraldhq/herald/shared/event"
+	"github.com/heraldhq/herald/shared/inbox"
+	"github.com/heraldhq/herald/shared/reply"
+	"github.com/heraldhq/herald/shared/testenv"
+)
+
+// The no-loss suite. While a publisher sends a steady stream of events, the parts of
+// the stack that carry them are killed with SIGKILL at random moments and come back as
+// they would in AWS: the Bridge daemon and the Router and Deliver functions are
+// restarted by herald-local (a new instance for the next invocation), NATS and the AWS
+// emulators by herald-local's supervisor, on the same ports and state. At the end every
+// event the API accepted must have reached the events topic, the trigger's webhook, the
+// consumer and the recipient's inbox, at least once; duplicates are counted and
+// reported, not failed, since delivery is at least once.
+//
+// make test runs a short form (HERALD_CHAOS_KILLS unset: 6 kills); make test-chaos runs
+// 25. HERALD_CHAOS_SEED replays a run's kill schedule.
+
+// chaosTargets are what the suite kills, by how their processes are recognised among
+// herald-local's children.
+var chaosTargets = []struct {
+	name  string
+	match func(args []string) bool
+}{
+	{"bridge", binaryOf("Bridge")},
+	{"router", binaryOf("Router")},
+	{"deliver", binaryOf("Deliver")},
+	{"nats", func(a []string) bool { return len(a) > 1 && a[1] == "nats-server" }},
+	{"sqs-emulator", func(a []string) bool {
+		return slices.ContainsFunc(a, func(s string) bool { return strings.HasSuffix(s, "emulators.mjs") })
+	}},
+}
+
+// binaryOf matches the processes of a function's binary (state/build/<id>/bootstrap).
+func binaryOf(logicalID string) func([]string) bool {
+	suffix := string(filepath.Separator) + filepath.Join(logicalID, "bootstrap")
+	return func(a []string) bool { return len(a) > 0 && strings.HasSuffix(a[0], suffix) }
+}
+
+func TestChaosNoLoss(t *testing.T) {
+	// Mostly waiting for queues' visibility timeouts: run beside the other stack tests.
+	t.Parallel()
+	kills := 6
+	if s := os.Getenv("HERALD_CHAOS_KILLS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < len(chaosTargets) {
+			t.Fatalf("HERALD_CHAOS_KILLS=%q: want a number of at least %d", s, len(chaosTargets))
+		}
+		kills = n
+	}
+	seed := uint64(time.Now().UnixNano())
+	if s := os.Getenv("HERALD_CHAOS_SEED"); s != "" {
+		n, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			t.Fatalf("HERALD_CHAOS_SEED=%q: %v", s, err)
+		}
+		seed = n
+	}
+	t.Logf("chaos: %d kills, HERALD_CHAOS_SEED=%d", kills, seed)
+	rng := rand.New(rand.NewPCG(seed, seed))       // the kill schedule
+	uuidRNG := rand.New(rand.NewPCG(seed, seed+1)) // the events, drawn by the publisher alone
+
+	p := startStack(t)
+	api := p.banner["HTTP API"]
+	ctx := t.Context()
+
+	// The four places every event must reach.
+	topic := subscribeToTopic(t, p)
+	hook := newHookReceiver(t)
+	createTrigger(t, p, api, hook.URL)
+	demo := newClient(t, api, p.env(t, "DEMO_TOKEN"))
+	consumerID := strings.TrimSpace(p.shell(t, `curl -s -X POST `+api+`/v1/consumers -H "Authorization: Bearer $DEMO_TOKEN" -H 'Content-Type: application/json' `+
+		`-d '{"target":{"resources":[{"path":"projects/demo","include_subresources":true}]}}' | sed -E 's/.*"id":"([^"]+)".*/\1/'`))
+	if consumerID == "" || strings.ContainsAny(consumerID, "{ ") {
+		t.Fatalf("create consumer: %q", consumerID)
+	}
+	waitRouted(t, p, api)
+
+	// Publish until the kills are over, one event at a time: each is retried with its
+	// own uuid until the API accepts it, so an accepted event is one the stack owes.
+	publisher := newClient(t, api, p.env(t, "PUBLISHER_TOKEN"))
+	var (
+		mu       sync.Mutex
+		accepted []string
+	)
+	stop := make(chan struct{})
+	published := make(chan struct{})
+	go func() {
+		defer close(published)
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+			ev := &event.Event{
+				Event:      "resource.ResourceUpdated",
+				UUID:       newUUID(uuidRNG),
+				Resource:   &event.Resource{Type: "itemsvc.Item", Path: fmt.Sprintf("projects/demo/items/chaos-%d", i)},
+				Recipients: []string{"demo"},
+			}
+			for ctx.Err() == nil {
+				if _, err := publisher.Publish(ctx, ev); err == nil {
+					break
+				}
+				time.Sleep(100 * time.Millisecond) // the stack is coming back; try again
+			}
+			mu.Lock()
+			accepted = append(accepted, ev.UUID)
+			mu.Unlock()
+		}
+	}()
+
+	killed := chaos(t, p, rng, kills)
+	close(stop)
+	<-published
+	mu.Lock()
+	uuids := slices.Clone(accepted)
+	mu.Unlock()
+	t.Logf("chaos: %d events accepted; kills: %v", len(uuids), killed)
+
+	// Collect until every sink has every event. A message in flight in a killed function
+	// comes back after its queue's visibility timeout (180 s), hence the long wait.
+	want := map[string]bool{}
+	for _, u := range uuids {
+		want[u] = true
+	}
+	sinks := []*sink{
+		{name: "events topic", collect: topic.collect},
+		{name: "trigger webhook", collect: func(context.Context) []string { return hookUUIDs(hook) }},
+		{name: "consumer", collect: consumerCollector(demo, consumerID)},
+		{name: "inbox", collect: inboxCollector(demo)},
+	}
+	deadline := time.Now().Add(6 * time.Minute)
+	for _, s := range sinks {
+		s.seen = map[string]int{}
+		if !testenv.Poll(time.Until(deadline), func() bool {
+			for _, u := range s.collect(ctx) {
+				s.seen[u]++
+			}
+			return len(s.missing(want)) == 0
+		}) {
+			missing := s.missing(want)
+			t.Errorf("LOST: %d of %d accepted events never reached the %s, e.g. %v", len(missing), len(want), s.name, missing[:min(5, len(missing))])
+		}
+	}
+	if t.Failed() {
+		return
+	}
+
+	// Report duplicates: at-least-once delivery allows them, and an operator wants to know
+	// how many a crash costs.
+	var report []string
+	for _, s := range sinks {
+		report = append(report, fmt.Sprintf("%s %d", s.name, s.duplicates()))
+	}
+	t.Logf("chaos: %d events, %d kills %v; lost 0; duplicates: %s", len(uuids), total(killed), killed, strings.Join(report, ", "))
+	if total(killed) < kills {
+		t.Errorf("only %d of %d kills happened", total(killed), kills)
+	}
+}
+
+// sink is one place events must reach; collect returns the uuids that arrived since its
+// last call.
+type sink struct {
+	name    string
+	collect func(context.Context) []string
+	seen    map[string]int
+}
+
+func (s *sink) missing(want map[string]bool) []string {
+	var missing []string
+	for u := range want {
+		if s.seen[u] == 0 {
+			missing = append(missing, u)
+		}
+	}
+	slices.Sort(missing)
+	return missing
+}
+
+func (s *sink) duplicates() int {
+	n := 0
+	for _, c := range s.seen {
+		n += c - 1
+	}
+	return n
+}
+
+func total(m map[string]int) int {
+	n := 0
+	for _, c := range m {
+		n += c
+	}
+	return n
+}
+
+// newUUID draws a version 4 uuid from the seeded generator, so a replayed run publishes
+// the same events.
+func newUUID(rng *rand.Rand) string {
+	a, b := rng.Uint64(), rng.Uint64()
+	a = a&^(0xf<<12) | 4<<12
+	b = b&^(0x3<<62) | 0x2<<62
+	return fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", a>>32, a>>16&0xffff, a&0xffff, b>>48, b&0xffffffffffff)
+}
+
+// chaos kills kills processes, cycling through every target in a shuffled order so that
+// each is killed, at random intervals, and returns the kills per target. A target is
+// killed again only once it is back (a new process).
+func chaos(t *testing.T, p *stackProcess, rng *rand.Rand, kills int) map[string]int {
+	t.Helper()
+	done := map[string]int{}
+	last := map[string]int{} // target → pid killed last
+	var order []int
+	for len(order) < kills {
+		round := rng.Perm(len(chaosTargets))
+		order = append(order, round...)
+	}
+	for _, i := range order[:kills] {
+		target := chaosTargets[i]
+		time.Sleep(time.Duration(500+rng.IntN(2500)) * time.Millisecond) // a random moment
+		var pid int
+		testenv.WaitFor(t, time.Minute, func() bool {
+			pid = childMatching(t, p.cmd.Process.Pid, target.match)
+			return pid != 0 && pid != last[target.name]
+		}, "a running "+target.name+" to kill")
+		if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+			t.Fatalf("kill %s (%d): %v", target.name, pid, err)
+		}
+		last[target.name] = pid
+		done[target.name]++
+		t.Logf("chaos: killed %s (pid %d)", target.name, pid)
+	}
+	return done
+}
+
+// childMatching returns the pid of a child process of parent whose command line match
+// accepts, or 0. Linux only, like the rest of the local stack's process handling.
+func childMatching(t *testing.T, parent int, match func([]string) bool) int {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid …: comm may hold spaces, so split after its last ')'.
+		i := strings.LastIndexByte(string(stat), ')')
+		fields := strings.Fields(string(stat[i+1:]))
+		if len(fields) < 2 || fields[0] == "Z" || fields[1] != strconv.Itoa(parent) {
+			continue
+		}
+		cmdline, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err != nil {
+			continue
+		}
+		if match(strings.Split(strings.TrimRight(string(cmdline), "\x00"), "\x00")) {
+			return pid
+		}
+	}
+	return 0
+}
+
+// env returns a variable the banner exports (DEMO_TOKEN …).
+func (p *stackProcess) env(t testing.TB, name string) string {
+	t.Helper()
+	v := strings.TrimSpace(p.shell(t, `printf %s "$`+name+`"`))
+	if v == "" {
+		t.Fatalf("the banner exports no %s", name)
+	}
+	return v
+}
+
+func newClient(t testing.TB, api, token string) *client.Client {
+	t.Helper()
+	c, err := client.New(api, client.WithToken(token))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// waitRouted publishes item events until the Router has the trigger in its index (it
+// refreshes every few seconds), so that no chaos event is published before it could
+// match.
+func waitRouted(t *testing.T, p *stackProcess, api string) {
+	t.Helper()
+	var sent []string
+	testenv.WaitFor(t, time.Minute, func() bool {
+		for _, u := range sent {
+			if strings.Contains(p.text(), `"uuid":"`+u+`","event":"resource.ResourceCreated","triggers":1`) {
+				return true
+			}
+		}
+		out := p.shell(t, `curl -s -X POST `+api+`/v1/events -H "Authorization: Bearer $PUBLISHER_TOKEN" -H 'Content-Type: application/json' `+
+			`-d '{"event":"resource.ResourceCreated","resource":{"type":"itemsvc.Item","path":"projects/demo/items/warm"}}'`)
+		var ev struct{ UUID string }
+		if json.Unmarshal([]byte(out), &ev) == nil && ev.UUID != "" {
+			sent = append(sent, ev.UUID)
+		}
+		return false
+	}, "the Router matching the trigger")
+}
+
+// topicQueue is an SQS queue subscribed to the events topic, as a downstream system's.
+type topicQueue struct {
+	sqs *sqs.Client
+	url string
+}
+
+func subscribeToTopic(t *testing.T, p *stackProcess) *topicQueue {
+	t.Helper()
+	ctx := t.Context()
+	endpoint := p.banner["SNS/SQS"]
+	cfg := aws.Config{Region: region, Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")}
+	q := &topicQueue{sqs: sqs.NewFromConfig(cfg, func(o *sqs.Options) { o.BaseEndpoint = aws.String(endpoint) })}
+	snsc := sns.NewFromConfig(cfg, func(o *sns.Options) { o.BaseEndpoint = aws.String(endpoint) })
+	created, err := q.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("chaos-downstream")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q.url = aws.ToString(created.QueueUrl)
+	attrs, err := q.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: created.QueueUrl, AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := snsc.Subscribe(ctx, &sns.SubscribeInput{
+		TopicArn: aws.String(p.banner["Events topic"]), Protocol: aws.String("sqs"),
+		Endpoint:   aws.String(attrs.Attributes[string(sqstypes.QueueAttributeNameQueueArn)]),
+		Attributes: map[string]string{"RawMessageDelivery": "true"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return q
+}
+
+// collect receives and deletes what the queue holds now.
+func (q *topicQueue) collect(ctx context.Context) []string {
+	var uuids []string
+	for {
+		out, err := q.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(q.url), MaxNumberOfMessages: 10, WaitTimeSeconds: 1})
+		if err != nil || len(out.Messages) == 0 {
+			return uuids
+		}
+		var entries []sqstypes.DeleteMessageBatchRequestEntry
+		for i, m := range out.Messages {
+			var ev struct{ UUID string }
+			if json.Unmarshal([]byte(aws.ToString(m.Body)), &ev) == nil && ev.UUID != "" {
+				uuids = append(uuids, ev.UUID)
+			}
+			entries = append(entries, sqstypes.DeleteMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), ReceiptHandle: m.ReceiptHandle})
+		}
+		q.sqs.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(q.url), Entries: entries})
+	}
+}
+
+// hookUUIDs returns the uuids of every webhook received so far; the sink counts them, so
+// it is handed only the new ones.
+func hookUUIDs(h *hookReceiver) []string {
+	_, bodies := h.received()
+	h.mu.Lock()
+	h.headers, h.bodies = nil, nil
+	h.mu.Unlock()
+	var uuids []string
+	for _, b := range bodies {
+		var ev struct{ UUID string }
+		if json.Unmarshal(b, &ev) == nil && ev.UUID != "" {
+			uuids = append(uuids, ev.UUID)
+		}
+	}
+	return uuids
+}
+
+// consumerCollector fetches and acknowledges what the consumer has now.
+func consumerCollector(c *client.Client, id string) func(context.Context) []string {
+	return func(ctx context.Context) []string {
+		var uuids []string
+		for {
+			msgs, err := c.Fetch(ctx, id, client.FetchOptions{BatchSize: 500, Wait: time.Second})
+			if err != nil || len(msgs) == 0 {
+				return uuids
+			}
+			replies := make([]reply.Reply, len(msgs))
+			for i, m := range msgs {
+				var ev struct{ UUID string }
+				if json.Unmarshal(m.Event, &ev) == nil && ev.UUID != "" {
+					uuids = append(uuids, ev.UUID)
+				}
+				replies[i] = m.Reply
+			}
+			c.Acknowledge(ctx, replies, reply.Ack, 0)
+		}
+	}
+}
+
+// inboxCollector returns every notification's event uuid, once: the inbox is read whole
+// each time, so only notifications not seen before are returned.
+func inboxCollector(c *client.Client) func(context.Context) []string {
+	seen := map[string]bool{}
+	return func(ctx context.Context) []string {
+		var uuids []string
+		for n, err := range c.AllNotifications(ctx, inbox.All, client.ListOptions{Limit: 100}) {
+			if err != nil {
+				return uuids
+			}
+			if !seen[n.ID] {
+				seen[n.ID] = true
+				uuids = append(uuids, n.EventUUID)
+			}
+		}
+		return uuids
+	}
+}
