@@ -16,8 +16,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
@@ -340,28 +338,8 @@ type topicQueue struct {
 
 func subscribeToTopic(t *testing.T, p *stackProcess) *topicQueue {
 	t.Helper()
-	ctx := t.Context()
-	endpoint := p.banner["SNS/SQS"]
-	cfg := aws.Config{Region: region, Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")}
-	q := &topicQueue{sqs: sqs.NewFromConfig(cfg, func(o *sqs.Options) { o.BaseEndpoint = aws.String(endpoint) })}
-	snsc := sns.NewFromConfig(cfg, func(o *sns.Options) { o.BaseEndpoint = aws.String(endpoint) })
-	created, err := q.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("chaos-downstream")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	q.url = aws.ToString(created.QueueUrl)
-	attrs, err := q.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: created.QueueUrl, AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := snsc.Subscribe(ctx, &sns.SubscribeInput{
-		TopicArn: aws.String(p.banner["Events topic"]), Protocol: aws.String("sqs"),
-		Endpoint:   aws.String(attrs.Attributes[string(sqstypes.QueueAttributeNameQueueArn)]),
-		Attributes: map[string]string{"RawMessageDelivery": "true"},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	return q
+	sqsc, _ := p.awsClients()
+	return &topicQueue{sqs: sqsc, url: p.subscribeQueue(t, "chaos-downstream", nil)}
 }
 
 // collect receives and deletes what the queue holds now.

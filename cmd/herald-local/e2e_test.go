@@ -20,10 +20,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/heraldhq/herald/shared/emulator"
 	"github.com/heraldhq/herald/shared/event"
@@ -154,25 +151,10 @@ func TestLocalStackEndToEnd(t *testing.T) {
 	api = checkedAPI(t, stackAPI)
 	p.rewrite = func(cmd string) string { return strings.ReplaceAll(cmd, stackAPI, api) }
 	ctx := context.Background()
-	cfg := aws.Config{Region: region, Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")}
-	sqsc := sqs.NewFromConfig(cfg, func(o *sqs.Options) { o.BaseEndpoint = aws.String(sqsURL) })
-	snsc := sns.NewFromConfig(cfg, func(o *sns.Options) { o.BaseEndpoint = aws.String(sqsURL) })
+	sqsc, _ := p.awsClients()
 
 	// A downstream system subscribes its own queue to the topic, filtering on the event type.
-	q, err := sqsc.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("downstream-e2e")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	attrs, err := sqsc.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: q.QueueUrl, AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := snsc.Subscribe(ctx, &sns.SubscribeInput{
-		TopicArn: aws.String(topic), Protocol: aws.String("sqs"), Endpoint: aws.String(attrs.Attributes["QueueArn"]),
-		Attributes: map[string]string{"RawMessageDelivery": "true", "FilterPolicy": `{"event":["resource.ResourceCreated"]}`},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	downstream := p.subscribeQueue(t, "downstream-e2e", map[string]string{"FilterPolicy": `{"event":["resource.ResourceCreated"]}`})
 
 	// A trigger for item events under projects/demo, made before any event flows so that
 	// the Router's first load has it.
@@ -228,7 +210,7 @@ func TestLocalStackEndToEnd(t *testing.T) {
 	deadline := time.Now().Add(30 * time.Second)
 	var got *event.Event
 	for got == nil && time.Now().Before(deadline) {
-		msgs, err := sqsc.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl, WaitTimeSeconds: 1, MaxNumberOfMessages: 10})
+		msgs, err := sqsc.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(downstream), WaitTimeSeconds: 1, MaxNumberOfMessages: 10})
 		if err != nil {
 			t.Fatal(err)
 		}

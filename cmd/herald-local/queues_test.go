@@ -17,10 +17,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -77,7 +74,6 @@ type queueSuite struct {
 	owner string // the triggers' owner
 	token string // the owner's personal token
 	sqs   *sqs.Client
-	sns   *sns.Client
 }
 
 func newQueueSuite(t *testing.T) *queueSuite {
@@ -88,9 +84,7 @@ func newQueueSuite(t *testing.T) *queueSuite {
 	}
 	s.owner = "qowner-" + s.run
 	s.token = mintToken(t, auth.Claims{Subject: s.owner, TokenType: auth.Personal, Perms: map[string]auth.Level{s.scope(): auth.Write}})
-	cfg := aws.Config{Region: region, Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")}
-	s.sqs = sqs.NewFromConfig(cfg, func(o *sqs.Options) { o.BaseEndpoint = aws.String(p.banner["SNS/SQS"]) })
-	s.sns = sns.NewFromConfig(cfg, func(o *sns.Options) { o.BaseEndpoint = aws.String(p.banner["SNS/SQS"]) })
+	s.sqs, _ = p.awsClients()
 	return s
 }
 
@@ -746,7 +740,7 @@ func (s *queueSuite) drain(t *testing.T, url string) map[string]string {
 // where a downstream queue gets the good events and no garbage.
 func queueTestBridge(t *testing.T, s *queueSuite) {
 	ctx := context.Background()
-	downstream := s.subscribeQueue(t, "qbridge-"+s.run)
+	downstream := s.p.subscribeQueue(t, "qbridge-"+s.run, nil)
 	js := connectJetStream(t, s.p.banner["NATS"])
 
 	base := s.scope() + "/bridge"
@@ -871,28 +865,6 @@ func queueTestBridge(t *testing.T, s *queueSuite) {
 	if len(got) != len(goods) {
 		t.Errorf("the downstream queue got %d events, want the %d good ones", len(got), len(goods))
 	}
-}
-
-// subscribeQueue makes a queue subscribed to the events topic with raw delivery, as a
-// downstream system does, and returns its URL.
-func (s *queueSuite) subscribeQueue(t *testing.T, name string) string {
-	t.Helper()
-	ctx := context.Background()
-	q, err := s.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	attrs, err := s.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: q.QueueUrl, AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.sns.Subscribe(ctx, &sns.SubscribeInput{
-		TopicArn: aws.String(s.p.banner["Events topic"]), Protocol: aws.String("sqs"), Endpoint: aws.String(attrs.Attributes["QueueArn"]),
-		Attributes: map[string]string{"RawMessageDelivery": "true"},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	return aws.ToString(q.QueueUrl)
 }
 
 // queueClip shortens a body for a failure message.

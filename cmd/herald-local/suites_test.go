@@ -1,10 +1,16 @@
 package main
 
 import (
+	"context"
 	"path/filepath"
 	"sort"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -92,4 +98,40 @@ func connectJetStream(t testing.TB, url string) jetstream.JetStream {
 		t.Fatal(err)
 	}
 	return js
+}
+
+// awsClients returns SQS and SNS clients for the stack's emulator (the banner's SNS/SQS).
+func (p *stackProcess) awsClients() (*sqs.Client, *sns.Client) {
+	endpoint := aws.String(p.banner["SNS/SQS"])
+	cfg := aws.Config{Region: region, Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")}
+	return sqs.NewFromConfig(cfg, func(o *sqs.Options) { o.BaseEndpoint = endpoint }),
+		sns.NewFromConfig(cfg, func(o *sns.Options) { o.BaseEndpoint = endpoint })
+}
+
+// subscribeQueue makes the queue name and subscribes it to the events topic with raw
+// message delivery and any other subscription attributes, as a downstream system would,
+// and returns its URL.
+func (p *stackProcess) subscribeQueue(t testing.TB, name string, attrs map[string]string) string {
+	t.Helper()
+	ctx := context.Background()
+	sqsc, snsc := p.awsClients()
+	q, err := sqsc.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := sqsc.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: q.QueueUrl, AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub := map[string]string{"RawMessageDelivery": "true"}
+	for k, v := range attrs {
+		sub[k] = v
+	}
+	if _, err := snsc.Subscribe(ctx, &sns.SubscribeInput{
+		TopicArn: aws.String(p.banner["Events topic"]), Protocol: aws.String("sqs"),
+		Endpoint: aws.String(got.Attributes[string(sqstypes.QueueAttributeNameQueueArn)]), Attributes: sub,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return aws.ToString(q.QueueUrl)
 }
