@@ -6,7 +6,16 @@
 // started them, and on SIGINT/SIGTERM.
 import { createRequire } from "node:module";
 import { parseArgs } from "node:util";
-import { startFauxqs } from "fauxqs";
+
+// fauxqs keeps its state in node:sqlite, which Node.js has from 22.5. local/package.json
+// installs such a Node.js where one is published; anywhere else, say what is missing
+// rather than fail on an import.
+const [major, minor] = process.versions.node.split(".").map(Number);
+if (major < 22 || (major === 22 && minor < 5)) {
+  console.error(`emulators: Node.js ${process.versions.node} is too old: fauxqs needs 22.5 or newer (put one on PATH)`);
+  process.exit(3);
+}
+const { startFauxqs } = await import("fauxqs");
 
 const require = createRequire(import.meta.url);
 const dynalite = require("dynalite");
