@@ -145,6 +145,22 @@ var figures = []figure{
 			"above: the cost must follow the triggers that could match, not all triggers.",
 	},
 	{
+		Title: "Matcher event parse, new Event", Bench: "BenchmarkParseEvent/new", Pkg: "shared/match",
+		Unit: "events/s", Kind: rate, Baseline: "encoding/json Unmarshal into a map",
+		Extras: []string{"allocs/call", "base-allocs/call"},
+		About: "`match.ParseEvent` of a typical event (~1 KB) from the matcher's fixed-seed world: every " +
+			"member at its dotted path, strings unescaped, numbers parsed. Baseline: `json.Unmarshal` of " +
+			"the same bytes into a `map[string]any`, the generic way to reach any member. Blocks of 100 " +
+			"calls of each alternate.",
+	},
+	{
+		Title: "Matcher event parse, reused Event", Bench: "BenchmarkParseEvent/reused", Pkg: "shared/match",
+		Unit: "events/s", Kind: rate, Baseline: "encoding/json Unmarshal into a map",
+		Extras: []string{"allocs/call", "base-allocs/call"},
+		About: "As with a new Event, parsing into one `match.Event` reused for every event (`Event.Parse`), " +
+			"as the Router does.",
+	},
+	{
 		Title: "Webhook send, sequential", Bench: "BenchmarkSend/sequential", Pkg: "shared/webhook",
 		Unit: "deliveries/s", Kind: rate, Baseline: "plain net/http POST",
 		About: "`webhook.Send` (Standard Webhooks signing, the dial-time address guard, headers, " +
@@ -166,6 +182,102 @@ var figures = []figure{
 			"(as Handle does): reading the delivery record and the trigger, signing, the guarded send to a " +
 			"local receiver, and logging the attempt, against dynalite. Baseline: a plain `net/http` loop " +
 			"with the same concurrency posting the same bodies to the same receiver, in the same iteration.",
+	},
+	{
+		Title: "JavaScript action, sequential", Bench: "BenchmarkRun", Pkg: "shared/script",
+		Unit: "runs/s", Kind: rate, Baseline: "the same handle in Go",
+		Extras: []string{"empty-runs/s", "allocs/run"},
+		About: "`Script.Run` of a small `handle` that derives one event from a ~1 KiB event, each run in a " +
+			"fresh sandboxed runtime as javascript actions run. Baseline: the same handle written in Go, " +
+			"with `encoding/json` in and out, alternating with the script run by run. `empty-runs/s` is a " +
+			"script returning at once, in the same iterations: the fixed cost of a runtime and of loading " +
+			"the event.",
+	},
+	{
+		Title: "JavaScript action, parallel", Bench: "BenchmarkRunParallel", Pkg: "shared/script",
+		Unit: "runs/s", Kind: rate, Baseline: "the same handle in Go",
+		Extras: []string{"empty-runs/s"},
+		About: "As sequential, with rounds of 64 runs from GOMAXPROCS goroutines, rotating script, Go and " +
+			"empty-script rounds.",
+	},
+	{
+		Title: "Event decode + validate", Bench: "BenchmarkDecodeValidate", Pkg: "shared/event",
+		Unit: "events/s", Kind: rate, Baseline: "encoding/json Unmarshal into a plain struct",
+		Extras: []string{"allocs/call", "base-allocs/call"},
+		About: "`event.Decode`, `Validate` and `Subject` of a typical event (~1 KB, unknown fields kept). " +
+			"Baseline: `json.Unmarshal` of the same bytes into a struct with the envelope's fields and JSON " +
+			"names but none of its methods, which neither validates nor keeps unknown fields. Blocks of 100 " +
+			"calls of each alternate.",
+	},
+	{
+		Title: "Event encode", Bench: "BenchmarkMarshalJSON", Pkg: "shared/event",
+		Unit: "events/s", Kind: rate, Baseline: "json.Marshal of a plain struct",
+		Extras: []string{"allocs/call", "base-allocs/call"},
+		About: "`Event.MarshalJSON` of the typical event. Baseline: `json.Marshal` of the same fields in " +
+			"the plain struct, alternating in blocks of 100.",
+	},
+	{
+		Title: "Event subject parse", Bench: "BenchmarkParseSubject", Pkg: "shared/event",
+		Unit: "subjects/s", Kind: rate, Baseline: "unchecked split with strings.Cut",
+		Extras: []string{"allocs/call", "base-allocs/call"},
+		About: "`event.ParseSubject` of a subject with an eight-segment path. Baseline: the same split " +
+			"(`strings.Cut`, `strings.ReplaceAll`) with no checks; the ratio is the cost of validating the " +
+			"event type and path.",
+	},
+	{
+		Title: "Reply sign", Bench: "BenchmarkSign", Pkg: "shared/reply",
+		Unit: "replies/s", Kind: rate, Baseline: "crypto/hmac keyed per call",
+		Extras: []string{"allocs/call", "base-allocs/call"},
+		About: "`Keyring.Sign` of a v2 ack subject: a random salt and HMAC-SHA256 from a pooled keyed state. " +
+			"Baseline: the same salt, text and encodings with a fresh `hmac.New(sha256.New, key)` per call, " +
+			"alternating in blocks of 100.",
+	},
+	{
+		Title: "Reply verify", Bench: "BenchmarkVerify", Pkg: "shared/reply",
+		Unit: "replies/s", Kind: rate, Baseline: "crypto/hmac keyed per call + hmac.Equal",
+		Extras: []string{"allocs/call", "base-allocs/call"},
+		About: "`Keyring.Verify` of a good reply (field checks, strict base64, constant-time compare). " +
+			"Baseline: base64-decoding the MAC, recomputing it with a fresh `crypto/hmac` state and " +
+			"`hmac.Equal`, alternating in blocks of 100.",
+	},
+	{
+		Title: "Reply VerifyAll, 1000 replies", Bench: "BenchmarkVerifyAll1000", Pkg: "shared/reply",
+		Unit: "requests/s", Kind: rate, Baseline: "plain HMAC check of each reply",
+		Extras: []string{"allocs/call", "base-allocs/call"},
+		About: "`reply.VerifyAll` of an acknowledge request of 1,000 replies: each verified and its ack " +
+			"subject parsed and checked against the stream and consumer. Baseline: the plain check of " +
+			"Reply verify over the same 1,000 replies, alternating request by request.",
+	},
+	{
+		Title: "Ack subject parse", Bench: "BenchmarkParseAckSubject", Pkg: "shared/reply",
+		Unit: "subjects/s", Kind: rate, Baseline: "nats.go Msg.Metadata",
+		Extras: []string{"allocs/call", "base-allocs/call"},
+		About: "`reply.ParseAckSubject` of a v2 JetStream ack subject, stricter than nats.go. Baseline: " +
+			"nats.go's own reading of the same subject, `Msg.Metadata`, alternating in blocks of 100.",
+	},
+	{
+		Title: "lambdalocal cold start", Bench: "BenchmarkColdStart", Pkg: "shared/lambdalocal",
+		Unit: "start-ms", Kind: millis, Baseline: "the same binary started and exiting in its init",
+		Extras: []string{"init-ms"},
+		About: "`Function.Warm` on a fresh function running lambdalocal's test function: process start and " +
+			"the aws-lambda-go runtime's init up to its first GET /next. Baseline, alternating with it: the " +
+			"same binary started with `os/exec` and exiting in its init, what starting the process costs " +
+			"with nothing of the Runtime API around it. `init-ms` is the part from process start to the " +
+			"first GET /next.",
+	},
+	{
+		Title: "lambdalocal warm invoke, sequential", Bench: "BenchmarkInvokeWarm", Pkg: "shared/lambdalocal",
+		Unit: "invocations/s", Kind: rate, Baseline: "plain HTTP POST to a local echo server",
+		About: "One invocation of a small echo payload on a warm instance: the hand-over through GET " +
+			"/next, the handler decoding and answering, the response POST and reading it. Baseline, " +
+			"alternating call by call: one keep-alive `net/http` POST of the same payload to an in-process " +
+			"server that decodes it and answers its data, as the handler does.",
+	},
+	{
+		Title: "lambdalocal warm invoke, parallel", Bench: "BenchmarkInvokeWarmParallel", Pkg: "shared/lambdalocal",
+		Unit: "invocations/s", Kind: rate, Baseline: "plain HTTP POST to a local echo server",
+		About: "As sequential, with four warm instances and rounds of 64 invocations from four goroutines, " +
+			"alternating with rounds of plain POSTs over four connections.",
 	},
 	{
 		Title: "End to end on herald-local, p50", Bench: "BenchmarkEndToEnd", Pkg: "cmd/herald-local",
@@ -256,6 +368,8 @@ func (r row) number(name string) (float64, bool) {
 
 // rows measures every figure against out; families expand to one row per
 // sub-benchmark, sorted by name. Figures with nothing in out are marked missing.
+// Benchmarks are looked up by package and name, since two packages may have
+// benchmarks of the same name.
 func rows(out *Output) []row {
 	var rs []row
 	for _, f := range figures {
@@ -263,6 +377,9 @@ func rows(out *Output) []row {
 			var subs []string
 			seen := map[string]bool{}
 			for _, res := range out.Results {
+				if shortPkg(res.Pkg) != f.Pkg {
+					continue
+				}
 				if sub, ok := strings.CutPrefix(res.Name, family+"/"); ok && !seen[sub] {
 					seen[sub] = true
 					subs = append(subs, sub)
@@ -287,7 +404,7 @@ func rows(out *Output) []row {
 // measure reads f's numbers from out.
 func measure(f figure, out *Output, title string) row {
 	r := row{fig: f, title: title}
-	res, ok := out.Find(f.Bench)
+	res, ok := out.FindIn(f.Pkg, f.Bench)
 	if !ok {
 		r.missing = true
 		return r
@@ -296,7 +413,7 @@ func measure(f figure, out *Output, title string) row {
 	var hasValue, hasBase bool
 	r.value, hasValue = res.Metrics[f.Unit]
 	if f.BaseBench != "" {
-		if b, ok := out.Find(f.BaseBench); ok {
+		if b, ok := out.FindIn(f.Pkg, f.BaseBench); ok {
 			r.base, hasBase = b.Metrics[f.BaseUnit]
 		}
 	} else {
@@ -316,4 +433,24 @@ func measure(f figure, out *Output, title string) row {
 		r.ratio = r.value / r.base
 	}
 	return r
+}
+
+// unfigured returns the results of out that no figure reads, in order: benchmarks
+// without a figure in figures, and so without a baseline in the table.
+func unfigured(out *Output) []Result {
+	type key struct{ pkg, name string }
+	used := map[key]bool{}
+	for _, r := range rows(out) {
+		used[key{r.fig.Pkg, r.fig.Bench}] = true
+		if r.fig.BaseBench != "" {
+			used[key{r.fig.Pkg, r.fig.BaseBench}] = true
+		}
+	}
+	var left []Result
+	for _, res := range out.Results {
+		if !used[key{shortPkg(res.Pkg), res.Name}] {
+			left = append(left, res)
+		}
+	}
+	return left
 }

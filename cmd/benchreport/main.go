@@ -10,7 +10,8 @@
 // Without -in it runs `go test -bench` package by package, one at a time (see plan), and
 // parses the output; with -in it parses saved output instead ("-" for standard input).
 // The part of the existing file between the notes markers is kept as it is. The file is
-// not written when a figure is missing from the output, unless -partial is given.
+// not written when a figure is missing from the output, or a benchmark has no figure,
+// unless -partial is given.
 package main
 
 import (
@@ -81,6 +82,9 @@ func mainErr() error {
 		if r.missing {
 			missing = append(missing, r.title)
 		}
+	}
+	for _, res := range unfigured(out) {
+		missing = append(missing, fmt.Sprintf("%s in %s (not in figures.go)", res.Name, shortPkg(res.Pkg)))
 	}
 	if len(missing) > 0 && !*partial {
 		return errors.Join(runErr, fmt.Errorf("%s not written: no figures for %s", *outPath, strings.Join(missing, "; ")))

@@ -34,6 +34,17 @@ func (o *Output) Find(name string) (Result, bool) {
 	return Result{}, false
 }
 
+// FindIn is Find for the benchmark of the package pkg, given relative to the module
+// ("shared/match").
+func (o *Output) FindIn(pkg, name string) (Result, bool) {
+	for i := len(o.Results) - 1; i >= 0; i-- {
+		if r := o.Results[i]; r.Name == name && shortPkg(r.Pkg) == pkg {
+			return r, true
+		}
+	}
+	return Result{}, false
+}
+
 var (
 	// configLine is a "key: value" line of the benchmark format (goos, cpu, pkg …).
 	configLine = regexp.MustCompile(`^([a-z][^:\s]*): (.*)$`)

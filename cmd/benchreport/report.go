@@ -43,7 +43,7 @@ func Notes(doc string) string {
 }
 
 // Render writes BENCHMARKS.md: the machine, the figures table, what each figure
-// measures, the other benchmarks of the run, and notes.
+// measures, any benchmarks without a figure, and notes.
 func Render(out *Output, m Machine, notes string) string {
 	var w strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&w, format, args...) }
@@ -99,33 +99,26 @@ func Render(out *Output, m Machine, notes string) string {
 		p("\n")
 	}
 
-	p("\n## Other benchmarks of the run\n\n")
-	p("Supporting micro-benchmarks, with no baseline or goal of their own: what the figures\n")
-	p("above are made of.\n\n")
-	p("| benchmark | package | time/op | B/op | allocs/op | reported |\n")
-	p("|---|---|---|---|---|---|\n")
-	used := map[string]bool{}
-	for _, r := range rs {
-		used[r.fig.Bench] = true
-		if r.fig.BaseBench != "" {
-			used[r.fig.BaseBench] = true
-		}
-	}
-	for _, res := range out.Results {
-		if used[res.Name] {
-			continue
-		}
-		var extra []string
-		for unit, v := range res.Metrics {
-			switch unit {
-			case "ns/op", "B/op", "allocs/op":
-			default:
-				extra = append(extra, fmt.Sprintf("%s %s", formatNumber(v), unit))
+	// Every benchmark should be a figure; one that is not (make bench refuses to write
+	// the file then, unless -partial) is listed here, without a baseline.
+	if left := unfigured(out); len(left) > 0 {
+		p("\n## Benchmarks without a figure\n\n")
+		p("These have no entry in cmd/benchreport/figures.go, so no baseline or goal: add one.\n\n")
+		p("| benchmark | package | time/op | B/op | allocs/op | reported |\n")
+		p("|---|---|---|---|---|---|\n")
+		for _, res := range left {
+			var extra []string
+			for unit, v := range res.Metrics {
+				switch unit {
+				case "ns/op", "B/op", "allocs/op":
+				default:
+					extra = append(extra, fmt.Sprintf("%s %s", formatNumber(v), unit))
+				}
 			}
+			sort.Strings(extra)
+			p("| `%s` | `%s` | %s | %s | %s | %s |\n", res.Name, shortPkg(res.Pkg), formatDuration(res.Metrics["ns/op"]),
+				optional(res.Metrics, "B/op"), optional(res.Metrics, "allocs/op"), dash(strings.Join(extra, ", ")))
 		}
-		sort.Strings(extra)
-		p("| `%s` | `%s` | %s | %s | %s | %s |\n", res.Name, shortPkg(res.Pkg), formatDuration(res.Metrics["ns/op"]),
-			optional(res.Metrics, "B/op"), optional(res.Metrics, "allocs/op"), dash(strings.Join(extra, ", ")))
 	}
 
 	p("\n%s\n", notesBegin)

@@ -2,7 +2,9 @@ package main
 
 import (
 	"flag"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -76,6 +78,9 @@ func TestRows(t *testing.T) {
 		{"Binary size, Deliver", 21889186, 3.753, "no"},
 		{"Cold start, EventsApi", 182.2, 4.877, "no"},
 		{"Webhook send, sequential", 11005, 0.7368, "—"},
+		{"Reply verify", 756942, 1.571, "—"},
+		// The same name as herald-local's cold starts, in another package.
+		{"lambdalocal cold start", 27.61, 1.184, "—"},
 	} {
 		r, ok := byTitle[tt.title]
 		if !ok || r.missing {
@@ -84,6 +89,92 @@ func TestRows(t *testing.T) {
 		}
 		if r.value != tt.value || r.ratio != tt.ratio || r.met() != tt.met {
 			t.Errorf("%s: value %v ratio %v met %s; want %v %v %s", tt.title, r.value, r.ratio, r.met(), tt.value, tt.ratio, tt.met)
+		}
+	}
+}
+
+func TestBenchmarksWithoutAFigureAreListed(t *testing.T) {
+	const pkg = modulePath + "/shared/event"
+	out := &Output{Config: map[string]string{}, Results: []Result{
+		{Pkg: pkg, Name: "BenchmarkDecodeValidate", Metrics: map[string]float64{"events/s": 2, "base-events/s": 1, "ratio": 2}},
+		{Pkg: pkg, Name: "BenchmarkUnknown", Metrics: map[string]float64{"ns/op": 1500, "B/op": 10, "allocs/op": 1}},
+		// A figure's benchmark, but in another package.
+		{Pkg: modulePath + "/shared/reply", Name: "BenchmarkDecodeValidate", Metrics: map[string]float64{"ns/op": 1}},
+	}}
+	left := unfigured(out)
+	if len(left) != 2 || left[0].Name != "BenchmarkUnknown" || shortPkg(left[1].Pkg) != "shared/reply" {
+		t.Fatalf("unfigured %+v", left)
+	}
+	doc := Render(out, Machine{}, "")
+	if !strings.Contains(doc, "## Benchmarks without a figure") || !strings.Contains(doc, "| `BenchmarkUnknown` | `shared/event` | 1.50 µs | 10 | 1 | — |") {
+		t.Errorf("the benchmark without a figure is not listed:\n%s", doc)
+	}
+
+	// With every benchmark a figure, as in the golden output, there is no such section.
+	f, err := os.Open("testdata/bench.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	full, err := Parse(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if left := unfigured(full); len(left) != 0 {
+		t.Errorf("testdata/bench.txt has benchmarks without a figure: %+v", left)
+	}
+}
+
+// TestEveryBenchmarkHasAFigure reads the module's test files: every benchmark function
+// must be the benchmark of a figure in its package, so that it gets a baseline in
+// BENCHMARKS.md, and every figure must name a benchmark that exists.
+func TestEveryBenchmarkHasAFigure(t *testing.T) {
+	root := filepath.Join("..", "..")
+	found := map[string]bool{} // "pkg BenchmarkName"
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if name := d.Name(); path != root && (name == "testdata" || name == "node_modules" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		dir, err := filepath.Rel(root, filepath.Dir(path))
+		if err != nil {
+			return err
+		}
+		for _, m := range benchFunc.FindAllStringSubmatch(string(src), -1) {
+			found[filepath.ToSlash(dir)+" "+m[1]] = true
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(found) == 0 {
+		t.Fatal("no benchmarks found in the module")
+	}
+	figured := map[string]bool{}
+	for _, f := range figures {
+		name, _, _ := strings.Cut(f.Bench, "/")
+		key := f.Pkg + " " + name
+		figured[key] = true
+		if !found[key] {
+			t.Errorf("figure %q: no benchmark %s in %s", f.Title, name, f.Pkg)
+		}
+	}
+	for key := range found {
+		if !figured[key] {
+			t.Errorf("benchmark %s has no figure in figures.go", key)
 		}
 	}
 }
