@@ -299,7 +299,7 @@ var figures = []figure{
 	{
 		Title: "Binary size, %s", Bench: "BenchmarkBinarySize/*", Pkg: "cmd/herald-local",
 		Unit: "bytes", Kind: byteLen, Baseline: "minimal aws-lambda-go handler",
-		Goals: []goal{{On: "value", Bound: 15e6, Text: "≤ 15 MB"}},
+		Goals: []goal{{On: "value", Bound: 15e6, Text: "< 15 MB"}},
 		About: "Each function built as `make build` builds it (linux/arm64, `CGO_ENABLED=0 -trimpath " +
 			"-tags lambda.norpc -ldflags=\"-s -w\"`). Baseline: the smallest aws-lambda-go handler " +
 			"(`cmd/benchreport/testdata/minimal`, `make build-bench-baseline`) built with the same flags " +
@@ -307,12 +307,14 @@ var figures = []figure{
 	},
 	{
 		Title: "Cold start, %s", Bench: "BenchmarkColdStart/*", Pkg: "cmd/herald-local",
-		Unit: "start-ms", Kind: millis, Baseline: "minimal aws-lambda-go handler",
-		Goals: []goal{{On: "value", Bound: 50, Text: "≤ 50 ms"}},
-		About: "Median time from starting the function's binary (built for this machine, as herald-local " +
-			"runs it) under `shared/lambdalocal` to the answer of its first invocation — a cheap sample " +
-			"event from `events/` — with the local stack's environment (NATS, dynalite, fauxqs) in the same " +
-			"process. Baseline: the minimal handler started the same way, with the same environment and " +
+		Unit: "init-ms", Kind: millis, Baseline: "minimal aws-lambda-go handler",
+		Goals:  []goal{{On: "value", Bound: 50, Text: "< 50 ms"}},
+		Extras: []string{"first-answer-ms"},
+		About: "Median init time, as Lambda reports Init Duration: from starting the function's binary " +
+			"(built for this machine, as herald-local runs it) under `shared/lambdalocal` to its first " +
+			"request for an invocation, with the local stack's environment (NATS, dynalite, fauxqs) in the " +
+			"same process. `first-answer-ms` adds the first invocation, a cheap sample event from " +
+			"`events/`. Baseline: the minimal handler started the same way, with the same environment and " +
 			"payload, in the same iteration. The local stack's own services run meanwhile, as they do " +
 			"under `make run`.",
 	},

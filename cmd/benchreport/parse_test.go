@@ -38,7 +38,7 @@ func TestParse(t *testing.T) {
 	// Figures printed on a line of their own, after a log line, belong to the name
 	// before.
 	cs, ok := out.Find("BenchmarkColdStart/EventsApi")
-	if !ok || cs.Metrics["start-ms"] != 182.2 || cs.Pkg != modulePath+"/cmd/herald-local" {
+	if !ok || cs.Metrics["init-ms"] != 182.2 || cs.Pkg != modulePath+"/cmd/herald-local" {
 		t.Errorf("split line: %+v, %v", cs, ok)
 	}
 }
