@@ -589,8 +589,9 @@ func securityMatrix(t *testing.T, w *world) map[string][]secCase {
 			{whoScoped, call{method: "DELETE", path: "/v1/triggers/" + w.spareTrigger(t), token: w.scoped}, ok(204)},
 			{whoLacking + " (the owner may always delete)", call{method: "DELETE", path: "/v1/triggers/" + w.spareTrigger(t), token: w.bare}, ok(204)},
 		},
-		"POST /v1/triggers/{id}/test":   owned("POST", onTrigger("/test"), event, ok(200), ok(200)),
-		"POST /v1/triggers/{id}/enable": owned("POST", onTrigger("/enable"), "", ok(200), ok(200)),
+		"POST /v1/triggers/{id}/test": owned("POST", onTrigger("/test"), event, ok(200), ok(200)),
+		// Enabling and replaying make events flow again: READ on the scope, as creating.
+		"POST /v1/triggers/{id}/enable": owned("POST", onTrigger("/enable"), "", ok(200), w403),
 		"POST /v1/triggers/{id}/fire":   owned("POST", onTrigger("/fire"), event, ok(202), ok(202)),
 		"GET /v1/triggers/{id}/deliveries": append(owned("GET", onTrigger("/deliveries"), "", ok(200), ok(200)),
 			secCase{"the intruder's own trigger", call{method: "GET", path: "/v1/triggers/" + w.intruderTrigger + "/deliveries", token: w.intruder},
@@ -598,7 +599,7 @@ func securityMatrix(t *testing.T, w *world) map[string][]secCase {
 		"POST /v1/triggers/{id}/deliveries/{delivery_id}/retry": append(owned("POST", onTrigger("/deliveries/"+w.delivery+"/retry"), "", ok(202), ok(202)),
 			// A delivery is found only under its own trigger.
 			secCase{"the owner's delivery under the intruder's trigger", call{method: "POST", path: "/v1/triggers/" + w.intruderTrigger + "/deliveries/" + w.delivery + "/retry", token: w.intruder}, w404}),
-		"POST /v1/triggers/{id}/replay": owned("POST", onTrigger("/replay"), fmt.Sprintf(`{"start_sequence":%d}`, w.sequence), ok(202), ok(202)),
+		"POST /v1/triggers/{id}/replay": owned("POST", onTrigger("/replay"), fmt.Sprintf(`{"start_sequence":%d}`, w.sequence), ok(202), w403),
 	}
 }
 

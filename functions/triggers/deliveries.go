@@ -124,7 +124,7 @@ type replayBody struct {
 // start (a time or a sequence) to the end (a time, or now) are matched against the
 // trigger again, and each that matches and was not delivered successfully is queued.
 func (h *Handler) replay(ctx context.Context, req *events.APIGatewayV2HTTPRequest, id string) (events.APIGatewayV2HTTPResponse, error) {
-	t, err := h.owned(ctx, req, id)
+	t, err := h.authorized(ctx, req, id)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}

@@ -149,6 +149,22 @@ func (h *Handler) owned(ctx context.Context, req *events.APIGatewayV2HTTPRequest
 	return h.Store.Get(ctx, id, claims.Subject)
 }
 
+// authorized is owned for what makes events flow to the trigger's action again
+// (enable, replay): the caller must still hold what creating it needed, READ on its scope
+// (WRITE for sync), or an owner whose access was withdrawn could go on receiving
+// events. Reading, testing, firing and deleting what one owns need only ownership.
+func (h *Handler) authorized(ctx context.Context, req *events.APIGatewayV2HTTPRequest, id string, params ...string) (*trigger.Trigger, error) {
+	t, err := h.owned(ctx, req, id, params...)
+	if err != nil {
+		return nil, err
+	}
+	claims, _ := apigw.Claims(req)
+	if err := t.Authorize(claims); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
 // get serves GET /v1/triggers/{id}.
 func (h *Handler) get(ctx context.Context, req *events.APIGatewayV2HTTPRequest, id string) (events.APIGatewayV2HTTPResponse, error) {
 	t, err := h.owned(ctx, req, id)
@@ -197,7 +213,7 @@ func (h *Handler) delete(ctx context.Context, req *events.APIGatewayV2HTTPReques
 // enable serves POST /v1/triggers/{id}/enable: back on after the owner or Herald
 // disabled it.
 func (h *Handler) enable(ctx context.Context, req *events.APIGatewayV2HTTPRequest, id string) (events.APIGatewayV2HTTPResponse, error) {
-	t, err := h.owned(ctx, req, id)
+	t, err := h.authorized(ctx, req, id)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}

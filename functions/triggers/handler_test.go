@@ -136,6 +136,28 @@ func TestPermissions(t *testing.T) {
 	}
 }
 
+// TestWithdrawnAccess checks what an owner whose READ on the trigger's scope was
+// withdrawn may still do: what makes events flow again (enable, replay) is refused with
+// 403, and the trigger is left as it was; reading it and deleting it are not.
+func TestWithdrawnAccess(t *testing.T) {
+	h := newHandler(t)
+	tr := createTrigger(t, h, user("alice", auth.Read), strings.Replace(itemsTrigger, `"name":"items"`, `"name":"items","enabled":false`, 1))
+	withdrawn := &auth.Claims{Subject: tr.Owner, TokenType: auth.Personal}
+	for _, r := range []struct{ method, route, body string }{
+		{"POST", "/v1/triggers/{id}/enable", ""},
+		{"POST", "/v1/triggers/{id}/replay", `{"start_sequence":1}`},
+	} {
+		apigwtest.WantProblem(t, do(t, h, apigwtest.Request(r.method, r.route, tr.ID, r.body, withdrawn, nil), nil), http.StatusForbidden, "")
+	}
+	var got trigger.Trigger
+	if resp := do(t, h, apigwtest.Request("GET", "/v1/triggers/{id}", tr.ID, "", withdrawn, nil), &got); resp.StatusCode != http.StatusOK || got.IsEnabled() {
+		t.Fatalf("get after a refused enable: %d %s", resp.StatusCode, resp.Body)
+	}
+	if resp := do(t, h, apigwtest.Request("DELETE", "/v1/triggers/{id}", tr.ID, "", withdrawn, nil), nil); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("delete: %d %s", resp.StatusCode, resp.Body)
+	}
+}
+
 func TestDryRun(t *testing.T) {
 	h := newHandler(t)
 	alice := user("alice", auth.Read)
