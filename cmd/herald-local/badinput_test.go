@@ -440,7 +440,9 @@ func badInputMatrix(t *testing.T, w *world, tokens []struct{ name, authz string 
 		tokenCases(get("/v1/consumers", w.owner), tokens, false),
 		queryCases(get("/v1/consumers", w.owner), pageQueries()...),
 		// The owner's own cursor, presented by someone else, starts nobody's listing.
-		[]badCase{{"the owner's cursor for another user", get("/v1/consumers?cursor="+url.QueryEscape(cursors["consumers"]), w.intruder), want{status: 400, fields: []string{"cursor"}}}})
+		[]badCase{{"the owner's cursor for another user", get("/v1/consumers?cursor="+url.QueryEscape(cursors["consumers"]), w.intruder), want{status: 400, fields: []string{"cursor"}}},
+			// Keys of the same shape, from another listing of the same owner.
+			{"the owner's triggers cursor", get("/v1/consumers?cursor="+url.QueryEscape(cursors["triggers"]), w.owner), want{status: 400, fields: []string{"cursor"}}}})
 
 	consumerPath := "/v1/consumers/" + w.consumer
 	for _, method := range []string{"GET", "DELETE"} {
@@ -625,7 +627,8 @@ func badInputMatrix(t *testing.T, w *world, tokens []struct{ name, authz string 
 	add("GET /v1/triggers",
 		tokenCases(get("/v1/triggers", w.owner), tokens, false),
 		queryCases(get("/v1/triggers", w.owner), pageQueries()...),
-		[]badCase{{"the owner's cursor for another user", get("/v1/triggers?cursor="+url.QueryEscape(cursors["triggers"]), w.intruder), want{status: 400, fields: []string{"cursor"}}}})
+		[]badCase{{"the owner's cursor for another user", get("/v1/triggers?cursor="+url.QueryEscape(cursors["triggers"]), w.intruder), want{status: 400, fields: []string{"cursor"}}},
+			{"the owner's consumers cursor", get("/v1/triggers?cursor="+url.QueryEscape(cursors["consumers"]), w.owner), want{status: 400, fields: []string{"cursor"}}}})
 
 	triggerPath := "/v1/triggers/" + w.trigger
 	for _, method := range []string{"GET", "DELETE"} {

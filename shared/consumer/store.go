@@ -139,7 +139,7 @@ func (s *Store) Get(ctx context.Context, id, owner string) (*Record, error) {
 // to owner: one edited to name another owner is refused. Expired consumers are left
 // out, so a page may hold fewer than limit even when more follow.
 func (s *Store) List(ctx context.Context, owner string, limit int, cursor string) ([]*Record, string, error) {
-	start, err := store.DecodeCursor(cursor, []string{attrID, attrOwner}, map[string]string{attrOwner: owner})
+	start, err := store.DecodeCursor(cursor, "consumers", []string{attrID, attrOwner}, map[string]string{attrOwner: owner})
 	if err != nil {
 		return nil, "", err
 	}
@@ -167,7 +167,7 @@ func (s *Store) List(ctx context.Context, owner string, limit int, cursor string
 			records = append(records, r)
 		}
 	}
-	next, err := store.EncodeCursor(out.LastEvaluatedKey)
+	next, err := store.EncodeCursor("consumers", out.LastEvaluatedKey)
 	if err != nil {
 		return nil, "", err
 	}

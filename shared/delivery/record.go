@@ -73,7 +73,7 @@ func (s *Store) Get(ctx context.Context, triggerID, id string) (*Record, error) 
 // List returns up to limit deliveries of triggerID, newest first, with status (any when
 // ""), after cursor.
 func (s *Store) List(ctx context.Context, triggerID, status string, limit int, cursor string) ([]*Record, string, error) {
-	start, err := store.DecodeCursor(cursor, []string{attrTrigger, attrID}, map[string]string{attrTrigger: triggerID})
+	start, err := store.DecodeCursor(cursor, "deliveries", []string{attrTrigger, attrID}, map[string]string{attrTrigger: triggerID})
 	if err != nil {
 		return nil, "", err
 	}
@@ -106,7 +106,7 @@ func (s *Store) List(ctx context.Context, triggerID, status string, limit int, c
 			out = append(out, r)
 		}
 		if res.LastEvaluatedKey == nil || len(out) == limit {
-			next, err := store.EncodeCursor(res.LastEvaluatedKey)
+			next, err := store.EncodeCursor("deliveries", res.LastEvaluatedKey)
 			return out, next, err
 		}
 		start = res.LastEvaluatedKey

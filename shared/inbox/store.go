@@ -157,7 +157,7 @@ func (s *Store) List(ctx context.Context, user string, state State, limit int, c
 	if index != "" {
 		want = append(want, keyAttr)
 	}
-	start, err := store.DecodeCursor(cursor, want, map[string]string{attrUser: user, keyAttr: user})
+	start, err := store.DecodeCursor(cursor, "notifications/"+string(state), want, map[string]string{attrUser: user, keyAttr: user})
 	if err != nil {
 		return Page{}, err
 	}
@@ -181,7 +181,7 @@ func (s *Store) List(ctx context.Context, user string, state State, limit int, c
 				if index != "" {
 					key[keyAttr] = str(user)
 				}
-				page.Next, err = store.EncodeCursor(key)
+				page.Next, err = store.EncodeCursor("notifications/"+string(state), key)
 				return page, err
 			}
 			n, err := fromItem(it)

@@ -16,11 +16,11 @@ func TestCursorRoundTrip(t *testing.T) {
 		"id":      &types.AttributeValueMemberS{Value: "01JD0000000000000000000000"},
 		"seq":     &types.AttributeValueMemberN{Value: "42"},
 	}
-	c, err := EncodeCursor(key)
+	c, err := EncodeCursor("inbox", key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := DecodeCursor(c, []string{"user_id", "id", "seq"}, map[string]string{"user_id": "u-1"})
+	got, err := DecodeCursor(c, "inbox", []string{"user_id", "id", "seq"}, map[string]string{"user_id": "u-1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,20 +28,24 @@ func TestCursorRoundTrip(t *testing.T) {
 		got["id"].(*types.AttributeValueMemberS).Value != "01JD0000000000000000000000" {
 		t.Fatalf("decoded %v", got)
 	}
-	if c, _ := EncodeCursor(nil); c != "" {
+	if c, _ := EncodeCursor("inbox", nil); c != "" {
 		t.Fatalf("last page cursor = %q, want empty", c)
 	}
-	if k, err := DecodeCursor("", []string{"id"}, nil); k != nil || err != nil {
+	if k, err := DecodeCursor("", "inbox", []string{"id"}, nil); k != nil || err != nil {
 		t.Fatalf("empty cursor = %v, %v", k, err)
 	}
 }
 
 func TestCursorRefusesTampering(t *testing.T) {
-	mine, _ := EncodeCursor(map[string]types.AttributeValue{
+	mine, _ := EncodeCursor("inbox", map[string]types.AttributeValue{
 		"user_id": &types.AttributeValueMemberS{Value: "u-1"}, "id": &types.AttributeValueMemberS{Value: "x"},
 	})
-	theirs, _ := EncodeCursor(map[string]types.AttributeValue{
+	theirs, _ := EncodeCursor("inbox", map[string]types.AttributeValue{
 		"user_id": &types.AttributeValueMemberS{Value: "u-2"}, "id": &types.AttributeValueMemberS{Value: "x"},
+	})
+	// The same keys, made by another listing of the same user.
+	elsewhere, _ := EncodeCursor("triggers", map[string]types.AttributeValue{
+		"user_id": &types.AttributeValueMemberS{Value: "u-1"}, "id": &types.AttributeValueMemberS{Value: "x"},
 	})
 	want := []string{"user_id", "id"}
 	pinned := map[string]string{"user_id": "u-1"}
@@ -49,6 +53,7 @@ func TestCursorRefusesTampering(t *testing.T) {
 		name, cursor, msg string
 	}{
 		{"another user's partition", theirs, "another listing"},
+		{"another listing of the same user", elsewhere, "another listing"},
 		{"not base64", "%%%", "not a cursor"},
 		{"not JSON", "bm90IGpzb24", "not a cursor"},
 		{"missing attribute", mustCursor(t, map[string]types.AttributeValue{"user_id": &types.AttributeValueMemberS{Value: "u-1"}}), "not a cursor"},
@@ -56,20 +61,20 @@ func TestCursorRefusesTampering(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := DecodeCursor(tt.cursor, want, pinned)
+			_, err := DecodeCursor(tt.cursor, "inbox", want, pinned)
 			if !fault.Is(err, fault.Invalid) || !strings.Contains(err.Error(), "cursor") || !strings.Contains(err.Error(), tt.msg) {
 				t.Fatalf("err = %v, want an Invalid fault on cursor saying %q", err, tt.msg)
 			}
 		})
 	}
-	if _, err := DecodeCursor(mine, want, pinned); err != nil {
+	if _, err := DecodeCursor(mine, "inbox", want, pinned); err != nil {
 		t.Fatalf("own cursor refused: %v", err)
 	}
 }
 
 func mustCursor(t *testing.T, key map[string]types.AttributeValue) string {
 	t.Helper()
-	c, err := EncodeCursor(key)
+	c, err := EncodeCursor("inbox", key)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +82,7 @@ func mustCursor(t *testing.T, key map[string]types.AttributeValue) string {
 }
 
 func TestEncodeCursorRefusesOtherTypes(t *testing.T) {
-	if _, err := EncodeCursor(map[string]types.AttributeValue{"b": &types.AttributeValueMemberB{Value: []byte{1}}}); err == nil {
+	if _, err := EncodeCursor("inbox", map[string]types.AttributeValue{"b": &types.AttributeValueMemberB{Value: []byte{1}}}); err == nil {
 		t.Fatal("a binary key attribute must be refused")
 	}
 }

@@ -130,7 +130,7 @@ func (s *Store) Get(ctx context.Context, id, owner string) (*Trigger, error) {
 
 // List returns up to limit of owner's triggers, oldest first, after cursor.
 func (s *Store) List(ctx context.Context, owner string, limit int, cursor string) ([]*Trigger, string, error) {
-	start, err := store.DecodeCursor(cursor, []string{attrID, attrOwner}, map[string]string{attrOwner: owner})
+	start, err := store.DecodeCursor(cursor, "triggers", []string{attrID, attrOwner}, map[string]string{attrOwner: owner})
 	if err != nil {
 		return nil, "", err
 	}
@@ -157,7 +157,7 @@ func (s *Store) List(ctx context.Context, owner string, limit int, cursor string
 			out = append(out, t)
 		}
 		if res.LastEvaluatedKey == nil || len(out) == limit {
-			next, err := store.EncodeCursor(res.LastEvaluatedKey)
+			next, err := store.EncodeCursor("triggers", res.LastEvaluatedKey)
 			return out, next, err
 		}
 		start = res.LastEvaluatedKey
