@@ -31,9 +31,9 @@ import (
 // they would in AWS: the Bridge daemon and the Router and Deliver functions are
 // restarted by herald-local (a new instance for the next invocation), NATS and the AWS
 // emulators by herald-local's supervisor, on the same ports and state. At the end every
-// event the API accepted must have reached the events topic, the trigger's webhook, the
-// consumer and the recipient's inbox, at least once; duplicates are counted and
-// reported, not failed, since delivery is at least once.
+// event the API accepted must have reached the events topic, both matching triggers'
+// actions (a webhook and an SQS queue), the consumer and the recipient's inbox, at least
+// once; duplicates are counted and reported, not failed, since delivery is at least once.
 //
 // make test runs a short form (HERALD_CHAOS_KILLS unset: 6 kills); make test-chaos runs
 // 25. HERALD_CHAOS_SEED replays a run's kill schedule.
@@ -87,16 +87,24 @@ func TestChaosNoLoss(t *testing.T) {
 	ctx := t.Context()
 
 	// The four places every event must reach.
-	topic := subscribeToTopic(t, p)
+	sqsc, _ := p.awsClients()
+	topic := &queueSink{sqs: sqsc, url: p.subscribeQueue(t, "chaos-downstream", nil)}
+	actionQueue := &queueSink{sqs: sqsc, url: createQueue(t, sqsc, "chaos-action")}
 	hook := newHookReceiver(t)
 	createTrigger(t, p, api, hook.URL)
+	// A second trigger on the same events, whose action sends them to an SQS queue: its
+	// deliveries go through the emulator that is being killed.
+	if out := p.shell(t, `curl -s -X POST `+api+`/v1/triggers -H "Authorization: Bearer $DEMO_TOKEN" -H 'Content-Type: application/json' `+
+		`-d '{"name":"items to sqs","resource":{"path":"projects/demo","include_subresources":true},"events":["resource.*"],"filter":{"resource.type":"itemsvc.*"},"action":{"type":"sqs","queue_url":"`+actionQueue.url+`"}}'`); !strings.Contains(out, `"id"`) {
+		t.Fatalf("create the sqs trigger: %s", out)
+	}
 	demo := newClient(t, api, p.env(t, "DEMO_TOKEN"))
 	consumerID := strings.TrimSpace(p.shell(t, `curl -s -X POST `+api+`/v1/consumers -H "Authorization: Bearer $DEMO_TOKEN" -H 'Content-Type: application/json' `+
 		`-d '{"target":{"resources":[{"path":"projects/demo","include_subresources":true}]}}' | sed -E 's/.*"id":"([^"]+)".*/\1/'`))
 	if consumerID == "" || strings.ContainsAny(consumerID, "{ ") {
 		t.Fatalf("create consumer: %q", consumerID)
 	}
-	waitRouted(t, p, api)
+	waitRouted(t, p, api, 2)
 
 	// Publish until the kills are over, one event at a time: each is retried with its
 	// own uuid until the API accepts it, so an accepted event is one the stack owes.
@@ -150,6 +158,7 @@ func TestChaosNoLoss(t *testing.T) {
 	sinks := []*sink{
 		{name: "events topic", collect: topic.collect},
 		{name: "trigger webhook", collect: func(context.Context) []string { return hookUUIDs(hook) }},
+		{name: "trigger SQS action", collect: actionQueue.collect},
 		{name: "consumer", collect: consumerCollector(demo, consumerID)},
 		{name: "inbox", collect: inboxCollector(demo)},
 	}
@@ -308,15 +317,15 @@ func newClient(t testing.TB, api, token string) *client.Client {
 	return c
 }
 
-// waitRouted publishes item events until the Router has the trigger in its index (it
-// refreshes every few seconds), so that no chaos event is published before it could
-// match.
-func waitRouted(t *testing.T, p *stackProcess, api string) {
+// waitRouted publishes item events until the Router matches them to the triggers it
+// should (it refreshes its index every few seconds), so that no chaos event is published
+// before they could match it.
+func waitRouted(t *testing.T, p *stackProcess, api string, triggers int) {
 	t.Helper()
 	var sent []string
 	testenv.WaitFor(t, time.Minute, func() bool {
 		for _, u := range sent {
-			if strings.Contains(p.text(), `"uuid":"`+u+`","event":"resource.ResourceCreated","triggers":1`) {
+			if strings.Contains(p.text(), `"uuid":"`+u+`","event":"resource.ResourceCreated","triggers":`+strconv.Itoa(triggers)) {
 				return true
 			}
 		}
@@ -327,23 +336,28 @@ func waitRouted(t *testing.T, p *stackProcess, api string) {
 			sent = append(sent, ev.UUID)
 		}
 		return false
-	}, "the Router matching the trigger")
+	}, "the Router matching the triggers")
 }
 
-// topicQueue is an SQS queue subscribed to the events topic, as a downstream system's.
-type topicQueue struct {
+// queueSink is an SQS queue events arrive in: one subscribed to the events topic, as a
+// downstream system's, or one a trigger's sqs action sends to.
+type queueSink struct {
 	sqs *sqs.Client
 	url string
 }
 
-func subscribeToTopic(t *testing.T, p *stackProcess) *topicQueue {
+// createQueue makes the queue name and returns its URL.
+func createQueue(t *testing.T, c *sqs.Client, name string) string {
 	t.Helper()
-	sqsc, _ := p.awsClients()
-	return &topicQueue{sqs: sqsc, url: p.subscribeQueue(t, "chaos-downstream", nil)}
+	out, err := c.CreateQueue(t.Context(), &sqs.CreateQueueInput{QueueName: aws.String(name)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return aws.ToString(out.QueueUrl)
 }
 
 // collect receives and deletes what the queue holds now.
-func (q *topicQueue) collect(ctx context.Context) []string {
+func (q *queueSink) collect(ctx context.Context) []string {
 	var uuids []string
 	for {
 		out, err := q.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(q.url), MaxNumberOfMessages: 10, WaitTimeSeconds: 1})
