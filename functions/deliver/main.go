@@ -35,11 +35,15 @@ func main() {
 
 // coldStart reads the configuration and builds the clients the handler keeps.
 func coldStart(ctx context.Context) (*Handler, error) {
-	triggers, err := trigger.OpenStore(ctx)
+	cfg, err := config.AWS(ctx)
 	if err != nil {
 		return nil, err
 	}
-	notifications, err := inbox.OpenStore(ctx)
+	triggers, err := trigger.OpenStore(cfg)
+	if err != nil {
+		return nil, err
+	}
+	notifications, err := inbox.OpenStore(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -52,10 +56,6 @@ func coldStart(ctx context.Context) (*Handler, error) {
 		return nil, err
 	}
 	allow, err := webhook.AllowNetworksFromEnv()
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := config.AWS(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/heraldhq/herald/shared/action"
 	"github.com/heraldhq/herald/shared/bus"
+	"github.com/heraldhq/herald/shared/config"
 	"github.com/heraldhq/herald/shared/trigger"
 	"github.com/heraldhq/herald/shared/webhook"
 )
@@ -35,7 +36,11 @@ func coldStart(ctx context.Context) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	triggers, err := trigger.OpenStore(ctx)
+	cfg, err := config.AWS(ctx)
+	if err != nil {
+		return nil, err
+	}
+	triggers, err := trigger.OpenStore(cfg)
 	if err != nil {
 		return nil, err
 	}

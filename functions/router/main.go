@@ -28,11 +28,11 @@ func main() {
 
 // coldStart reads the configuration and builds the clients the handler keeps.
 func coldStart(ctx context.Context) (*Handler, error) {
-	triggers, err := trigger.OpenStore(ctx)
+	cfg, err := config.AWS(ctx)
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := config.AWS(ctx)
+	triggers, err := trigger.OpenStore(cfg)
 	if err != nil {
 		return nil, err
 	}

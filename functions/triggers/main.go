@@ -29,11 +29,11 @@ func main() {
 
 // coldStart reads the configuration and builds the clients the handler keeps.
 func coldStart(ctx context.Context) (*Handler, error) {
-	store, err := trigger.OpenStore(ctx)
+	cfg, err := config.AWS(ctx)
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := config.AWS(ctx)
+	store, err := trigger.OpenStore(cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -1,9 +1,9 @@
 package inbox
 
 import (
-	"context"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/heraldhq/herald/shared/config"
@@ -11,8 +11,9 @@ import (
 
 // OpenStore builds the Store a function keeps for its lifetime from its environment:
 // HERALD_NOTIFICATIONS_TABLE, HERALD_UNACKED_RETENTION_DAYS and
-// HERALD_ACKED_RETENTION_DAYS (whole days, at least 1), and the AWS configuration.
-func OpenStore(ctx context.Context) (*Store, error) {
+// HERALD_ACKED_RETENTION_DAYS (whole days, at least 1), and cfg, the AWS configuration
+// the function loaded once at its cold start.
+func OpenStore(cfg aws.Config) (*Store, error) {
 	table, err := config.Required("HERALD_NOTIFICATIONS_TABLE")
 	if err != nil {
 		return nil, err
@@ -22,10 +23,6 @@ func OpenStore(ctx context.Context) (*Store, error) {
 		return nil, err
 	}
 	acked, err := config.Days("HERALD_ACKED_RETENTION_DAYS", DefaultAckedRetention)
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := config.AWS(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -1,22 +1,19 @@
 package trigger
 
 import (
-	"context"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/heraldhq/herald/shared/config"
 )
 
-// OpenStore builds the Store a function keeps for its lifetime from its environment:
-// HERALD_TRIGGERS_TABLE and the AWS configuration.
-func OpenStore(ctx context.Context) (*Store, error) {
+// OpenStore builds the Store a function keeps for its lifetime from its environment
+// (HERALD_TRIGGERS_TABLE) and cfg, the AWS configuration the function loaded once at its
+// cold start.
+func OpenStore(cfg aws.Config) (*Store, error) {
 	table, err := config.Required("HERALD_TRIGGERS_TABLE")
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := config.AWS(ctx)
 	if err != nil {
 		return nil, err
 	}
