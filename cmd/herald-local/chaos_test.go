@@ -2,7 +2,7 @@ package main
 
 import (
 	"context"
-	"encoding/json"
+	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -18,8 +18,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/google/uuid"
 
 	"github.com/heraldhq/herald/client"
+	"github.com/heraldhq/herald/shared/consumer"
 	"github.com/heraldhq/herald/shared/event"
 	"github.com/heraldhq/herald/shared/inbox"
 	"github.com/heraldhq/herald/shared/reply"
@@ -79,8 +81,11 @@ func TestChaosNoLoss(t *testing.T) {
 		seed = n
 	}
 	t.Logf("chaos: %d kills, HERALD_CHAOS_SEED=%d", kills, seed)
-	rng := rand.New(rand.NewPCG(seed, seed))       // the kill schedule
-	uuidRNG := rand.New(rand.NewPCG(seed, seed+1)) // the events, drawn by the publisher alone
+	rng := rand.New(rand.NewPCG(seed, seed)) // the kill schedule
+	// The events' uuids, drawn by the publisher alone, so a replayed run publishes the same.
+	var uuidSeed [32]byte
+	binary.LittleEndian.PutUint64(uuidSeed[:], seed)
+	uuidSource := rand.NewChaCha8(uuidSeed)
 
 	p := startStack(t)
 	api := p.banner["HTTP API"]
@@ -99,10 +104,11 @@ func TestChaosNoLoss(t *testing.T) {
 		t.Fatalf("create the sqs trigger: %s", out)
 	}
 	demo := newClient(t, api, p.env(t, "DEMO_TOKEN"))
-	consumerID := strings.TrimSpace(p.shell(t, `curl -s -X POST `+api+`/v1/consumers -H "Authorization: Bearer $DEMO_TOKEN" -H 'Content-Type: application/json' `+
-		`-d '{"target":{"resources":[{"path":"projects/demo","include_subresources":true}]}}' | sed -E 's/.*"id":"([^"]+)".*/\1/'`))
-	if consumerID == "" || strings.ContainsAny(consumerID, "{ ") {
-		t.Fatalf("create consumer: %q", consumerID)
+	cons, err := demo.CreateConsumer(ctx, consumer.Spec{Target: consumer.Target{
+		Resources: []consumer.ResourceTarget{{Path: "projects/demo", IncludeSubresources: true}},
+	}})
+	if err != nil {
+		t.Fatalf("create consumer: %v", err)
 	}
 	waitRouted(t, p, api, 2)
 
@@ -125,7 +131,7 @@ func TestChaosNoLoss(t *testing.T) {
 			}
 			ev := &event.Event{
 				Event:      "resource.ResourceUpdated",
-				UUID:       newUUID(uuidRNG),
+				UUID:       uuid.Must(uuid.NewRandomFromReader(uuidSource)).String(),
 				Resource:   &event.Resource{Type: "itemsvc.Item", Path: fmt.Sprintf("projects/demo/items/chaos-%d", i)},
 				Recipients: []string{"demo"},
 			}
@@ -159,7 +165,7 @@ func TestChaosNoLoss(t *testing.T) {
 		{name: "events topic", collect: topic.collect},
 		{name: "trigger webhook", collect: func(context.Context) []string { return hookUUIDs(hook) }},
 		{name: "trigger SQS action", collect: actionQueue.collect},
-		{name: "consumer", collect: consumerCollector(demo, consumerID)},
+		{name: "consumer", collect: consumerCollector(demo, cons.ID)},
 		{name: "inbox", collect: inboxCollector(demo)},
 	}
 	deadline := time.Now().Add(6 * time.Minute)
@@ -224,15 +230,6 @@ func total(m map[string]int) int {
 		n += c
 	}
 	return n
-}
-
-// newUUID draws a version 4 uuid from the seeded generator, so a replayed run publishes
-// the same events.
-func newUUID(rng *rand.Rand) string {
-	a, b := rng.Uint64(), rng.Uint64()
-	a = a&^(0xf<<12) | 4<<12
-	b = b&^(0x3<<62) | 0x2<<62
-	return fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", a>>32, a>>16&0xffff, a&0xffff, b>>48, b&0xffffffffffff)
 }
 
 // chaos kills kills processes, cycling through every target in a shuffled order so that
@@ -331,9 +328,8 @@ func waitRouted(t *testing.T, p *stackProcess, api string, triggers int) {
 		}
 		out := p.shell(t, `curl -s -X POST `+api+`/v1/events -H "Authorization: Bearer $PUBLISHER_TOKEN" -H 'Content-Type: application/json' `+
 			`-d '{"event":"resource.ResourceCreated","resource":{"type":"itemsvc.Item","path":"projects/demo/items/warm"}}'`)
-		var ev struct{ UUID string }
-		if json.Unmarshal([]byte(out), &ev) == nil && ev.UUID != "" {
-			sent = append(sent, ev.UUID)
+		if u := eventUUID([]byte(out)); u != "" {
+			sent = append(sent, u)
 		}
 		return false
 	}, "the Router matching the triggers")
@@ -366,9 +362,8 @@ func (q *queueSink) collect(ctx context.Context) []string {
 		}
 		var entries []sqstypes.DeleteMessageBatchRequestEntry
 		for i, m := range out.Messages {
-			var ev struct{ UUID string }
-			if json.Unmarshal([]byte(aws.ToString(m.Body)), &ev) == nil && ev.UUID != "" {
-				uuids = append(uuids, ev.UUID)
+			if u := eventUUID([]byte(aws.ToString(m.Body))); u != "" {
+				uuids = append(uuids, u)
 			}
 			entries = append(entries, sqstypes.DeleteMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), ReceiptHandle: m.ReceiptHandle})
 		}
@@ -376,18 +371,12 @@ func (q *queueSink) collect(ctx context.Context) []string {
 	}
 }
 
-// hookUUIDs returns the uuids of every webhook received so far; the sink counts them, so
-// it is handed only the new ones.
+// hookUUIDs takes the webhooks received since its last call and returns their uuids.
 func hookUUIDs(h *hookReceiver) []string {
-	_, bodies := h.received()
-	h.mu.Lock()
-	h.headers, h.bodies = nil, nil
-	h.mu.Unlock()
 	var uuids []string
-	for _, b := range bodies {
-		var ev struct{ UUID string }
-		if json.Unmarshal(b, &ev) == nil && ev.UUID != "" {
-			uuids = append(uuids, ev.UUID)
+	for _, b := range h.drain() {
+		if u := eventUUID(b); u != "" {
+			uuids = append(uuids, u)
 		}
 	}
 	return uuids
@@ -404,9 +393,8 @@ func consumerCollector(c *client.Client, id string) func(context.Context) []stri
 			}
 			replies := make([]reply.Reply, len(msgs))
 			for i, m := range msgs {
-				var ev struct{ UUID string }
-				if json.Unmarshal(m.Event, &ev) == nil && ev.UUID != "" {
-					uuids = append(uuids, ev.UUID)
+				if u := eventUUID(m.Event); u != "" {
+					uuids = append(uuids, u)
 				}
 				replies[i] = m.Reply
 			}

@@ -426,6 +426,16 @@ func (r *hookReceiver) received() ([]http.Header, [][]byte) {
 	return append([]http.Header(nil), r.headers...), append([][]byte(nil), r.bodies...)
 }
 
+// drain returns the bodies received since the last drain and forgets them, in one step,
+// so that none arriving meanwhile is missed.
+func (r *hookReceiver) drain() [][]byte {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	bodies := r.bodies
+	r.headers, r.bodies = nil, nil
+	return bodies
+}
+
 // createTrigger makes the demo user's trigger on item events under projects/demo, with
 // a webhook to url, and returns its id and the secret shown at creation.
 func createTrigger(t testing.TB, p *stackProcess, api, url string) (id, secret string) {

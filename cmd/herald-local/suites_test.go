@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"path/filepath"
 	"sort"
 	"testing"
@@ -134,4 +135,13 @@ func (p *stackProcess) subscribeQueue(t testing.TB, name string, attrs map[strin
 		t.Fatal(err)
 	}
 	return aws.ToString(q.QueueUrl)
+}
+
+// eventUUID returns the uuid of an event's JSON, or "" when it has none.
+func eventUUID(data []byte) string {
+	var ev struct {
+		UUID string `json:"uuid"`
+	}
+	json.Unmarshal(data, &ev)
+	return ev.UUID
 }
