@@ -12,6 +12,7 @@ import (
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/heraldhq/herald/shared/event"
@@ -28,8 +29,17 @@ type Runner struct {
 	SQS      *sqs.Client
 	SNS      *sns.Client
 	Lambda   *lambda.Client
-	JS       jetstream.JetStream // nats actions, and the events a javascript action makes
-	Now      func() time.Time    // time.Now when nil
+	// Actions is the connection nats actions publish through: its own NATS user, whose
+	// permissions allow publishing only in the action namespace, so that the server
+	// itself refuses anything else (Herald's own check runs first). Never Herald's
+	// connection.
+	Actions *nats.Conn
+	// JS is Herald's own connection, for the events a javascript action makes (checked
+	// and published as the trigger's owner).
+	JS jetstream.JetStream
+	// Policy says what actions may reach.
+	Policy Policy
+	Now    func() time.Time // time.Now when nil
 }
 
 func (r *Runner) now() time.Time {
@@ -138,10 +148,10 @@ func (r *Runner) lambda(ctx context.Context, d Delivery, payload []byte) Outcome
 }
 
 func (r *Runner) nats(ctx context.Context, d Delivery, payload []byte) Outcome {
-	if r.JS == nil {
+	if r.Actions == nil {
 		return unavailable("nats")
 	}
-	nc := r.JS.Conn()
+	nc := r.Actions
 	if err := nc.Publish(d.Action.Subject, payload); err != nil {
 		return failed(fmt.Errorf("nats: %w", err), false)
 	}

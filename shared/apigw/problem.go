@@ -25,6 +25,8 @@ type Problem struct {
 	Status int                `json:"status"`
 	Detail string             `json:"detail,omitempty"`
 	Errors []fault.FieldError `json:"errors,omitempty"`
+	// Quota names the limit reached, on a 429.
+	Quota *fault.Quota `json:"quota,omitempty"`
 }
 
 // Status is the HTTP status for an error kind: the one place that decides it.
@@ -46,6 +48,8 @@ func Status(k fault.Kind) int {
 		return http.StatusUnsupportedMediaType
 	case fault.Unavailable:
 		return http.StatusServiceUnavailable
+	case fault.OverQuota:
+		return http.StatusTooManyRequests
 	default:
 		return http.StatusInternalServerError
 	}
@@ -65,6 +69,7 @@ func ProblemFor(err error) Problem {
 	if errors.As(err, &fe) && kind != fault.Other {
 		p.Detail = fe.Detail
 		p.Errors = fe.Fields
+		p.Quota = fe.Quota
 	}
 	if kind == fault.Other {
 		p.Detail = "an unexpected error occurred; it has been logged"

@@ -20,6 +20,7 @@ const (
 	TooLarge                 // the input exceeds a size limit
 	Unsupported              // the media type is not accepted
 	Unavailable              // a dependency is down or overloaded; try again later
+	OverQuota                // the caller holds as many of something as a quota allows
 )
 
 var kindNames = [...]string{
@@ -32,6 +33,7 @@ var kindNames = [...]string{
 	TooLarge:     "request too large",
 	Unsupported:  "unsupported media type",
 	Unavailable:  "service unavailable",
+	OverQuota:    "quota exceeded",
 }
 
 // String returns a short human title for the kind, used as the problem+json title.
@@ -54,7 +56,21 @@ type Error struct {
 	Kind   Kind
 	Detail string       // a sentence for the caller; never holds a secret
 	Fields []FieldError // the fields at fault, for Invalid and TooLarge
+	Quota  *Quota       // the quota reached, for OverQuota
 	Err    error        // the underlying cause, for logs; not shown to callers
+}
+
+// Quota names a per-user limit and how much of it the caller uses.
+type Quota struct {
+	Name    string `json:"name"`    // what is counted: "triggers", "consumers", "streams"
+	Limit   int    `json:"limit"`   // how many the caller may hold
+	Current int    `json:"current"` // how many the caller holds now
+}
+
+// OverLimit returns an OverQuota error for q.
+func OverLimit(q Quota) *Error {
+	return &Error{Kind: OverQuota, Quota: &q,
+		Detail: fmt.Sprintf("you hold %d %s and the limit is %d: delete one to make room", q.Current, q.Name, q.Limit)}
 }
 
 // Error implements error.
