@@ -126,6 +126,11 @@ func (h *Handler) deliver(ctx context.Context, m events.SQSMessage) bool {
 	case !t.IsEnabled():
 		log.InfoContext(ctx, "trigger disabled; delivery skipped (replay delivers it once enabled)")
 		return h.Deliveries.SetStatus(ctx, rec, delivery.StatusSkipped) == nil
+	case t.Mode == trigger.Sync:
+		// A sync trigger acts only while an event is vetted; a task for one (a retry
+		// or replay made before its mode changed) must not run its action after the fact.
+		log.InfoContext(ctx, "sync trigger; delivery skipped")
+		return h.Deliveries.SetStatus(ctx, rec, delivery.StatusSkipped) == nil
 	}
 	start := h.now()
 	o := h.run(ctx, t, &task)
@@ -208,7 +213,10 @@ func (h *Handler) run(ctx context.Context, t *trigger.Trigger, task *delivery.Ta
 	if err != nil {
 		return action.Outcome{Err: fmt.Errorf("the task's event is unreadable: %w", err), Permanent: true}
 	}
-	return h.Runner.Run(ctx, action.Delivery{Action: cfg, Event: ev, Raw: task.Event, DeliveryID: task.DeliveryID, TriggerID: t.ID})
+	return h.Runner.Run(ctx, action.Delivery{
+		Action: cfg, Event: ev, Raw: task.Event, DeliveryID: task.DeliveryID, TriggerID: t.ID,
+		Owner: t.Owner, Scope: action.Scope{Path: t.Resource.Path, Subresources: t.Resource.IncludeSubresources, Writable: t.Writable},
+	})
 }
 
 // delay returns how long to wait before the next attempt: the schedule's step with

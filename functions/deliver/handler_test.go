@@ -22,7 +22,10 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/heraldhq/herald/shared/action"
+	"github.com/heraldhq/herald/shared/actionspec"
+	"github.com/heraldhq/herald/shared/auth"
 	"github.com/heraldhq/herald/shared/delivery"
+	"github.com/heraldhq/herald/shared/emulator"
 	"github.com/heraldhq/herald/shared/event"
 	"github.com/heraldhq/herald/shared/inbox"
 	"github.com/heraldhq/herald/shared/testenv"
@@ -64,11 +67,31 @@ func newHarness(t testing.TB, allowLoopback bool) *harness {
 		Triggers:   &trigger.Store{DB: env.DynamoDB, Table: ref("TriggersTable")},
 		Deliveries: &delivery.Store{DB: env.DynamoDB, Table: ref("DeliveriesTable"), Retention: delivery.DefaultRetention},
 		Inbox:      &inbox.Store{DB: env.DynamoDB, Table: ref("NotificationsTable"), UnackedRetention: inbox.DefaultUnackedRetention, AckedRetention: inbox.DefaultAckedRetention},
-		Runner:     &action.Runner{Webhooks: action.NewWebhooks(webhook.ClientOptions{Allow: allow}), SQS: env.SQS, SNS: env.SNS, JS: js},
+		Runner: &action.Runner{Webhooks: action.NewWebhooks(webhook.ClientOptions{Allow: allow}), SQS: env.SQS, SNS: env.SNS, JS: js, Actions: js.Conn(),
+			Policy: testPolicy(t)},
 		SQS:        env.SQS, QueueURL: queue, DeadLetterURL: dlq, DisableAfter: 2,
 		Rand: func() float64 { return 0 }, // the shortest jitter: 80 % of each step
 	}
 	return &harness{h: h, js: js, queueURL: queue, dlqURL: dlq, owner: "owner-" + uuid.NewString()[:8]}
+}
+
+// testPolicy allows the targets the tests make (queues named target-…, topics named
+// partner-…, subjects under partner.) and names Herald's own queues and topic, as the
+// template does.
+func testPolicy(t testing.TB) actionspec.Policy {
+	t.Helper()
+	own := []string{"arn:aws:lambda:*:*:function:*Api"}
+	for _, q := range []string{"RouteQueue", "InboxQueue", "DeliveriesQueue"} {
+		arn, err := env.Stack.GetAtt(q, "Arn")
+		if err != nil {
+			t.Fatal(err)
+		}
+		own = append(own, arn)
+	}
+	return actionspec.Policy{
+		Subjects: []string{"partner.>"}, NATS: true, Region: emulator.Region,
+		Targets: []string{"arn:aws:sqs:*:*:target*", "arn:aws:sqs:*:*:RouteQueue", "arn:aws:sns:*:*:partner-*"}, Own: own,
+	}
 }
 
 // trigger stores a trigger on projects/p1 with action (JSON) and schedule.
@@ -84,6 +107,8 @@ func (x *harness) trigger(t testing.TB, actionJSON string, schedule ...string) *
 	if err := spec.EnsureSecret(nil); err != nil {
 		t.Fatal(err)
 	}
+	// The owner holds WRITE on the scope: a javascript action may publish inside it.
+	spec.SetWritable(&auth.Claims{Subject: x.owner, Perms: map[string]auth.Level{"projects/p1": auth.Write}})
 	tr, err := x.h.Triggers.Create(context.Background(), spec, x.owner)
 	if err != nil {
 		t.Fatal(err)
@@ -428,5 +453,114 @@ func TestSNSAction(t *testing.T) {
 	msgs := env.Receive(rctx, t, queue, 1)
 	if len(msgs) != 1 || aws.ToString(msgs[0].Body) != string(task.Event) {
 		t.Fatalf("the filtered subscription got %v", msgs)
+	}
+}
+
+// TestPolicyAtSend: a trigger stored before the policy refused its target (written
+// straight to the table, as an old trigger would be) is refused before its action runs:
+// Herald's own queue even where an allow pattern names it, a queue outside the
+// allow-list, a subject outside the action namespace. Nothing reaches them.
+func TestPolicyAtSend(t *testing.T) {
+	x := newHarness(t, true)
+	route, err := env.Stack.Ref("RouteQueue")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, _ := env.NewQueue(t, "other")
+	sub, err := x.js.Conn().SubscribeSync("herald.deadletter.events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ action, reason string }{
+		{`{"type":"sqs","queue_url":"` + route + `"}`, "Herald's own"},
+		{`{"type":"sqs","queue_url":"` + other + `"}`, "not allowed by the operator"},
+		{`{"type":"nats","subject":"herald.deadletter.events"}`, "Herald's own subjects"},
+		{`{"type":"nats","subject":"elsewhere.items"}`, "action namespace"},
+	} {
+		t.Run(tt.action, func(t *testing.T) {
+			rec := x.run(t, x.queue(t, x.trigger(t, tt.action, "1s")), 30*time.Second)
+			if rec.Status != delivery.StatusExhausted || rec.Attempts != 1 || !strings.Contains(rec.Log[0].Error, tt.reason) {
+				t.Errorf("delivery %+v, want exhausted at once because %q", rec, tt.reason)
+			}
+		})
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if msgs := env.Receive(ctx, t, other, 1); len(msgs) != 0 {
+		t.Errorf("the queue outside the allow-list got %d messages", len(msgs))
+	}
+	if m, err := sub.NextMsg(100 * time.Millisecond); err == nil {
+		t.Errorf("a refused nats action published %s", m.Data)
+	}
+}
+
+// TestScriptEventsAsOwner: the events a javascript action returns are published as the
+// trigger's owner with their origin, and refused whole when one of them is not the
+// owner's to publish.
+func TestScriptEventsAsOwner(t *testing.T) {
+	x := newHarness(t, true)
+	tr := x.trigger(t, `{"type":"javascript","script":"function handle(e){ return {event:'job.JobCreated', user:{id:'someone-else'}, resource:{type:'job', path:'projects/p1/jobs/'+e.uuid}} }"}`)
+	task := x.queue(t, tr)
+	if rec := x.run(t, task, 30*time.Second); rec.Status != delivery.StatusSucceeded {
+		t.Fatalf("delivery %+v", rec)
+	}
+	stream, err := x.js.Stream(context.Background(), event.StreamName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := stream.GetLastMsgForSubject(context.Background(), event.Subject("job.JobCreated", "projects/p1/jobs/"+task.EventUUID))
+	if err != nil {
+		t.Fatalf("the script's event is not on the stream: %v", err)
+	}
+	ev, err := event.Decode(msg.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o, ok := ev.Origin(); ev.User == nil || ev.User.ID != x.owner || !ok || o.Trigger != tr.ID || o.Hop != 1 {
+		t.Errorf("published %s, want user.id %s and origin {trigger %s, hop 1}", msg.Data, x.owner, tr.ID)
+	}
+
+	for _, tt := range []struct{ name, returns, reason string }{
+		{"a permission grant about another user", `{event:'user.PermissionGranted', resource:{type:'user', path:'users/victim'}, recipients:['victim']}`, "user.* events"},
+		{"a recipient other than the owner", `{event:'job.JobCreated', resource:{type:'job', path:'projects/p1/j'}, recipients:['victim']}`, "recipients"},
+		{"outside the scope", `{event:'job.JobCreated', resource:{type:'job', path:'projects/p2/j'}}`, "outside the trigger's scope"},
+		{"an announcement", `{event:'system.Announcement'}`, "system.* events"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			before, err := stream.Info(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr := x.trigger(t, `{"type":"javascript","script":"function handle(e){ return [{event:'job.JobCreated', resource:{type:'job', path:'projects/p1/ok'}}, `+tt.returns+`] }"}`, "1s")
+			rec := x.run(t, x.queue(t, tr), 30*time.Second)
+			if rec.Status != delivery.StatusExhausted || !strings.Contains(rec.Log[0].Error, "refused") || !strings.Contains(rec.Log[0].Error, tt.reason) {
+				t.Errorf("delivery %+v, want exhausted with the refusal (%s) in the log", rec, tt.reason)
+			}
+			after, err := stream.Info(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if after.State.LastSeq != before.State.LastSeq {
+				t.Errorf("the stream went from sequence %d to %d: a refused script published", before.State.LastSeq, after.State.LastSeq)
+			}
+		})
+	}
+}
+
+// TestSyncTriggerTaskSkipped: a task for a sync trigger (a retry made after its mode
+// changed) never runs its action from the queue.
+func TestSyncTriggerTaskSkipped(t *testing.T) {
+	x := newHarness(t, true)
+	rcv := newReceiver(t, 200)
+	tr := x.trigger(t, `{"type":"http","url":"`+rcv.URL+`"}`)
+	tr.Mode = trigger.Sync
+	if _, err := x.h.Triggers.Replace(context.Background(), tr.ID, x.owner, tr.Spec); err != nil {
+		t.Fatal(err)
+	}
+	if rec := x.run(t, x.queue(t, tr), 30*time.Second); rec.Status != delivery.StatusSkipped {
+		t.Errorf("delivery %+v, want skipped", rec)
+	}
+	if reqs, _ := rcv.requests(); len(reqs) != 0 {
+		t.Errorf("the sync trigger's webhook got %d requests from the queue", len(reqs))
 	}
 }

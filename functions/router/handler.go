@@ -66,8 +66,14 @@ func (h *Handler) route(ctx context.Context, m events.SQSMessage) bool {
 		return false
 	}
 	matched := h.Triggers.Match(mev)
+	origin, _ := ev.Origin()
 	ok := true
 	for _, tr := range matched {
+		if tr.ID == origin.Trigger {
+			// A trigger never matches what its own action made: the shortest loop is
+			// cut at once, longer ones at the hop limit.
+			continue
+		}
 		t := &delivery.Task{TriggerID: tr.ID, DeliveryID: delivery.ID(ev.UUID, tr.ID, ev.Timestamp), EventUUID: ev.UUID, Event: raw}
 		if _, err := h.Deliveries.Enqueue(ctx, h.Queue, t); err != nil {
 			slog.ErrorContext(ctx, "queuing a delivery failed; the event comes back", "uuid", ev.UUID, "trigger", tr.ID, "error", err.Error())

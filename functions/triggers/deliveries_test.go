@@ -128,7 +128,7 @@ func TestDeliveryRoutes(t *testing.T) {
 	retry.PathParameters["delivery_id"] = "01JD0000000000000000000000"
 	apigwtest.WantProblem(t, do(t, h, retry, nil), http.StatusNotFound, "")
 
-	placeholder := createTrigger(t, h, alice, `{"name":"p","resource":{"path":"projects/p1"},"action":{"type":"nats","subject":"s"}}`)
+	placeholder := createTrigger(t, h, alice, `{"name":"p","resource":{"path":"projects/p1"},"action":{"type":"nats","subject":"herald.actions.s"}}`)
 	var fired struct {
 		DeliveryID string `json:"delivery_id"`
 	}

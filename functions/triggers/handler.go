@@ -3,14 +3,18 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/heraldhq/herald/shared/actionspec"
 	"github.com/heraldhq/herald/shared/apigw"
 	"github.com/heraldhq/herald/shared/delivery"
 	"github.com/heraldhq/herald/shared/event"
@@ -34,6 +38,8 @@ type Handler struct {
 	Deliveries *delivery.Store
 	Queue      *delivery.Queue
 	JS         jetstream.JetStream // replay reads the stream
+	// Policy is what actions may reach: every action is checked against it.
+	Policy actionspec.Policy
 }
 
 // Handle dispatches one HTTP API request.
@@ -73,8 +79,9 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	return resp, nil
 }
 
-// spec reads, normalizes and authorizes a create or replace body.
-func spec(req *events.APIGatewayV2HTTPRequest) (trigger.Spec, error) {
+// spec reads, normalizes, checks and authorizes a create or replace body: every field,
+// the action's against the operator's policy, each fault named.
+func (h *Handler) spec(req *events.APIGatewayV2HTTPRequest) (trigger.Spec, error) {
 	var s trigger.Spec
 	claims, err := apigw.Claims(req)
 	if err != nil {
@@ -90,15 +97,35 @@ func spec(req *events.APIGatewayV2HTTPRequest) (trigger.Spec, error) {
 	if err := apigw.DecodeJSON(body, &s); err != nil {
 		return s, err
 	}
-	if err := s.Normalize(); err != nil {
+	var fields []fault.FieldError
+	if s.Writable != nil {
+		fields = append(fields, fault.FieldError{Field: "writable", Message: "is set by Herald from the owner's grants"})
+	}
+	err = s.Normalize()
+	var fe *fault.Error
+	switch {
+	case err == nil:
+	case errors.As(err, &fe) && fe.Kind == fault.Invalid:
+		fields = append(fields, fe.Fields...)
+	default:
 		return s, err
 	}
-	return s, s.Authorize(claims)
+	if !slices.ContainsFunc(fields, func(f fault.FieldError) bool { return strings.HasPrefix(f.Field, "action") }) {
+		fields = append(fields, h.Policy.Check(s.Action, s.Mode)...)
+	}
+	if err := fault.Fields(fields); err != nil {
+		return s, err
+	}
+	if err := s.Authorize(claims); err != nil {
+		return s, err
+	}
+	s.SetWritable(claims)
+	return s, nil
 }
 
 // create serves POST /v1/triggers.
 func (h *Handler) create(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	s, err := spec(req)
+	s, err := h.spec(req)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -180,7 +207,7 @@ func (h *Handler) replace(ctx context.Context, req *events.APIGatewayV2HTTPReque
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	s, err := spec(req)
+	s, err := h.spec(req)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}

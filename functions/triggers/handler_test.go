@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/heraldhq/herald/shared/apigw/apigwtest"
+	"github.com/heraldhq/herald/shared/actionspec"
 	"github.com/heraldhq/herald/shared/auth"
 	"github.com/heraldhq/herald/shared/delivery"
 	"github.com/heraldhq/herald/shared/testenv"
@@ -38,6 +39,7 @@ func newHandler(t *testing.T) *Handler {
 		Deliveries: &delivery.Store{DB: env.DynamoDB, Table: ref("DeliveriesTable"), Retention: delivery.DefaultRetention},
 		Queue:      &delivery.Queue{SQS: env.SQS, URL: queue},
 		JS:         js,
+		Policy:     actionspec.Policy{NATS: true},
 	}
 }
 
@@ -194,7 +196,7 @@ func TestDryRun(t *testing.T) {
 	if a := try(`{"event":"job.JobFinished","resource":{"type":"itemsvc.Item","path":"projects/p1/i"}}`); a.Matched || a.Explain[0].Field != "events" || a.Explain[0].Matched {
 		t.Errorf("other event type: %+v", a)
 	}
-	placeholder := createTrigger(t, h, alice, `{"name":"p","resource":{"path":"projects/p1"},"action":{"type":"nats","subject":"s"}}`)
+	placeholder := createTrigger(t, h, alice, `{"name":"p","resource":{"path":"projects/p1"},"action":{"type":"nats","subject":"herald.actions.s"}}`)
 	var pa answer
 	do(t, h, apigwtest.Request("POST", "/v1/triggers/{id}/test", placeholder.ID, `{"event":{"event":"resource.ResourceCreated","resource":{"type":"x","path":"projects/p1"}}}`, alice, nil), &pa)
 	if pa.Matched {

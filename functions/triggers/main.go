@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
+	"github.com/heraldhq/herald/shared/actionspec"
 	"github.com/heraldhq/herald/shared/bus"
 	"github.com/heraldhq/herald/shared/config"
 	"github.com/heraldhq/herald/shared/delivery"
@@ -45,10 +46,15 @@ func coldStart(ctx context.Context) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	policy, err := actionspec.PolicyFromEnv()
+	if err != nil {
+		return nil, err
+	}
 	return &Handler{
 		Store:      store,
 		Deliveries: deliveries,
 		Queue:      queue,
 		JS:         js,
+		Policy:     policy,
 	}, nil
 }

@@ -23,23 +23,6 @@ func NewWebhooks(opts webhook.ClientOptions) *Webhooks {
 	return &Webhooks{Client: webhook.NewClient(opts), Source: "herald"}
 }
 
-// Secrets returns the keys an http action signs with: the current secret first, then
-// those of a rotation.
-func (c *Config) Secrets() ([][]byte, error) {
-	var out [][]byte
-	for i, s := range append([]string{c.Secret}, c.PreviousSecrets...) {
-		if s == "" && i == 0 {
-			return nil, fmt.Errorf("the http action has no secret")
-		}
-		k, err := webhook.ParseSecret(s)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, k)
-	}
-	return out, nil
-}
-
 // webhookRequest builds the request of one attempt of an http action.
 func (r *Runner) webhookRequest(d Delivery, payload []byte) (webhook.Request, error) {
 	secrets, err := d.Action.Secrets()

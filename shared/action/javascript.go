@@ -56,6 +56,10 @@ func (r *Runner) javascript(ctx context.Context, d Delivery) Outcome {
 	if len(raws) > 0 && r.JS == nil {
 		return unavailable("publishing from javascript")
 	}
+	hop := 1
+	if o, ok := d.Event.Origin(); ok {
+		hop = o.Hop + 1
+	}
 	evs := make([]*event.Event, 0, len(raws))
 	for i, raw := range raws {
 		ev, err := event.Decode(raw)
@@ -66,9 +70,15 @@ func (r *Runner) javascript(ctx context.Context, d Delivery) Outcome {
 				ev.UUID = derivedUUID(d.DeliveryID, i)
 			}
 			ev.FillDefaults(r.now())
-			err = ev.Validate()
+			if err = ev.Validate(); err == nil {
+				if err = adopt(d, ev, hop, r.Policy.Hops()); err != nil {
+					err = fmt.Errorf("refused: %w", err)
+				}
+			}
 		}
 		if err != nil {
+			// Nothing is published when one event is refused: a script's events go out
+			// together or not at all.
 			return failed(fmt.Errorf("script result: event %d: %w", i, err), true)
 		}
 		evs = append(evs, ev)

@@ -15,6 +15,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/heraldhq/herald/shared/actionspec"
 	"github.com/heraldhq/herald/shared/event"
 	"github.com/heraldhq/herald/shared/fanout"
 )
@@ -38,7 +39,7 @@ type Runner struct {
 	// and published as the trigger's owner).
 	JS jetstream.JetStream
 	// Policy says what actions may reach.
-	Policy Policy
+	Policy actionspec.Policy
 	Now    func() time.Time // time.Now when nil
 }
 
@@ -57,11 +58,26 @@ type Delivery struct {
 	Raw        json.RawMessage // the event as stored
 	DeliveryID string
 	TriggerID  string
+	// Owner and Scope say as whom, and where, the events a javascript action returns
+	// are published.
+	Owner string
+	Scope Scope
+}
+
+// Scope is where a trigger's action may publish events: inside the trigger's scope, on
+// the paths where its owner held WRITE when they last saved it.
+type Scope struct {
+	Path         string
+	Subresources bool
+	Writable     []string
 }
 
 // Run runs d's action once.
 func (r *Runner) Run(ctx context.Context, d Delivery) Outcome {
 	start := r.now()
+	if field, msg := r.Policy.CheckSend(d.Action); msg != "" {
+		return failed(fmt.Errorf("refused: action.%s %s", field, msg), true)
+	}
 	payload := d.Raw
 	if d.Action.Transform != "" {
 		out, err := runTransform(ctx, d.Action.Transform, d.Raw)
@@ -123,6 +139,11 @@ func (r *Runner) sns(ctx context.Context, d Delivery, payload []byte) Outcome {
 	// The event's message attributes, as on Herald's own topic, so that subscribers
 	// can filter the same way.
 	in := &sns.PublishInput{TopicArn: aws.String(d.Action.TopicARN), Message: aws.String(string(payload)), MessageAttributes: fanout.Attributes(d.Event, 0)}
+	if d.Action.MessageGroupID != "" {
+		// FIFO topics: the delivery id dedupes a retried publish within SNS's window.
+		in.MessageGroupId = aws.String(d.Action.MessageGroupID)
+		in.MessageDeduplicationId = aws.String(d.DeliveryID)
+	}
 	if _, err := r.SNS.Publish(ctx, in); err != nil {
 		return failed(fmt.Errorf("sns: %w", err), false)
 	}

@@ -13,7 +13,7 @@ func ExampleDecode() {
 	  "uuid": "8f2792c7-b01a-4493-ba5a-d0588a4aad8e",
 	  "timestamp": "2026-11-22T18:00:00.123Z",
 	  "resource": {"type": "itemsvc.Item", "id": "VX-1/2"},
-	  "origin": "ingest"
+	  "source": "ingest"
 	}`)
 	e, err := event.Decode(body)
 	if err != nil {
@@ -29,7 +29,7 @@ func ExampleDecode() {
 	fmt.Println(string(out))
 	// Output:
 	// herald.events.item.ItemCreated.itemsvc_Item.VX-1_2._
-	// {"event":"item.ItemCreated","uuid":"8f2792c7-b01a-4493-ba5a-d0588a4aad8e","timestamp":"2026-11-22T18:00:00.123Z","resource":{"type":"itemsvc.Item","id":"VX-1/2","path":"itemsvc_Item/VX-1_2"},"origin":"ingest"}
+	// {"event":"item.ItemCreated","uuid":"8f2792c7-b01a-4493-ba5a-d0588a4aad8e","timestamp":"2026-11-22T18:00:00.123Z","resource":{"type":"itemsvc.Item","id":"VX-1/2","path":"itemsvc_Item/VX-1_2"},"source":"ingest"}
 }
 
 func ExampleEvent_Validate() {

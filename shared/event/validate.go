@@ -60,6 +60,11 @@ func (e *Event) Validate() error {
 	if e.User != nil {
 		v.utf8("user.id", e.User.ID)
 	}
+	if raw, ok := e.Extra[OriginKey]; ok {
+		if msg := checkOrigin(raw); msg != "" {
+			v.fail(OriginKey, msg)
+		}
+	}
 
 	domain := e.Domain()
 	switch {

@@ -11,14 +11,6 @@ const (
 	Sync  = "sync"  // the action approves or vetoes the event before it is published
 )
 
-// The action types of DESIGN.md §8.3.
-var ActionTypes = []string{"http", "sqs", "sns", "lambda", "nats", "javascript"}
-
-// requiredActionField is the field each action type cannot do without.
-var requiredActionField = map[string]string{
-	"http": "url", "sqs": "queue_url", "sns": "topic_arn", "lambda": "function", "nats": "subject", "javascript": "script",
-}
-
 // DefaultSchedule is the retry schedule of a trigger that gives none: seven attempts
 // after the first over about a day.
 var DefaultSchedule = []string{"5s", "5m", "30m", "2h", "5h", "10h", "10h"}
@@ -47,6 +39,10 @@ type Spec struct {
 	Mode     string          `json:"mode"`
 	Retry    *Retry          `json:"retry,omitempty"`
 	Enabled  *bool           `json:"enabled,omitempty"`
+	// Writable are the paths inside the scope under which the owner held WRITE when
+	// they last saved the trigger: where its javascript action may publish events as
+	// them. Herald sets it from the owner's token; the API never shows it.
+	Writable []string `json:"writable,omitempty"`
 }
 
 // Trigger is a stored trigger.
@@ -97,6 +93,7 @@ func (s *Spec) ScheduleDurations() []time.Duration {
 // are made.
 func (t *Trigger) View() *Trigger {
 	v := *t
+	v.Writable = nil
 	var action map[string]json.RawMessage
 	if json.Unmarshal(t.Action, &action) == nil {
 		_, secret := action["secret"]

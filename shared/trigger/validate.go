@@ -33,9 +33,8 @@ const (
 //   - events has at most MaxEvents patterns: "*", or "<domain>.<Name>" where either part
 //     may hold "*"; none is a placeholder trigger;
 //   - filter compiles (package match), its errors named under "filter";
-//   - action is an object whose "type" is one of ActionTypes, with that type's required
-//     field (http: url, sqs: queue_url, sns: topic_arn, lambda: function, nats: subject,
-//     javascript: script) a non-empty string; at most MaxActionBytes;
+//   - action is an object of at most MaxActionBytes (package actionspec checks its
+//     fields);
 //   - mode is async or sync;
 //   - retry.schedule has 1 to MaxScheduleSteps Go durations from MinRetryStep to
 //     MaxRetryStep.
@@ -132,7 +131,9 @@ func checkEventPattern(p string) string {
 	return ""
 }
 
-// checkAction checks the parts of an action that every type shares.
+// checkAction checks what the trigger itself needs of its action: an object of at most
+// MaxActionBytes. Its fields are checked against the operator's policy by package
+// actionspec, which the API runs after Normalize.
 func checkAction(raw json.RawMessage) []fault.FieldError {
 	fail := func(field, msg string) []fault.FieldError { return []fault.FieldError{{Field: field, Message: msg}} }
 	if len(raw) == 0 || string(raw) == "null" {
@@ -142,17 +143,8 @@ func checkAction(raw json.RawMessage) []fault.FieldError {
 		return fail("action", "must be at most "+strconv.Itoa(MaxActionBytes)+" bytes")
 	}
 	var a map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &a); err != nil {
+	if err := json.Unmarshal(raw, &a); err != nil || a == nil {
 		return fail("action", "must be an object")
-	}
-	var typ string
-	if err := json.Unmarshal(a["type"], &typ); err != nil || requiredActionField[typ] == "" {
-		return fail("action.type", "must be one of "+strings.Join(ActionTypes, ", "))
-	}
-	field := requiredActionField[typ]
-	var v string
-	if err := json.Unmarshal(a[field], &v); err != nil || v == "" {
-		return fail("action."+field, "is required for a "+typ+" action, as a non-empty string")
 	}
 	return nil
 }

@@ -38,14 +38,6 @@ func TestNormalizeDefaults(t *testing.T) {
 	if err := placeholder.Normalize(); err != nil {
 		t.Fatalf("placeholder: %v", err)
 	}
-	for _, typ := range ActionTypes {
-		a := map[string]string{"type": typ, requiredActionField[typ]: "x"}
-		b, _ := json.Marshal(a)
-		s := decode(t, `{"name":"n","resource":{"path":"p"},"events":["*"],"action":`+string(b)+`}`)
-		if err := s.Normalize(); err != nil {
-			t.Errorf("action type %s: %v", typ, err)
-		}
-	}
 }
 
 func TestNormalizeRefuses(t *testing.T) {
@@ -61,8 +53,7 @@ func TestNormalizeRefuses(t *testing.T) {
 		{"bad filter", `"filter":{"data.x":{"regex":"("}}`, "filter.data.x.regex"},
 		{"filter not an object", `"filter":[1]`, "filter"},
 		{"no action", `"action":null`, "action"},
-		{"unknown action", `"action":{"type":"email","to":"a@b"}`, "action.type"},
-		{"action without its field", `"action":{"type":"sqs"}`, "action.queue_url"},
+		{"action not an object", `"action":[1]`, "action"},
 		{"mode", `"mode":"later"`, "mode"},
 		{"empty schedule", `"retry":{"schedule":[]}`, "retry.schedule"},
 		{"bad step", `"retry":{"schedule":["5s","13h"]}`, "retry.schedule[1]"},

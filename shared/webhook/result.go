@@ -19,6 +19,11 @@ type Result struct {
 	// cut at a character boundary, invalid UTF-8 replaced. It is for showing the
 	// subscriber what their endpoint said.
 	ResponsePrefix string
+	// Body is the answer's body, up to Request.ReadBody bytes, when the request asked
+	// for it; BodyTooLong says the body went on past that, BodyIncomplete that reading
+	// it failed part way.
+	Body                        []byte
+	BodyTooLong, BodyIncomplete bool
 	// Err is why there was no response: an invalid request, a refused address
 	// (a *RefusedError), a network error, or the timeout (context.DeadlineExceeded).
 	// It is nil whenever there was a response, whatever its status. It never holds the

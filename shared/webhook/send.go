@@ -56,6 +56,10 @@ type Request struct {
 
 	Format Format // FormatNative when empty
 
+	// ReadBody, when positive, asks for up to that many bytes of the answer in
+	// Result.Body (a sync decision reads the whole verdict, not a prefix).
+	ReadBody int
+
 	// The CloudEvents attributes, for FormatCloudEvents.
 	EventType string    // ce-type, for example "resource.ResourceCreated"; required
 	EventUUID string    // ce-id, the event's uuid; required
@@ -107,16 +111,24 @@ func Send(ctx context.Context, client *http.Client, req Request) Result {
 	if err != nil {
 		return Result{Duration: time.Since(start), Err: attemptError(ctx, attemptCtx, method, u, timeout, err)}
 	}
-	prefix, _ := io.ReadAll(io.LimitReader(resp.Body, MaxResponsePrefix))
+	want := max(req.ReadBody, MaxResponsePrefix)
+	body, readErr := io.ReadAll(io.LimitReader(resp.Body, int64(want)+1))
+	over := len(body) > want
+	body = body[:min(len(body), want)]
 	// A failure while reading the body is not the delivery's: the endpoint answered.
 	io.Copy(io.Discard, io.LimitReader(resp.Body, maxDrain))
 	resp.Body.Close()
-	return Result{
+	prefix := body[:min(len(body), MaxResponsePrefix)]
+	res := Result{
 		StatusCode:     resp.StatusCode,
 		Duration:       time.Since(start),
 		RetryAfter:     parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()),
-		ResponsePrefix: textPrefix(prefix, len(prefix) == MaxResponsePrefix),
+		ResponsePrefix: textPrefix(prefix, len(prefix) == MaxResponsePrefix && (over || len(body) > len(prefix))),
 	}
+	if req.ReadBody > 0 {
+		res.Body, res.BodyTooLong, res.BodyIncomplete = body, over, readErr != nil
+	}
+	return res
 }
 
 // check validates the request and returns its parsed URL.
