@@ -16,6 +16,7 @@ import (
 	"github.com/heraldhq/herald/shared/action"
 	"github.com/heraldhq/herald/shared/apigw"
 	"github.com/heraldhq/herald/shared/bus"
+	"github.com/heraldhq/herald/shared/delivery"
 	"github.com/heraldhq/herald/shared/event"
 	"github.com/heraldhq/herald/shared/fault"
 	"github.com/heraldhq/herald/shared/trigger"
@@ -37,6 +38,8 @@ type Handler struct {
 	// sync publishing answers 503.
 	Sync   *trigger.Index
 	Runner *action.Runner
+	// Deliveries is where every sync verdict is written, in its trigger's delivery log.
+	Deliveries *delivery.Store
 }
 
 // Handle dispatches one HTTP API request.

@@ -14,6 +14,7 @@ import (
 	"github.com/heraldhq/herald/shared/action"
 	"github.com/heraldhq/herald/shared/bus"
 	"github.com/heraldhq/herald/shared/config"
+	"github.com/heraldhq/herald/shared/delivery"
 	"github.com/heraldhq/herald/shared/trigger"
 	"github.com/heraldhq/herald/shared/webhook"
 )
@@ -44,14 +45,19 @@ func coldStart(ctx context.Context) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	deliveries, err := delivery.OpenStore(cfg)
+	if err != nil {
+		return nil, err
+	}
 	allow, err := webhook.AllowNetworksFromEnv()
 	if err != nil {
 		return nil, err
 	}
 	return &Handler{
-		JS:     js,
-		Now:    time.Now,
-		Sync:   &trigger.Index{Store: triggers, Select: trigger.IsSync},
-		Runner: &action.Runner{Webhooks: action.NewWebhooks(webhook.ClientOptions{Allow: allow})},
+		JS:         js,
+		Now:        time.Now,
+		Sync:       &trigger.Index{Store: triggers, Select: trigger.IsSync},
+		Runner:     &action.Runner{Webhooks: action.NewWebhooks(webhook.ClientOptions{Allow: allow})},
+		Deliveries: deliveries,
 	}, nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -13,6 +14,7 @@ import (
 	"github.com/heraldhq/herald/shared/action"
 	"github.com/heraldhq/herald/shared/apigw"
 	"github.com/heraldhq/herald/shared/bus"
+	"github.com/heraldhq/herald/shared/delivery"
 	"github.com/heraldhq/herald/shared/event"
 	"github.com/heraldhq/herald/shared/fault"
 	"github.com/heraldhq/herald/shared/match"
@@ -56,6 +58,10 @@ func (h *Handler) publishSync(ctx context.Context, ev *event.Event) (events.APIG
 		})
 	}
 	wg.Wait()
+	if err := h.logVerdicts(ctx, ev, raw, verdicts); err != nil {
+		// Nothing is published without its verdicts on record.
+		return events.APIGatewayV2HTTPResponse{}, fault.Wrap(fault.Unavailable, err, "the verdicts could not be recorded; try again")
+	}
 	var denials []action.Verdict
 	for _, v := range verdicts {
 		if !v.Approve {
@@ -83,4 +89,26 @@ func vetoed(denials []action.Verdict) events.APIGatewayV2HTTPResponse {
 		"type": "urn:herald:problem:vetoed", "title": "vetoed", "status": http.StatusUnprocessableEntity,
 		"detail": "a sync trigger denied the event; it was not published", "approved": false, "denials": denials,
 	})
+}
+
+// logVerdicts writes each verdict to its trigger's delivery log, at once.
+func (h *Handler) logVerdicts(ctx context.Context, ev *event.Event, raw json.RawMessage, verdicts []action.Verdict) error {
+	if h.Deliveries == nil {
+		return nil
+	}
+	errs := make([]error, len(verdicts))
+	var wg sync.WaitGroup
+	for i, v := range verdicts {
+		wg.Go(func() {
+			o := v.Outcome
+			a := delivery.Attempt{At: h.Now().UTC(), StatusCode: o.StatusCode, DurationMS: o.Duration.Milliseconds(), Response: o.Response, Error: v.Reason}
+			if v.Approve && o.Err == nil {
+				a.Error = ""
+			}
+			task := &delivery.Task{TriggerID: v.TriggerID, DeliveryID: delivery.ID(ev.UUID, v.TriggerID, ev.Timestamp), EventUUID: ev.UUID, Event: raw}
+			errs[i] = h.Deliveries.Verdict(ctx, task, a, v.Approve)
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }

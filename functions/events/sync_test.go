@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/heraldhq/herald/shared/action"
+	"github.com/heraldhq/herald/shared/delivery"
 	"github.com/heraldhq/herald/shared/event"
 	"github.com/heraldhq/herald/shared/trigger"
 	"github.com/heraldhq/herald/shared/webhook"
@@ -28,11 +29,16 @@ func newSyncHandler(t *testing.T) (*Handler, string) {
 	}
 	h.Sync = &trigger.Index{Store: &trigger.Store{DB: env.DynamoDB, Table: table}, Select: trigger.IsSync}
 	h.Runner = &action.Runner{Webhooks: action.NewWebhooks(webhook.ClientOptions{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})}
+	deliveries, err := env.Stack.Ref("DeliveriesTable")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Deliveries = &delivery.Store{DB: env.DynamoDB, Table: deliveries, Retention: delivery.DefaultRetention}
 	return h, "projects/" + uuid.NewString()[:8]
 }
 
-// syncTrigger stores a sync trigger on path with the given action.
-func syncTrigger(t *testing.T, h *Handler, path, actionJSON string) {
+// syncTrigger stores a sync trigger on path with the given action and returns its id.
+func syncTrigger(t *testing.T, h *Handler, path, actionJSON string) string {
 	t.Helper()
 	s := trigger.Spec{Name: "veto", Mode: trigger.Sync, Resource: trigger.Resource{Path: path, IncludeSubresources: true}, Events: []string{"*"}, Action: json.RawMessage(actionJSON)}
 	if err := s.Normalize(); err != nil {
@@ -41,9 +47,11 @@ func syncTrigger(t *testing.T, h *Handler, path, actionJSON string) {
 	if err := s.EnsureSecret(nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.Sync.Store.Create(context.Background(), s, "owner"); err != nil {
+	tr, err := h.Sync.Store.Create(context.Background(), s, "owner")
+	if err != nil {
 		t.Fatal(err)
 	}
+	return tr.ID
 }
 
 func publishSync(t *testing.T, h *Handler, path, data string) (int, map[string]any) {
@@ -135,4 +143,53 @@ func TestSyncWebhookAnswers(t *testing.T) {
 func toJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// TestSyncFailsClosed: a 2xx answer approves only when its body is empty or a decision
+// within 64 KiB. A long denial is still a denial (the bug: only the first KiB was read,
+// and what did not parse approved); anything that is not a decision denies unless the
+// trigger allows on error. Every verdict is in the trigger's delivery log.
+func TestSyncFailsClosed(t *testing.T) {
+	long := strings.Repeat("r", 1100)
+	for _, tt := range []struct {
+		name, body, onError string
+		want                int
+	}{
+		{"a long denial", `{"approve":false,"reason":"` + long + `"}`, "", http.StatusUnprocessableEntity},
+		{"an approval over 64 KiB", `{"approve":true,"reason":"` + strings.Repeat("x", action.MaxDecisionBytes) + `"}`, "", http.StatusUnprocessableEntity},
+		{"text", "ok", "", http.StatusUnprocessableEntity},
+		{"approve not a boolean", `{"approve":"yes"}`, "", http.StatusUnprocessableEntity},
+		{"no approve", `{"ok":true}`, "", http.StatusUnprocessableEntity},
+		{"empty", "", "", http.StatusCreated},
+		{"an approval", `{"approve":true}`, "", http.StatusCreated},
+		{"text, allowed on error", "ok", `,"on_error":"allow"`, http.StatusCreated},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			judge := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(tt.body)) }))
+			t.Cleanup(judge.Close)
+			h, path := newSyncHandler(t)
+			id := syncTrigger(t, h, path, `{"type":"http","url":"`+judge.URL+`"`+tt.onError+`}`)
+			status, out := publishSync(t, h, path, ``)
+			if status != tt.want {
+				t.Fatalf("%d %v, want %d", status, out, tt.want)
+			}
+			if status == http.StatusUnprocessableEntity && strings.Contains(toJSON(out), strings.Repeat("r", action.MaxReasonBytes+1)) {
+				t.Errorf("the denial's reason is not bounded: %v", out)
+			}
+			if n := onStream(t, h); (n == 1) != (tt.want == http.StatusCreated) {
+				t.Errorf("%d events on the stream after a %d", n, status)
+			}
+			logged, _, err := h.Deliveries.List(context.Background(), id, "", 10, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantStatus := delivery.StatusDenied
+			if tt.want == http.StatusCreated {
+				wantStatus = delivery.StatusApproved
+			}
+			if len(logged) != 1 || logged[0].Status != wantStatus || len(logged[0].Log) != 1 {
+				t.Fatalf("delivery log %+v, want one %s verdict", logged, wantStatus)
+			}
+		})
+	}
 }

@@ -58,6 +58,9 @@ func (h *Handler) retry(ctx context.Context, req *events.APIGatewayV2HTTPRequest
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
+	if r.Status == delivery.StatusApproved || r.Status == delivery.StatusDenied {
+		return events.APIGatewayV2HTTPResponse{}, fault.New(fault.Conflict, "a sync verdict is not retried: publish the event again with mode=sync")
+	}
 	if _, err := h.Deliveries.Redeliver(ctx, h.Queue, r.Task(), true); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}

@@ -25,10 +25,14 @@ const (
 	StatusSucceeded = "succeeded" // the action succeeded
 	StatusExhausted = "exhausted" // every attempt failed, or one failed for good; in the DLQ
 	StatusSkipped   = "skipped"   // not run: the trigger was disabled or deleted
+	// A sync trigger's verdict on an event about to be published: its action ran once,
+	// while the publisher waited, and is never retried.
+	StatusApproved = "approved"
+	StatusDenied   = "denied"
 )
 
 // Statuses lists the statuses, for validating a filter on them.
-var Statuses = []string{StatusQueued, StatusRetrying, StatusSucceeded, StatusExhausted, StatusSkipped}
+var Statuses = []string{StatusQueued, StatusRetrying, StatusSucceeded, StatusExhausted, StatusSkipped, StatusApproved, StatusDenied}
 
 // Task is the body of a message on the deliveries queue: one action to run for one
 // event.
@@ -138,6 +142,36 @@ func (s *Store) MarkQueued(ctx context.Context, t *Task) error {
 	})
 	if err != nil {
 		return fmt.Errorf("delivery: marking %s of trigger %s queued: %w", t.DeliveryID, t.TriggerID, err)
+	}
+	return nil
+}
+
+// Verdict records a sync trigger's verdict on the event of t as a delivery of one
+// attempt, approved or denied. Vetting the same event again overwrites it.
+func (s *Store) Verdict(ctx context.Context, t *Task, a Attempt, approved bool) error {
+	now := s.now()
+	a.Response = truncate(a.Response, MaxLogPrefix)
+	entry, err := attemptValue(a)
+	if err != nil {
+		return err
+	}
+	status := StatusDenied
+	if approved {
+		status = StatusApproved
+	}
+	it := s.key(t)
+	it[attrEventUUID] = &types.AttributeValueMemberS{Value: t.EventUUID}
+	it[attrStatus] = &types.AttributeValueMemberS{Value: status}
+	it[attrTaskSent] = &types.AttributeValueMemberBOOL{Value: true}
+	it[attrCreatedAt] = &types.AttributeValueMemberS{Value: now.Format(time.RFC3339Nano)}
+	it[attrUpdatedAt] = it[attrCreatedAt]
+	it[attrEvent] = &types.AttributeValueMemberS{Value: string(t.Event)}
+	it[attrAttempts] = &types.AttributeValueMemberN{Value: "1"}
+	it[attrRound] = &types.AttributeValueMemberN{Value: "0"}
+	it[attrLog] = &types.AttributeValueMemberL{Value: []types.AttributeValue{entry}}
+	it[attrExpiresAt] = store.TTL(now.Add(s.Retention))
+	if _, err := s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.Table), Item: it}); err != nil {
+		return fmt.Errorf("delivery: recording the verdict of trigger %s on %s: %w", t.TriggerID, t.EventUUID, err)
 	}
 	return nil
 }

@@ -29,3 +29,18 @@ func Open(cfg aws.Config) (*Store, *Queue, error) {
 	return &Store{DB: dynamodb.NewFromConfig(cfg), Table: table, Retention: retention, Now: time.Now},
 		&Queue{SQS: sqs.NewFromConfig(cfg), URL: queue}, nil
 }
+
+// OpenStore builds the Store alone, for a function that writes the delivery log but
+// queues no task (EventsApi, for sync verdicts): HERALD_DELIVERIES_TABLE and
+// HERALD_DELIVERY_LOG_RETENTION_DAYS.
+func OpenStore(cfg aws.Config) (*Store, error) {
+	table, err := config.Required("HERALD_DELIVERIES_TABLE")
+	if err != nil {
+		return nil, err
+	}
+	retention, err := config.Days("HERALD_DELIVERY_LOG_RETENTION_DAYS", DefaultRetention)
+	if err != nil {
+		return nil, err
+	}
+	return &Store{DB: dynamodb.NewFromConfig(cfg), Table: table, Retention: retention, Now: time.Now}, nil
+}
