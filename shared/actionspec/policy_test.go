@@ -1,6 +1,9 @@
 package actionspec
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestSubjectsOverlap(t *testing.T) {
 	for _, tt := range []struct {
@@ -85,5 +88,25 @@ func TestGlobMatch(t *testing.T) {
 		if got := globMatch(tt.p, tt.s); got != tt.want {
 			t.Errorf("globMatch(%q, %q) = %v", tt.p, tt.s, got)
 		}
+	}
+}
+
+// TestOwnByName: Herald's own resources are refused by service and name even where the
+// ARN says another account or region and an allow pattern matches everything.
+func TestOwnByName(t *testing.T) {
+	p := Policy{Targets: []string{"*"}, Region: "us-east-1", Own: []string{
+		"arn:aws:sqs:us-east-1:000000000000:RouteQueue", "arn:aws:lambda:*:*:function:herald-local-*", "arn:aws:lambda:us-east-1:000000000000:function:EventsApi",
+	}}
+	for _, c := range []Config{
+		{Type: "sqs", QueueURL: "http://127.0.0.1:4566/123456789012/RouteQueue"},
+		{Type: "lambda", Function: "arn:aws:lambda:eu-west-1:123456789012:function:EventsApi"},
+		{Type: "lambda", Function: "arn:aws:lambda:eu-west-1:123456789012:function:herald-local-Deliver:live"},
+	} {
+		if _, msg := p.CheckTarget(&c); !strings.Contains(msg, "Herald's own") {
+			t.Errorf("%+v: %q, want refused as Herald's own", c, msg)
+		}
+	}
+	if _, msg := p.CheckTarget(&Config{Type: "sqs", QueueURL: "http://127.0.0.1:4566/123456789012/PartnerQueue"}); msg != "" {
+		t.Errorf("a partner queue is refused: %s", msg)
 	}
 }

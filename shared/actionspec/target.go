@@ -84,7 +84,7 @@ func (p *Policy) CheckTarget(c *Config) (field, msg string) {
 		return t.field, msg
 	}
 	for _, own := range p.Own {
-		if globMatch(own, t.arn) {
+		if ownMatch(own, t.arn) {
 			return t.field, "is one of Herald's own resources; actions may not reach them"
 		}
 	}
@@ -142,4 +142,27 @@ func (p *Policy) CheckSend(c *Config) (field, msg string) {
 		return p.CheckTarget(c)
 	}
 	return "", ""
+}
+
+// ownMatch reports whether arn names the resource of one of Herald's own ARN patterns,
+// by service and name alone: an endpoint that routes by name (a local emulator, say)
+// must not reach Herald's RouteQueue because an action wrote another account into the
+// ARN, and a name of Herald's is never a third party's in practice.
+func ownMatch(pattern, arn string) bool {
+	ps, pn, ok1 := serviceAndName(pattern)
+	as, an, ok2 := serviceAndName(arn)
+	if !ok1 || !ok2 {
+		return globMatch(pattern, arn)
+	}
+	return globMatch(ps, as) && globMatch(pn, an)
+}
+
+// serviceAndName splits arn:partition:service:region:account:name into service and name
+// (everything after the account, "function:x" for a function).
+func serviceAndName(arn string) (service, name string, ok bool) {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" {
+		return "", "", false
+	}
+	return parts[2], parts[5], true
 }

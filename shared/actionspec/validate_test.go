@@ -99,6 +99,8 @@ var invalidActions = []struct {
 	{"topic_arn outside the allow-list", `{"type":"sns","topic_arn":"arn:aws:sns:eu-west-1:123456789012:other"}`, "async", "action.topic_arn"},
 	{"function a bare name", `{"type":"lambda","function":"partner-hook"}`, "async", "action.function"},
 	{"function Herald's own", `{"type":"lambda","function":"arn:aws:lambda:eu-west-1:123456789012:function:herald-EventsApi-9Z"}`, "async", "action.function"},
+	{"function Herald's own in another account", `{"type":"lambda","function":"arn:aws:lambda:us-east-1:999999999999:function:herald-EventsApi-9Z"}`, "async", "action.function"},
+	{"queue_url Herald's own in another account", `{"type":"sqs","queue_url":"http://127.0.0.1:4566/000000000000/herald-RouteQueue-1A2B"}`, "async", "action.queue_url"},
 	{"function outside the allow-list", `{"type":"lambda","function":"arn:aws:lambda:eu-west-1:123456789012:function:other"}`, "async", "action.function"},
 	{"invocation_type Bogus", `{"type":"lambda","function":"` + function + `","invocation_type":"Bogus"}`, "async", "action.invocation_type"},
 	{"subject $JS API", `{"type":"nats","subject":"$JS.API.STREAM.DELETE.HERALD_EVENTS"}`, "async", "action.subject"},
