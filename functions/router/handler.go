@@ -67,7 +67,7 @@ func (h *Handler) route(ctx context.Context, m events.SQSMessage) bool {
 	}
 	matched := h.Triggers.Match(mev)
 	origin, _ := ev.Origin()
-	ok := true
+	ok, routed := true, 0
 	for _, tr := range matched {
 		if tr.ID == origin.Trigger {
 			// A trigger never matches what its own action made: the shortest loop is
@@ -79,7 +79,8 @@ func (h *Handler) route(ctx context.Context, m events.SQSMessage) bool {
 			slog.ErrorContext(ctx, "queuing a delivery failed; the event comes back", "uuid", ev.UUID, "trigger", tr.ID, "error", err.Error())
 			ok = false
 		}
+		routed++
 	}
-	slog.InfoContext(ctx, "event routed", "uuid", ev.UUID, "event", ev.Event, "triggers", len(matched))
+	slog.InfoContext(ctx, "event routed", "uuid", ev.UUID, "event", ev.Event, "triggers", routed)
 	return ok
 }

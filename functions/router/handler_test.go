@@ -228,3 +228,24 @@ func TestPoisonMessages(t *testing.T) {
 		t.Errorf("%d tasks, want 1 for the good event", n)
 	}
 }
+
+// TestOwnEventsNeverMatch: an event a trigger's action made (its origin names the
+// trigger) is not routed back to that trigger, while another matching trigger gets it.
+func TestOwnEventsNeverMatch(t *testing.T) {
+	h, url, _ := newHandler(t)
+	spec := `{"name":"made","resource":{"path":"projects/p9","include_subresources":true},"events":["job.*"],"action":{"type":"nats","subject":"out.jobs"}}`
+	maker := create(t, h, spec)
+	other := create(t, h, spec)
+	id := uuid.NewString()
+	body := fmt.Sprintf(`{"uuid":%q,"event":"job.JobCreated","timestamp":"2026-11-22T18:00:00Z","resource":{"type":"job","path":"projects/p9/j1"},"origin":{"trigger":%q,"hop":1}}`, id, maker.ID)
+	if failed := handle(t, h, events.SQSMessage{MessageId: "m-" + id[:8], Body: body}); len(failed) != 0 {
+		t.Fatalf("failures %v", failed)
+	}
+	got := tasks(t, url, 1)
+	if len(got) != 1 || got[0].TriggerID != other.ID {
+		t.Fatalf("tasks %+v, want one for %s only", got, other.ID)
+	}
+	if n := waiting(t, url); n != 0 {
+		t.Errorf("%d more tasks, want none for the trigger that made the event", n)
+	}
+}
