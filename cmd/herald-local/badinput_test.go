@@ -623,7 +623,8 @@ func badInputMatrix(t *testing.T, w *world, tokens []struct{ name, authz string 
 		tokenCases(trig, tokens, false),
 		queryCases(trig),
 		bodyFamily(trig, tspec, 256*1024, tWith(`"bogus":1`)),
-		specCases(trig))
+		specCases(trig),
+		actionSpecCases(trig, scopePath, w.hook.URL+"/hook"))
 	add("GET /v1/triggers",
 		tokenCases(get("/v1/triggers", w.owner), tokens, false),
 		queryCases(get("/v1/triggers", w.owner), pageQueries()...),
@@ -641,7 +642,8 @@ func badInputMatrix(t *testing.T, w *world, tokens []struct{ name, authz string 
 		queryCases(put),
 		idCases(put, w.trigger),
 		bodyFamily(call{method: "PUT", path: triggerPath, token: w.owner}, tspec, 256*1024, tWith(`"bogus":1`)),
-		specCases(call{method: "PUT", path: triggerPath, token: w.owner}))
+		specCases(call{method: "PUT", path: triggerPath, token: w.owner}),
+		actionSpecCases(call{method: "PUT", path: triggerPath, token: w.owner}, scopePath, w.hook.URL+"/hook"))
 
 	evBody := `{"event":` + ev + `}`
 	for _, name := range []string{"test", "fire"} {
