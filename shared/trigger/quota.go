@@ -8,6 +8,10 @@ import (
 	"github.com/heraldhq/herald/shared/quota"
 )
 
+// DefaultMaxPerOwner is how many triggers one user may have when the function's
+// configuration does not say.
+const DefaultMaxPerOwner = 200
+
 // QuotaName names the per-user limit on triggers in 429 answers.
 const QuotaName = "triggers"
 
