@@ -9,13 +9,14 @@ import (
 
 // Admin returns the caller's claims if the caller has the admin role, and otherwise a
 // fault Forbidden that says nothing of what the request named: administrators' routes
-// check this before reading any of their input.
+// check this before reading any of their input. A scoped token is limited to some
+// resources, so it never acts on everyone's, whatever its roles.
 func Admin(req *events.APIGatewayV2HTTPRequest) (*auth.Claims, error) {
 	claims, err := Claims(req)
 	if err != nil {
 		return nil, err
 	}
-	if !claims.IsAdmin() {
+	if !claims.IsAdmin() || claims.TokenType == auth.Scoped {
 		return nil, fault.New(fault.Forbidden, "this route is for administrators")
 	}
 	return claims, nil
