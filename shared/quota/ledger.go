@@ -198,13 +198,21 @@ func Items(ctx context.Context, db *dynamodb.Client, table string, ids []string,
 		}
 		ids = ids[n:]
 		req := map[string]types.KeysAndAttributes{table: {Keys: keys, ConsistentRead: aws.Bool(true), ProjectionExpression: aws.String(proj), ExpressionAttributeNames: names}}
-		for len(req) > 0 {
+		for wait := 50 * time.Millisecond; ; wait *= 2 {
 			out, err := db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
 			if err != nil {
 				return nil, fmt.Errorf("quota: reading %s: %w", table, err)
 			}
 			items = append(items, out.Responses[table]...)
-			req = out.UnprocessedKeys
+			if req = out.UnprocessedKeys; len(req) == 0 {
+				break
+			}
+			// Keys come back unprocessed when the table is throttled: ask again later.
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-time.After(min(wait, time.Second)):
+			}
 		}
 	}
 	return items, nil
