@@ -258,6 +258,9 @@ func TestRequestExamples(t *testing.T) {
 		{"fire a trigger without an event", "POST", "/v1/triggers/" + triggerID + "/fire", `{"evt":{}}`, true, false},
 		{"list deliveries", "GET", "/v1/triggers/" + triggerID + "/deliveries?status=exhausted", "", true, true},
 		{"list deliveries of an unknown status", "GET", "/v1/triggers/" + triggerID + "/deliveries?status=lost", "", true, false},
+		{"admin: list a user's triggers", "GET", "/v1/admin/triggers?owner=u1&limit=100", "", true, true},
+		{"admin: list consumers without an owner", "GET", "/v1/admin/consumers?limit=10", "", true, false},
+		{"admin: disable a consumer without a token", "POST", "/v1/admin/consumers/" + consumerID + "/disable", "", false, false},
 		{"replay", "POST", "/v1/triggers/" + triggerID + "/replay", `{"start_time":"2026-03-01T00:00:00Z","end_time":"2026-03-02T00:00:00Z"}`, true, true},
 		{"replay with an unknown field", "POST", "/v1/triggers/" + triggerID + "/replay", `{"start_sequence":1,"limit":5}`, true, false},
 		{"health without a token", "GET", "/v1/health", "", false, true},
@@ -512,6 +515,27 @@ func encodedExamples(t *testing.T) []example {
 	queued := &delivery.Record{TriggerID: triggerID, ID: deliveryID, EventUUID: eventUUID, Status: delivery.StatusQueued, Log: []delivery.Attempt{}, CreatedAt: now, UpdatedAt: now}
 	add("list deliveries (encoded)", "GET", "/v1/triggers/"+triggerID+"/deliveries", apigw.Items([]*delivery.Record{d, queued}, ""))
 
+	// The administrators' routes: any owner's things, disabled ones saying why.
+	adminTr := tr.View()
+	adminTr.Enabled, adminTr.DisabledReason = new(false), "disabled by an administrator"
+	add("admin: list triggers (encoded)", "GET", "/v1/admin/triggers?owner=u1", apigw.Items([]*trigger.Trigger{tr.View()}, "next"))
+	add("admin: disable a trigger (encoded)", "POST", "/v1/admin/triggers/"+triggerID+"/disable", apigw.JSON(http.StatusOK, adminTr))
+	add("admin: delete a trigger (encoded)", "DELETE", "/v1/admin/triggers/"+triggerID, apigw.NoContent())
+	disabledRec := *rec
+	disabledRec.DisabledReason = "disabled by an administrator"
+	add("admin: list consumers (encoded)", "GET", "/v1/admin/consumers?owner=u1", apigw.Items([]*consumer.Record{rec, &disabledRec}, ""))
+	add("admin: disable a consumer (encoded)", "POST", "/v1/admin/consumers/"+consumerID+"/disable", apigw.JSON(http.StatusOK, &disabledRec))
+	add("admin: delete a consumer (encoded)", "DELETE", "/v1/admin/consumers/"+consumerID, apigw.NoContent())
+	for _, q := range []struct{ method, target, name string }{
+		{"POST", "/v1/triggers", trigger.QuotaName}, {"POST", "/v1/consumers", consumer.QuotaName},
+	} {
+		add("over quota "+q.target+" (encoded)", q.method, q.target, apigw.Error(ctx, fault.OverLimit(fault.Quota{Name: q.name, Limit: 25, Current: 25})))
+	}
+	add("admin: not an administrator (encoded)", "GET", "/v1/admin/triggers", apigw.Error(ctx, fault.New(fault.Forbidden, "this route is for administrators")))
+	add("admin: no owner (encoded)", "GET", "/v1/admin/consumers", apigw.Error(ctx, fault.Field("owner", "is required")))
+	add("admin: no such consumer (encoded)", "DELETE", "/v1/admin/consumers/"+consumerID, apigw.Error(ctx, fault.New(fault.NotFound, "no such consumer")))
+	add("a disabled consumer's batch (encoded)", "GET", "/v1/consumers/"+consumerID+"/batch", apigw.Error(ctx, fault.New(fault.Conflict, "the consumer is disabled by an administrator")))
+
 	// Problems from apigw.Error, one per kind a handler can answer.
 	problems := []struct {
 		method, target string
@@ -547,6 +571,10 @@ func wrongExamples() []example {
 			`{"items":[{"id":"` + notifID + `","user_id":"u1","variant":"ANNOUNCEMENT","message":"Hi","refs":[],` +
 				`"event_uuid":"` + eventUUID + `","created_at":"2026-03-01T10:00:00Z","expires_at":"2027-03-01T10:00:00Z"}],"next_cursor":""}`},
 		{"next_cursor null", "GET", "/v1/triggers", 200, plainJSON, `{"items":[],"next_cursor":null}`},
+		{"quota problem without its quota", "POST", "/v1/triggers", 429, problemJSON,
+			`{"type":"urn:herald:problem:quota-exceeded","title":"quota exceeded","status":429}`},
+		{"quota problem with a count as a string", "POST", "/v1/consumers", 429, problemJSON,
+			`{"type":"urn:herald:problem:quota-exceeded","title":"quota exceeded","status":429,"quota":{"name":"consumers","limit":25,"current":"25"}}`},
 		{"page without next_cursor", "GET", "/v1/consumers", 200, plainJSON, `{"items":[]}`},
 		{"consumer with ack_wait_ms as a string", "POST", "/v1/consumers", 201, plainJSON,
 			`{"id":"` + consumerID + `","owner":"u1","target":{"all":true},"deliver_policy":"all","ack_wait_ms":"30s","max_deliver":-1,` +

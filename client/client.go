@@ -126,8 +126,10 @@ func (c *Client) do(ctx context.Context, req *request) (*http.Response, error) {
 		case resp.StatusCode >= 200 && resp.StatusCode < 300:
 			return resp, nil
 		default:
-			err = readError(req, resp)
-			if attempt >= attempts || !retryableStatus(resp.StatusCode, req.idempotent) {
+			e := readError(req, resp)
+			err = e
+			// A quota is not lifted by waiting: the caller must delete something first.
+			if attempt >= attempts || !retryableStatus(resp.StatusCode, req.idempotent) || e.Quota != nil {
 				return nil, err
 			}
 			var ok bool

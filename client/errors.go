@@ -31,6 +31,9 @@ type Error struct {
 	Detail string
 	// Errors lists the fields at fault in an invalid request.
 	Errors []FieldError
+	// Quota is the per-user quota a create reached (a 429 from Herald rather than API
+	// Gateway's throttling): its name, limit and the caller's current count.
+	Quota *fault.Quota
 
 	// Message is API Gateway's own message, when it answered rather than Herald.
 	Message string
@@ -96,9 +99,11 @@ func readError(req *request, resp *http.Response) *Error {
 		Detail  string       `json:"detail"`
 		Errors  []FieldError `json:"errors"`
 		Message string       `json:"message"`
+		Quota   *fault.Quota `json:"quota"`
 	}
 	if json.Unmarshal(body, &doc) == nil {
 		e.Type, e.Title, e.Detail, e.Errors, e.Message = doc.Type, doc.Title, doc.Detail, doc.Errors, doc.Message
+		e.Quota = doc.Quota
 	}
 	return e
 }
@@ -173,6 +178,14 @@ func IsConflict(err error) bool { return statusOf(err) == http.StatusConflict }
 
 // IsRateLimited reports whether err is a 429 answer that outlasted the retries.
 func IsRateLimited(err error) bool { return statusOf(err) == http.StatusTooManyRequests }
+
+// IsOverQuota reports whether err is a 429 answer naming a per-user quota
+// (Error.Quota): the caller holds as many triggers or consumers as allowed, and must
+// delete one first. Such an answer is never retried.
+func IsOverQuota(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Status == http.StatusTooManyRequests && e.Quota != nil
+}
 
 // IsUnavailable reports whether err is a 503 answer that outlasted the retries (or was
 // not retried): a dependency is down, and the request may succeed later.

@@ -303,6 +303,7 @@ func TestBadInput(t *testing.T) {
 	matrix := badInputMatrix(t, w, tokens, map[string]string{
 		"consumers": consumersCursor, "triggers": triggersCursor, "notifications": notificationsCursor, "deliveries": deliveriesCursor,
 	})
+	maps.Copy(matrix, adminBadInputCases(t, w, tokens, map[string]string{"consumers": consumersCursor, "triggers": triggersCursor}))
 	var routes []string
 	for _, r := range templateRoutes(t) {
 		routes = append(routes, r.String())

@@ -178,6 +178,32 @@ func TestHeraldctl(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), `"unacknowledged": 0`) {
 		t.Errorf("a minted token: %v\n%s", err, out)
 	}
+
+	// An administrator (a minted token with the admin role) lists, disables and deletes
+	// demo's trigger and consumer; demo may not.
+	adminTok := strings.TrimSpace(c.must(t, "DEMO_TOKEN", "token", "--sub", "ctl-admin", "--role", "admin"))
+	asAdmin := func(args ...string) (string, error) {
+		out, err := exec.Command(c.bin, append([]string{"--url", c.url, "--token", adminTok, "--config", filepath.Join(t.TempDir(), "none.json")}, args...)...).CombinedOutput()
+		return string(out), err
+	}
+	if out, err := asAdmin("admin", "triggers", "list", "--owner", "demo"); err != nil || !strings.Contains(out, tr.ID) {
+		t.Errorf("admin triggers list: %v\n%s", err, out)
+	}
+	if out, err := asAdmin("admin", "consumers", "disable", cons.ID); err != nil || !strings.Contains(out, "disabled by an administrator") {
+		t.Errorf("admin consumers disable: %v\n%s", err, out)
+	}
+	if out, code := c.run(t, "DEMO_TOKEN", "consumers", "fetch", cons.ID); code != 1 || !strings.Contains(out, "409") {
+		t.Errorf("fetching from the disabled consumer: exit %d, want 1 with the 409\n%s", code, out)
+	}
+	if out, code := c.run(t, "DEMO_TOKEN", "admin", "triggers", "delete", tr.ID); code != 4 {
+		t.Errorf("demo deleting with admin: exit %d, want 4\n%s", code, out)
+	}
+	if out, err := asAdmin("admin", "triggers", "delete", tr.ID); err != nil {
+		t.Errorf("admin triggers delete: %v\n%s", err, out)
+	}
+	if out, code := c.run(t, "DEMO_TOKEN", "triggers", "get", tr.ID); code != 3 {
+		t.Errorf("demo's trigger after the administrator deleted it: exit %d, want 3\n%s", code, out)
+	}
 }
 
 // TestReadmeTour runs the README's heraldctl tour exactly as written, in one shell,

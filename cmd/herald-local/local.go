@@ -138,7 +138,8 @@ func (l *local) provision(ctx context.Context, t *stack.Template) error {
 	}
 	l.stack, err = stack.Provision(ctx, t, stack.Clients{
 		DynamoDB: dynamodb.NewFromConfig(l.aws), SQS: sqs.NewFromConfig(l.aws), SNS: sns.NewFromConfig(l.aws),
-	}, map[string]string{"NatsUrl": l.natsURL, "JwtSecret": l.opts.secret, "ReplyKeys": DevReplyKeys, "AllowNetworks": LocalAllowNetworks})
+	}, map[string]string{"NatsUrl": l.natsURL, "JwtSecret": l.opts.secret, "ReplyKeys": DevReplyKeys, "AllowNetworks": LocalAllowNetworks,
+		"MaxTriggersPerUser": strconv.Itoa(LocalMaxTriggersPerUser), "MaxConsumersPerUser": strconv.Itoa(LocalMaxConsumersPerUser)})
 	if err != nil {
 		return fmt.Errorf("creating the template's resources: %w", err)
 	}

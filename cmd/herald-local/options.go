@@ -18,6 +18,14 @@ const DevSecret = "herald-local-development-secret-do-not-deploy"
 // template's AllowNetworks parameter): loopback, where local receivers listen.
 const LocalAllowNetworks = "127.0.0.0/8,::1/128"
 
+// LocalMaxTriggersPerUser and LocalMaxConsumersPerUser are the local stack's per-user
+// quotas (the template's MaxTriggersPerUser and MaxConsumersPerUser parameters): small,
+// so that a test reaches them cheaply, yet above what any one user of the suites holds.
+const (
+	LocalMaxTriggersPerUser  = 50
+	LocalMaxConsumersPerUser = 20
+)
+
 // DevReplyKeys is the keyring that signs acknowledgement replies in the local stack (the
 // template's ReplyKeys parameter): fixed, so that replies stay valid across restarts.
 // The secret is "herald-local-reply-key-dev-only!" in base64; development only.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -631,6 +632,7 @@ func TestSecurity(t *testing.T) {
 
 	t.Run("matrix", func(t *testing.T) {
 		matrix := securityMatrix(t, w)
+		maps.Copy(matrix, adminSecurityCases(t, w))
 		covered := map[string]bool{}
 		var want []string
 		for _, r := range templateRoutes(t) {
@@ -788,4 +790,6 @@ func TestSecurity(t *testing.T) {
 			})
 		}
 	})
+
+	t.Run("quota", func(t *testing.T) { checkQuota(t, w) })
 }

@@ -57,6 +57,8 @@ func (a *app) dispatch(ctx context.Context, args []string) error {
 		return a.notifications(ctx, c, sub, rest(args))
 	case "triggers":
 		return a.triggers(ctx, c, sub, rest(args))
+	case "admin":
+		return a.admin(ctx, c, args[1:])
 	}
 	return usageErr("unknown command %q; see heraldctl help", args[0])
 }

@@ -6,7 +6,8 @@ const bashCompletion = `# bash completion for heraldctl: source <(heraldctl comp
 _heraldctl() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
   case "$prev" in
-    heraldctl) COMPREPLY=($(compgen -W "publish catalog consumers notifications triggers token completion help" -- "$cur")); return ;;
+    heraldctl) COMPREPLY=($(compgen -W "publish catalog consumers notifications triggers admin token completion help" -- "$cur")); return ;;
+    admin) COMPREPLY=($(compgen -W "triggers consumers" -- "$cur")); return ;;
     consumers) COMPREPLY=($(compgen -W "create list get delete fetch stream ack" -- "$cur")); return ;;
     notifications) COMPREPLY=($(compgen -W "list count ack" -- "$cur")); return ;;
     triggers) COMPREPLY=($(compgen -W "create list get delete enable test fire deliveries retry replay" -- "$cur")); return ;;

@@ -36,6 +36,12 @@ Triggers
   triggers retry ID DELIVERY_ID
   triggers replay ID (--start-sequence N | --start-time RFC3339) [--end-time RFC3339]
 
+Administration (a token with the admin role)
+  admin triggers list --owner USER       any user's triggers
+  admin triggers disable ID | delete ID
+  admin consumers list --owner USER      any user's consumers
+  admin consumers disable ID | delete ID
+
 Local development
   token [--sub ID] [--type personal|scoped|service] [--role R]... [--perm PATH=LEVEL]...
                                          mint a token with the local stack's secret

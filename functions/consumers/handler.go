@@ -65,6 +65,12 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 		resp, err = h.batch(ctx, &req, id)
 	case "POST /v1/acknowledge":
 		resp, err = h.acknowledge(ctx, &req)
+	case "GET /v1/admin/consumers":
+		resp, err = h.adminList(ctx, &req)
+	case "POST /v1/admin/consumers/{id}/disable":
+		resp, err = h.adminDisable(ctx, &req, id)
+	case "DELETE /v1/admin/consumers/{id}":
+		resp, err = h.adminDelete(ctx, &req, id)
 	default:
 		err = fault.Newf(fault.NotFound, "no route %s", apigw.Route(&req))
 	}
@@ -88,6 +94,10 @@ func routeOf(req *events.APIGatewayV2HTTPRequest) (route, id string) {
 		return method + " /v1/consumers/{id}", parts[2]
 	case len(parts) == 4 && parts[0] == "v1" && parts[1] == "consumers" && parts[3] == "batch":
 		return method + " /v1/consumers/{id}/batch", parts[2]
+	case len(parts) == 4 && parts[0] == "v1" && parts[1] == "admin" && parts[2] == "consumers":
+		return method + " /v1/admin/consumers/{id}", parts[3]
+	case len(parts) == 5 && parts[0] == "v1" && parts[1] == "admin" && parts[2] == "consumers" && parts[4] == "disable":
+		return method + " /v1/admin/consumers/{id}/disable", parts[3]
 	}
 	return apigw.Route(req), ""
 }
@@ -116,7 +126,11 @@ func (h *Handler) create(ctx context.Context, req *events.APIGatewayV2HTTPReques
 	if err := spec.Authorize(claims); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	r, err := h.Store.Create(ctx, spec, claims.Subject)
+	store := h.Store
+	if claims.IsAdmin() {
+		store = store.Exempt() // administrators are not limited by MaxPerOwner
+	}
+	r, err := store.Create(ctx, spec, claims.Subject)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -241,6 +255,11 @@ func (h *Handler) batch(ctx context.Context, req *events.APIGatewayV2HTTPRequest
 	// Permissions change after a consumer is made: a revoked grant stops the next fetch.
 	if err := r.Authorize(claims); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	// Its JetStream consumer is paused: say why rather than answer empty batches (and
+	// touch it, keeping it from expiring).
+	if r.DisabledReason != "" {
+		return events.APIGatewayV2HTTPResponse{}, fault.New(fault.Conflict, "the consumer is "+r.DisabledReason)
 	}
 	var b jetstream.MessageBatch
 	if waitMS == 0 {

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/heraldhq/herald/shared/bus"
+	"github.com/heraldhq/herald/shared/config"
 	"github.com/heraldhq/herald/shared/consumer"
 	"github.com/heraldhq/herald/shared/reply"
 )
@@ -36,6 +37,9 @@ func coldStart(ctx context.Context) (*Handler, error) {
 	}
 	store, err := consumer.OpenStore(ctx, "herald-consumers-api")
 	if err != nil {
+		return nil, err
+	}
+	if store.MaxPerOwner, err = config.Int("HERALD_MAX_CONSUMERS_PER_USER", consumer.DefaultMaxPerOwner); err != nil {
 		return nil, err
 	}
 	return &Handler{

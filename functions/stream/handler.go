@@ -117,6 +117,11 @@ func (h *Handler) open(ctx context.Context, req *events.LambdaFunctionURLRequest
 	if err := r.Authorize(claims); err != nil {
 		return nil, nil, err
 	}
+	// Its JetStream consumer is paused: say why rather than stream nothing (and touch
+	// it, keeping it from expiring).
+	if r.DisabledReason != "" {
+		return nil, nil, fault.New(fault.Conflict, "the consumer is "+r.DisabledReason)
+	}
 	c, err := h.JS.Consumer(ctx, event.StreamName, id)
 	switch {
 	case errors.Is(err, jetstream.ErrConsumerNotFound):

@@ -38,6 +38,9 @@ func coldStart(ctx context.Context) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	if store.MaxPerOwner, err = config.Int("HERALD_MAX_TRIGGERS_PER_USER", trigger.DefaultMaxPerOwner); err != nil {
+		return nil, err
+	}
 	deliveries, queue, err := delivery.Open(cfg)
 	if err != nil {
 		return nil, err

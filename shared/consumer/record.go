@@ -25,6 +25,9 @@ type Record struct {
 	// ExpiresAt is LastUsedAt plus the idle expiry, the JetStream consumer's
 	// InactiveThreshold: the record and the consumer go away together.
 	ExpiresAt time.Time `json:"expires_at"`
+	// DisabledReason says why the consumer delivers nothing (an administrator disabled
+	// it); empty while it is enabled.
+	DisabledReason string `json:"disabled_reason,omitempty"`
 }
 
 // Attribute names of the Consumers table.
@@ -36,6 +39,7 @@ const (
 	attrCreatedAt      = "created_at"
 	attrLastUsedAt     = "last_used_at"
 	attrExpiresAt      = store.TTLAttribute
+	attrDisabledReason = "disabled_reason"
 )
 
 // ValidID reports whether id has the form of a consumer id. Anything else cannot name a
@@ -105,6 +109,9 @@ func recordFrom(it map[string]types.AttributeValue) (*Record, error) {
 				r.FilterSubjects = append(r.FilterSubjects, s.Value)
 			}
 		}
+	}
+	if v, ok := it[attrDisabledReason].(*types.AttributeValueMemberS); ok {
+		r.DisabledReason = v.Value
 	}
 	if n, ok := it[attrExpiresAt].(*types.AttributeValueMemberN); ok {
 		secs, err := strconv.ParseInt(n.Value, 10, 64)

@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/oklog/ulid/v2"
+
+	"github.com/heraldhq/herald/shared/quota"
 )
 
 // All yields every record in the Consumers table, expired ones included, page by page
@@ -35,6 +37,9 @@ func (s *Store) All(ctx context.Context, pageSize int32) iter.Seq2[*Record, erro
 				return
 			}
 			for _, it := range out.Items {
+				if k, ok := it[attrID].(*types.AttributeValueMemberS); ok && quota.IsLedgerKey(k.Value) {
+					continue // an owner's quota ledger, not a consumer
+				}
 				r, err := recordFrom(it)
 				if !yield(r, err) || err != nil {
 					return

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -33,6 +34,9 @@ type Store struct {
 	DB    *dynamodb.Client
 	Table string
 	Now   func() time.Time // time.Now when nil
+	// MaxPerOwner is how many live consumers one owner may have; zero or less for no
+	// limit. See Exempt.
+	MaxPerOwner int
 }
 
 func (s *Store) now() time.Time {
@@ -70,7 +74,15 @@ func (s *Store) Create(ctx context.Context, spec Spec, owner string) (*Record, e
 	if err != nil {
 		return nil, err
 	}
+	// The place in owner's quota is taken before anything is made, and given back if
+	// the consumer is not.
+	if err := s.ledger().Reserve(ctx, owner, r.ID, s.MaxPerOwner); err != nil {
+		return nil, err
+	}
 	if _, err := s.JS.CreateConsumer(ctx, event.StreamName, spec.ConsumerConfig(r.ID, owner)); err != nil {
+		if rerr := s.ledger().Release(context.WithoutCancel(ctx), owner, r.ID); rerr != nil {
+			slog.WarnContext(ctx, "releasing the quota place of a consumer not made failed", "consumer", r.ID, "owner", owner, "error", rerr.Error())
+		}
 		return nil, fault.Wrap(fault.Unavailable, err, "the event bus did not create the consumer; try again")
 	}
 	_, err = s.DB.PutItem(ctx, &dynamodb.PutItemInput{
@@ -87,6 +99,8 @@ func (s *Store) Create(ctx context.Context, spec Spec, owner string) (*Record, e
 		defer cancel()
 		if derr := s.JS.DeleteConsumer(undo, event.StreamName, r.ID); derr != nil && !errors.Is(derr, jetstream.ErrConsumerNotFound) {
 			err = errors.Join(err, fmt.Errorf("undoing the JetStream consumer %s: %w", r.ID, derr))
+		} else if rerr := s.ledger().Release(undo, owner, r.ID); rerr != nil {
+			err = errors.Join(err, rerr)
 		}
 		return nil, fmt.Errorf("consumer: writing the record of %s: %w", r.ID, err)
 	}
@@ -175,18 +189,27 @@ func (s *Store) List(ctx context.Context, owner string, limit int, cursor string
 }
 
 // Delete removes the consumer id: the JetStream consumer first, so that nothing is
-// delivered once the answer is given, then the record. Either may already be gone. The
-// caller checks who may delete (owner, or WRITE on every scope path).
+// delivered once the answer is given, then the record, and gives its place in its
+// owner's quota back. Either may already be gone. The caller checks who may delete
+// (owner, or WRITE on every scope path).
 func (s *Store) Delete(ctx context.Context, id string) error {
 	if err := s.JS.DeleteConsumer(ctx, event.StreamName, id); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
 		return fault.Wrap(fault.Unavailable, err, "the event bus did not delete the consumer; try again")
 	}
-	_, err := s.DB.DeleteItem(ctx, &dynamodb.DeleteItemInput{
-		TableName: aws.String(s.Table),
-		Key:       map[string]types.AttributeValue{attrID: &types.AttributeValueMemberS{Value: id}},
+	out, err := s.DB.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName:    aws.String(s.Table),
+		Key:          map[string]types.AttributeValue{attrID: &types.AttributeValueMemberS{Value: id}},
+		ReturnValues: types.ReturnValueAllOld,
 	})
 	if err != nil {
 		return fmt.Errorf("consumer: deleting the record of %s: %w", id, err)
+	}
+	if owner, ok := out.Attributes[attrOwner].(*types.AttributeValueMemberS); ok {
+		// Should this fail the place is freed anyway when the owner reaches the limit:
+		// a full ledger drops the ids of consumers without a record.
+		if err := s.ledger().Release(ctx, owner.Value, id); err != nil {
+			slog.WarnContext(ctx, "releasing a deleted consumer's quota place failed", "consumer", id, "owner", owner.Value, "error", err.Error())
+		}
 	}
 	return nil
 }

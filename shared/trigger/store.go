@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"time"
 
@@ -51,6 +52,9 @@ type Store struct {
 	DB    *dynamodb.Client
 	Table string
 	Now   func() time.Time // time.Now when nil
+	// MaxPerOwner is how many live triggers one owner may have; zero or less for no
+	// limit. See Exempt.
+	MaxPerOwner int
 }
 
 func (s *Store) now() time.Time {
@@ -78,6 +82,9 @@ func (s *Store) Create(ctx context.Context, spec Spec, owner string) (*Trigger, 
 	if err != nil {
 		return nil, err
 	}
+	if err := s.ledger().Reserve(ctx, owner, t.ID, s.MaxPerOwner); err != nil {
+		return nil, err
+	}
 	_, err = s.DB.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName:                aws.String(s.Table),
 		Item:                     it,
@@ -85,6 +92,9 @@ func (s *Store) Create(ctx context.Context, spec Spec, owner string) (*Trigger, 
 		ExpressionAttributeNames: map[string]string{"#id": attrID},
 	})
 	if err != nil {
+		if rerr := s.ledger().Release(context.WithoutCancel(ctx), owner, t.ID); rerr != nil {
+			err = errors.Join(err, rerr)
+		}
 		return nil, fmt.Errorf("trigger: creating %s: %w", t.ID, err)
 	}
 	return t, nil
@@ -210,7 +220,8 @@ func (s *Store) SetEnabled(ctx context.Context, id, owner string, enabled bool, 
 	return s.update(ctx, id, t.Owner, expr, values, names)
 }
 
-// Delete deletes owner's trigger id, leaving a tombstone for the Router.
+// Delete deletes owner's trigger id, leaving a tombstone for the Router, and gives its
+// place in owner's quota back.
 func (s *Store) Delete(ctx context.Context, id, owner string) error {
 	now := s.now()
 	_, err := s.update(ctx, id, owner, "SET #deleted = :true, #updated = :now, #feed = :feed, #version = :version, #exp = :exp REMOVE #spec",
@@ -219,7 +230,16 @@ func (s *Store) Delete(ctx context.Context, id, owner string) error {
 			":version": str(version(now, id)), ":exp": store.TTL(now.Add(TombstoneLife)),
 		},
 		map[string]string{"#deleted": attrDeleted, "#updated": attrUpdatedAt, "#feed": attrFeed, "#version": attrVersion, "#exp": attrExpiresAt, "#spec": attrSpec})
-	return err
+	if err != nil {
+		return err
+	}
+	// Should this fail the trigger is deleted all the same, and its place is freed
+	// anyway when owner reaches the limit: a full ledger drops the ids of deleted
+	// triggers.
+	if err := s.ledger().Release(ctx, owner, id); err != nil {
+		slog.WarnContext(ctx, "releasing a deleted trigger's quota place failed", "trigger", id, "owner", owner, "error", err.Error())
+	}
+	return nil
 }
 
 // update applies expr to owner's live trigger id and returns it as it is afterwards.
