@@ -136,9 +136,13 @@ func (l *local) provision(ctx context.Context, t *stack.Template) error {
 	if l.aws, err = awsconfig.LoadDefaultConfig(ctx); err != nil {
 		return err
 	}
+	params := map[string]string{"NatsUrl": l.natsURL, "JwtSecret": l.opts.secret, "ReplyKeys": DevReplyKeys, "AllowNetworks": LocalAllowNetworks}
+	if l.opts.maxStreams > 0 {
+		params["MaxStreamsPerUser"] = strconv.Itoa(l.opts.maxStreams)
+	}
 	l.stack, err = stack.Provision(ctx, t, stack.Clients{
 		DynamoDB: dynamodb.NewFromConfig(l.aws), SQS: sqs.NewFromConfig(l.aws), SNS: sns.NewFromConfig(l.aws),
-	}, map[string]string{"NatsUrl": l.natsURL, "JwtSecret": l.opts.secret, "ReplyKeys": DevReplyKeys, "AllowNetworks": LocalAllowNetworks})
+	}, params)
 	if err != nil {
 		return fmt.Errorf("creating the template's resources: %w", err)
 	}

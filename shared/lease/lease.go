@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -80,7 +81,10 @@ func (s *Store) Acquire(ctx context.Context, owner string, limit int, detail str
 			return nil, err
 		}
 		if len(live) >= limit {
-			return nil, fault.OverLimit(fault.Quota{Name: s.Name, Limit: limit, Current: len(live)})
+			e := fault.OverLimit(fault.Quota{Name: s.Name, Limit: limit, Current: len(live)})
+			// Leases are closed, not deleted.
+			e.Detail = fmt.Sprintf("you hold %d open %s and the limit is %d: close one to make room", len(live), s.Name, limit)
+			return nil, e
 		}
 		for slot := range limit {
 			if live[slot] {
