@@ -552,6 +552,8 @@ func encodedExamples(t *testing.T) []example {
 		{"PUT", "/v1/triggers/" + triggerID, fault.Newf(fault.Unsupported, "Content-Type must be application/json, not %q", "text/plain")},
 		{"GET", "/v1/consumers/" + consumerID + "/batch", fault.Wrap(fault.Unavailable, errors.New("timeout"), "the event bus failed fetching messages; try again")},
 		{"GET", "/v1/triggers", errors.New("dynamodb: boom")},
+		{"GET", "/v1/consumers/" + consumerID + "/stream", fault.OverLimit(fault.Quota{Name: "streams", Limit: 10, Current: 10})},
+		{"POST", "/v1/triggers/" + triggerID + "/fire", fault.Field("event.resource.path", `must be "projects/p1" or under it, the trigger's scope`)},
 	}
 	// apigw.Error logs the 5xx ones; the log has nothing to say here.
 	prev := slog.Default()
@@ -625,6 +627,10 @@ func wrongExamples() []example {
 		{"replay without next_sequence", "POST", "/v1/triggers/" + triggerID + "/replay", 202, plainJSON,
 			`{"scanned":1,"matched":1,"queued":1}`},
 		{"a route that does not exist", "GET", "/v1/nothing", 200, plainJSON, `{}`},
+		{"a quota problem without its quota", "GET", "/v1/consumers/" + consumerID + "/stream", 429, problemJSON,
+			`{"type":"urn:herald:problem:quota-exceeded","title":"quota exceeded","status":429}`},
+		{"a quota without its limit", "GET", "/v1/consumers/" + consumerID + "/stream", 429, problemJSON,
+			`{"type":"urn:herald:problem:quota-exceeded","title":"quota exceeded","status":429,"quota":{"name":"streams","current":10}}`},
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -137,6 +138,12 @@ func badTokens(t *testing.T) []struct{ name, authz string } {
 		{"unknown token_type", "Bearer " + sign(jwt.SigningMethodHS256, []byte(DevSecret), claims(func(c jwt.MapClaims) { c["token_type"] = "root" }))},
 		{"no expiry", "Bearer " + sign(jwt.SigningMethodHS256, []byte(DevSecret), claims(func(c jwt.MapClaims) { delete(c, "exp") }))},
 		{"invalid permission level", "Bearer " + sign(jwt.SigningMethodHS256, []byte(DevSecret), claims(func(c jwt.MapClaims) { c["perms"] = map[string]string{scopePath: "GOD"} }))},
+		// Registered claims of the wrong JSON type (RFC 7519: NumericDate is a number,
+		// sub a string), signed with the stack's secret.
+		{"exp a string", "Bearer " + sign(jwt.SigningMethodHS256, []byte(DevSecret), claims(func(c jwt.MapClaims) { c["exp"] = "9999999999" }))},
+		{"nbf a string", "Bearer " + sign(jwt.SigningMethodHS256, []byte(DevSecret), claims(func(c jwt.MapClaims) { c["nbf"] = strconv.FormatInt(time.Now().Unix(), 10) }))},
+		{"iat a string", "Bearer " + sign(jwt.SigningMethodHS256, []byte(DevSecret), claims(func(c jwt.MapClaims) { c["iat"] = strconv.FormatInt(time.Now().Unix(), 10) }))},
+		{"sub a number", "Bearer " + sign(jwt.SigningMethodHS256, []byte(DevSecret), claims(func(c jwt.MapClaims) { c["sub"] = 42 }))},
 		{"not a JWT", "Bearer not-a-jwt"},
 		{"Basic scheme", "Basic " + base64.StdEncoding.EncodeToString([]byte(ownerSub+":password"))},
 		{"oversized token", "Bearer " + genuine + strings.Repeat("A", 9<<10)},
@@ -668,6 +675,15 @@ func badInputMatrix(t *testing.T, w *world, tokens []struct{ name, authz string 
 			[]badCase{{"event over 240 KiB", call{method: "POST", path: triggerPath + "/" + name, token: w.owner,
 				body: `{"event":` + evWith(`"data":{"blob":"`+strings.Repeat("x", event.MaxSize)+`"}`) + `}`}, want{status: 413}}})
 	}
+
+	// Fire runs the action with the trigger's authority: only over the trigger's scope
+	// (scopePath/hooks and below, any type).
+	fire := post(triggerPath+"/fire", w.owner)
+	add("POST /v1/triggers/{id}/fire", fieldCases(fire, 400,
+		"an event outside the scope", `{"event":`+ev+`}`, "event.resource.path",
+		"an event beside the scope", `{"event":{"event":"resource.ResourceUpdated","resource":{"type":"itemsvc.Item","path":"`+scopePath+`/hooks2/h1"}}}`, "event.resource.path",
+		"an event above the scope", `{"event":{"event":"resource.ResourceUpdated","resource":{"type":"project","path":"`+scopePath+`"}}}`, "event.resource.path",
+	))
 
 	enable := post(triggerPath+"/enable", w.owner)
 	add("POST /v1/triggers/{id}/enable", tokenCases(enable, tokens, false), queryCases(enable), idCases(enable, w.trigger))

@@ -500,7 +500,7 @@ func lambdaAction(t *testing.T, p *stackProcess, api string) {
 		t.Fatalf("create lambda trigger: %s", out)
 	}
 	out = p.shell(t, `curl -s -X POST `+api+`/v1/triggers/`+tr.ID+`/fire -H "Authorization: Bearer $DEMO_TOKEN" -H 'Content-Type: application/json' `+
-		`-d '{"event":{"event":"job.JobFinished","resource":{"type":"job","path":"projects/demo/jobs/j1"}}}'`)
+		`-d '{"event":{"event":"job.JobFinished","resource":{"type":"project","path":"projects/demo"}}}'`)
 	if !strings.Contains(out, "delivery_id") {
 		t.Fatalf("fire: %s", out)
 	}

@@ -136,10 +136,14 @@ func (l *local) provision(ctx context.Context, t *stack.Template) error {
 	if l.aws, err = awsconfig.LoadDefaultConfig(ctx); err != nil {
 		return err
 	}
+	params := map[string]string{"NatsUrl": l.natsURL, "JwtSecret": l.opts.secret, "ReplyKeys": DevReplyKeys, "AllowNetworks": LocalAllowNetworks,
+		"MaxTriggersPerUser": strconv.Itoa(LocalMaxTriggersPerUser), "MaxConsumersPerUser": strconv.Itoa(LocalMaxConsumersPerUser)}
+	if l.opts.maxStreams > 0 {
+		params["MaxStreamsPerUser"] = strconv.Itoa(l.opts.maxStreams)
+	}
 	l.stack, err = stack.Provision(ctx, t, stack.Clients{
 		DynamoDB: dynamodb.NewFromConfig(l.aws), SQS: sqs.NewFromConfig(l.aws), SNS: sns.NewFromConfig(l.aws),
-	}, map[string]string{"NatsUrl": l.natsURL, "JwtSecret": l.opts.secret, "ReplyKeys": DevReplyKeys, "AllowNetworks": LocalAllowNetworks,
-		"MaxTriggersPerUser": strconv.Itoa(LocalMaxTriggersPerUser), "MaxConsumersPerUser": strconv.Itoa(LocalMaxConsumersPerUser)})
+	}, params)
 	if err != nil {
 		return fmt.Errorf("creating the template's resources: %w", err)
 	}

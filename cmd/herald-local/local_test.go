@@ -80,6 +80,16 @@ func TestOptionsFromFlagsOverEnvironment(t *testing.T) {
 	if o.secret != DevSecret || o.state != "/repo/.herald" {
 		t.Fatalf("secret %q state %q", o.secret, o.state)
 	}
+	if o.maxStreams != 0 {
+		t.Fatalf("maxStreams %d, want 0 (the template's default)", o.maxStreams)
+	}
+	t.Setenv("HERALD_LOCAL_MAX_STREAMS_PER_USER", "3")
+	if o, _, _ = parseOptions("herald-local", []string{"-api-port", "0"}, "/repo"); o.maxStreams != 3 {
+		t.Fatalf("maxStreams %d from HERALD_LOCAL_MAX_STREAMS_PER_USER=3, want 3", o.maxStreams)
+	}
+	if o, _, _ = parseOptions("herald-local", []string{"-max-streams-per-user", "5"}, "/repo"); o.maxStreams != 5 {
+		t.Fatalf("maxStreams %d from -max-streams-per-user 5, want 5", o.maxStreams)
+	}
 	if _, _, err := parseOptions("herald-local", []string{"stray"}, "/repo"); err == nil {
 		t.Fatal("a stray argument must be an error")
 	}

@@ -41,6 +41,8 @@ type options struct {
 	sqsPort   int
 	secret    string
 	buildOnly bool
+	// maxStreams is the template's MaxStreamsPerUser; 0 keeps the template's default.
+	maxStreams int
 }
 
 func envInt(name string, def int) int {
@@ -67,6 +69,7 @@ func parseOptions(name string, args []string, root string) (options, *flag.FlagS
 	fs.IntVar(&o.sqsPort, "sqs-port", envInt("HERALD_LOCAL_SQS_PORT", 4566), "SNS/SQS emulator port (HERALD_LOCAL_SQS_PORT)")
 	fs.StringVar(&o.state, "state", envString("HERALD_LOCAL_STATE", filepath.Join(root, ".herald")), "state folder: NATS data, built functions (HERALD_LOCAL_STATE)")
 	fs.StringVar(&o.secret, "jwt-secret", envString("HERALD_JWT_SECRET", DevSecret), "HS256 secret for API tokens (HERALD_JWT_SECRET)")
+	fs.IntVar(&o.maxStreams, "max-streams-per-user", envInt("HERALD_LOCAL_MAX_STREAMS_PER_USER", 0), "open streams per user, the MaxStreamsPerUser parameter; 0 keeps the template's default (HERALD_LOCAL_MAX_STREAMS_PER_USER)")
 	if err := fs.Parse(args); err != nil {
 		return o, fs, err
 	}

@@ -767,7 +767,7 @@ func TestSecurity(t *testing.T) {
 				body: fmt.Sprintf(`{"name":"ssrf %d","resource":{"path":"%s/ssrf"},"action":{"type":"http","url":%q,"timeout_ms":2000},"retry":{"schedule":["1s"]}}`, i, scopePath, target.url)},
 				http.StatusCreated, &tr)
 			w.ac.ok(t, call{method: "POST", path: "/v1/triggers/" + tr.ID + "/fire", token: w.owner,
-				body: `{"event":{"event":"resource.ResourceUpdated","resource":{"type":"x","path":"` + scopePath + `/ssrf/s1"}}}`}, http.StatusAccepted, nil)
+				body: `{"event":{"event":"resource.ResourceUpdated","resource":{"type":"x","path":"` + scopePath + `/ssrf"}}}`}, http.StatusAccepted, nil)
 			all = append(all, pending{target.name, tr.ID, target.refused})
 		}
 		for _, pd := range all {

@@ -69,7 +69,7 @@ func newHarness(t testing.TB, allowLoopback bool) *harness {
 		Inbox:      &inbox.Store{DB: env.DynamoDB, Table: ref("NotificationsTable"), UnackedRetention: inbox.DefaultUnackedRetention, AckedRetention: inbox.DefaultAckedRetention},
 		Runner: &action.Runner{Webhooks: action.NewWebhooks(webhook.ClientOptions{Allow: allow}), SQS: env.SQS, SNS: env.SNS, JS: js, Actions: js.Conn(),
 			Policy: testPolicy(t)},
-		SQS:        env.SQS, QueueURL: queue, DeadLetterURL: dlq, DisableAfter: 2,
+		SQS: env.SQS, QueueURL: queue, DeadLetterURL: dlq, DisableAfter: 2,
 		Rand: func() float64 { return 0 }, // the shortest jitter: 80 % of each step
 	}
 	return &harness{h: h, js: js, queueURL: queue, dlqURL: dlq, owner: "owner-" + uuid.NewString()[:8]}

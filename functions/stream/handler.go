@@ -21,6 +21,7 @@ import (
 	"github.com/heraldhq/herald/shared/consumer"
 	"github.com/heraldhq/herald/shared/event"
 	"github.com/heraldhq/herald/shared/fault"
+	"github.com/heraldhq/herald/shared/lease"
 	"github.com/heraldhq/herald/shared/reply"
 )
 
@@ -40,6 +41,16 @@ const (
 	fetchWait  = time.Second
 	// minFetchWait is the shortest pull worth asking the server for.
 	minFetchWait = 10 * time.Millisecond
+
+	// DefaultMaxStreams is how many streams a user may hold open when
+	// HERALD_MAX_STREAMS_PER_USER is not set: the template's default.
+	DefaultMaxStreams = 10
+	// StreamsQuota names the quota in a refusal.
+	StreamsQuota = "streams"
+
+	// releaseTimeout bounds releasing a stream's lease after it ended, which may be
+	// after the invocation's context did.
+	releaseTimeout = 3 * time.Second
 )
 
 // Frames and comments of the event stream that carry no message.
@@ -56,12 +67,19 @@ type Handler struct {
 	Keys     *reply.Keyring // signs the replies of streamed messages
 	Verifier *auth.Verifier
 
+	// Leases counts each user's open streams across instances; MaxStreams is how many
+	// one user may hold. Admins are exempt. A nil Leases counts nothing (tests of other
+	// behaviour); the function always sets it.
+	Leases     *lease.Store
+	MaxStreams int
+
 	KeepAlive time.Duration // zero means DefaultKeepAlive
 	Margin    time.Duration // zero means DefaultMargin
 }
 
 // Handle answers one Function URL request: a problem+json error, or a 200 whose body is
-// the consumer's messages as server-sent events until the invocation nears its end.
+// the consumer's messages as server-sent events until the invocation nears its end or
+// the token expires. A user holding MaxStreams open streams already is answered 429.
 func (h *Handler) Handle(ctx context.Context, req events.LambdaFunctionURLRequest) (*events.LambdaFunctionURLStreamingResponse, error) {
 	id, ok := consumerID(req.RawPath)
 	if !ok {
@@ -70,7 +88,11 @@ func (h *Handler) Handle(ctx context.Context, req events.LambdaFunctionURLReques
 	if m := req.RequestContext.HTTP.Method; m != http.MethodGet {
 		return methodNotAllowed(m), nil
 	}
-	c, r, err := h.open(ctx, &req, id)
+	c, r, claims, err := h.open(ctx, &req, id)
+	if err != nil {
+		return problem(ctx, err), nil
+	}
+	l, err := h.lease(ctx, claims, id)
 	if err != nil {
 		return problem(ctx, err), nil
 	}
@@ -83,9 +105,14 @@ func (h *Handler) Handle(ctx context.Context, req events.LambdaFunctionURLReques
 	// A reader that stops reading would leave a write blocked for good; the end of the
 	// invocation releases it.
 	stop := context.AfterFunc(ctx, func() { pr.CloseWithError(ctx.Err()) })
+	end := h.end(ctx, claims)
 	go func() {
 		defer stop()
-		h.stream(ctx, pw, c, id)
+		// Released before the body ends, so that a client that sees the end and opens
+		// the next stream finds the room free.
+		defer pw.Close()
+		defer h.release(ctx, l, id)
+		h.stream(ctx, pw, c, id, end, l)
 	}()
 	slog.InfoContext(ctx, "stream started", "consumer", id, "owner", r.Owner)
 	return &events.LambdaFunctionURLStreamingResponse{
@@ -98,50 +125,91 @@ func (h *Handler) Handle(ctx context.Context, req events.LambdaFunctionURLReques
 	}, nil
 }
 
-// open authenticates the request and returns the caller's consumer id, refusing a
-// caller no longer allowed to read what it selects.
-func (h *Handler) open(ctx context.Context, req *events.LambdaFunctionURLRequest, id string) (jetstream.Consumer, *consumer.Record, error) {
+// open authenticates the request and returns the caller's consumer and claims, refusing
+// a caller no longer allowed to read what it selects.
+func (h *Handler) open(ctx context.Context, req *events.LambdaFunctionURLRequest, id string) (jetstream.Consumer, *consumer.Record, *auth.Claims, error) {
 	token, err := auth.BearerToken(apigw.Header(req.Headers, "authorization"))
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	claims, err := h.Verifier.Verify(ctx, token)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
+	}
+	// The verifier's leeway for clock skew lets a token through a little past its exp,
+	// but a stream that would have to end at once is no use: the client needs a new token.
+	if !claims.Expires.After(time.Now()) {
+		return nil, nil, nil, fault.New(fault.Unauthorized, "the token has expired")
 	}
 	r, err := h.Store.Get(ctx, id, claims.Subject)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	// Permissions change after a consumer is made: a revoked grant stops the next stream.
 	if err := r.Authorize(claims); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	// Its JetStream consumer is paused: say why rather than stream nothing (and touch
 	// it, keeping it from expiring).
 	if r.DisabledReason != "" {
-		return nil, nil, fault.New(fault.Conflict, "the consumer is "+r.DisabledReason)
+		return nil, nil, nil, fault.New(fault.Conflict, "the consumer is "+r.DisabledReason)
 	}
 	c, err := h.JS.Consumer(ctx, event.StreamName, id)
 	switch {
 	case errors.Is(err, jetstream.ErrConsumerNotFound):
-		return nil, nil, fault.New(fault.NotFound, "no such consumer")
+		return nil, nil, nil, fault.New(fault.NotFound, "no such consumer")
 	case err != nil:
-		return nil, nil, fault.Wrap(fault.Unavailable, err, "the event bus failed reading the consumer; try again")
+		return nil, nil, nil, fault.Wrap(fault.Unavailable, err, "the event bus failed reading the consumer; try again")
 	}
-	return c, r, nil
+	return c, r, claims, nil
 }
 
-// stream writes the messages of c to w as server-sent events until the deadline less
-// the margin, when it asks the client to reconnect, or until the client goes away.
-// Nothing is acknowledged here: clients acknowledge through POST /v1/acknowledge, and
-// whatever they do not comes back after its ack wait, on this stream or the next.
-func (h *Handler) stream(ctx context.Context, w *io.PipeWriter, c jetstream.Consumer, id string) {
-	keepAlive := orDefault(h.KeepAlive, DefaultKeepAlive)
-	end, hasEnd := ctx.Deadline()
-	if hasEnd {
-		end = end.Add(-orDefault(h.Margin, DefaultMargin))
+// lease takes one of the caller's stream slots, or answers 429 naming the quota when
+// they hold MaxStreams already. Admins take none; nil without Leases.
+func (h *Handler) lease(ctx context.Context, claims *auth.Claims, id string) (*lease.Lease, error) {
+	if h.Leases == nil || claims.IsAdmin() {
+		return nil, nil
 	}
+	return h.Leases.Acquire(ctx, claims.Subject, max(h.MaxStreams, 1), id)
+}
+
+// release gives the stream's slot back, with a context of its own: the stream may end
+// because the invocation's did.
+func (h *Handler) release(ctx context.Context, l *lease.Lease, id string) {
+	if l == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+	defer cancel()
+	if err := l.Release(ctx); err != nil {
+		// The lease lapses by itself within its TTL.
+		slog.WarnContext(ctx, "releasing the stream's lease failed", "consumer", id, "error", err.Error())
+	}
+}
+
+// end returns when the stream must ask its client to reconnect: when the token expires
+// or at the invocation's deadline less the margin, whichever comes first.
+func (h *Handler) end(ctx context.Context, claims *auth.Claims) time.Time {
+	end := claims.Expires
+	if d, ok := ctx.Deadline(); ok {
+		if d = d.Add(-orDefault(h.Margin, DefaultMargin)); end.IsZero() || d.Before(end) {
+			end = d
+		}
+	}
+	return end
+}
+
+// stream writes the messages of c to w as server-sent events until end (the token's
+// expiry or the deadline less the margin; zero for none), when it asks the client to
+// reconnect, or until the client goes away. It renews the stream's lease l (nil for an
+// admin) as it goes, and asks the client to reconnect if the lease was lost. Nothing is
+// acknowledged here: clients acknowledge through POST /v1/acknowledge, and whatever
+// they do not comes back after its ack wait, on this stream or the next. The caller
+// closes w.
+func (h *Handler) stream(ctx context.Context, w *io.PipeWriter, c jetstream.Consumer, id string, end time.Time, l *lease.Lease) {
+	keepAlive := orDefault(h.KeepAlive, DefaultKeepAlive)
+	hasEnd := !end.IsZero()
+	renewed := time.Now()
 	lastWrite := time.Now()
 	write := func(frame []byte) bool {
 		if _, err := w.Write(frame); err != nil {
@@ -156,6 +224,18 @@ func (h *Handler) stream(ctx context.Context, w *io.PipeWriter, c jetstream.Cons
 		if hasEnd && !now.Before(end) {
 			write([]byte(reconnectFrame))
 			break
+		}
+		if l != nil && now.Sub(renewed) >= h.Leases.RenewEvery() {
+			if err := l.Renew(ctx); errors.Is(err, lease.ErrLost) {
+				// Streaming on would let the user hold more than the limit.
+				slog.WarnContext(ctx, "the stream's lease was lost", "consumer", id)
+				write([]byte(reconnectFrame))
+				break
+			} else if err != nil {
+				// The lease outlives a failed renewal or two; try again next time.
+				slog.WarnContext(ctx, "renewing the stream's lease failed", "consumer", id, "error", err.Error())
+			}
+			renewed = now
 		}
 		if now.Sub(lastWrite) >= keepAlive {
 			if !write([]byte(keepAliveFrame)) {
@@ -186,7 +266,6 @@ func (h *Handler) stream(ctx context.Context, w *io.PipeWriter, c jetstream.Cons
 			}
 			if !write(frame) {
 				// The messages not written come back after their ack wait.
-				w.Close()
 				return
 			}
 		}
@@ -195,7 +274,6 @@ func (h *Handler) stream(ctx context.Context, w *io.PipeWriter, c jetstream.Cons
 			return
 		}
 	}
-	w.Close()
 }
 
 // fail ends a stream whose pull failed: the consumer was deleted, or the bus is down.
@@ -205,7 +283,6 @@ func (h *Handler) fail(ctx context.Context, w *io.PipeWriter, id string, err err
 		slog.WarnContext(ctx, "stream pull failed", "consumer", id, "error", err.Error())
 		w.Write([]byte(reconnectFrame))
 	}
-	w.Close()
 }
 
 // messageFrame returns msg as an event-stream frame. JSON has no raw line breaks, so

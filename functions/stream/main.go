@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 
@@ -13,7 +14,9 @@ import (
 
 	"github.com/heraldhq/herald/shared/auth"
 	"github.com/heraldhq/herald/shared/bus"
+	"github.com/heraldhq/herald/shared/config"
 	"github.com/heraldhq/herald/shared/consumer"
+	"github.com/heraldhq/herald/shared/lease"
 	"github.com/heraldhq/herald/shared/reply"
 )
 
@@ -39,14 +42,27 @@ func coldStart(ctx context.Context) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	streams, err := config.Required("HERALD_STREAMS_TABLE")
+	if err != nil {
+		return nil, err
+	}
+	maxStreams, err := config.Int("HERALD_MAX_STREAMS_PER_USER", DefaultMaxStreams)
+	if err != nil {
+		return nil, err
+	}
+	if maxStreams < 1 {
+		return nil, fmt.Errorf("config: HERALD_MAX_STREAMS_PER_USER=%d must be at least 1", maxStreams)
+	}
 	store, err := consumer.OpenStore(ctx, "herald-stream")
 	if err != nil {
 		return nil, err
 	}
 	return &Handler{
-		Store:    store,
-		JS:       store.JS,
-		Keys:     keys,
-		Verifier: verifier,
+		Store:      store,
+		JS:         store.JS,
+		Keys:       keys,
+		Verifier:   verifier,
+		Leases:     &lease.Store{DB: store.DB, Table: streams, Name: StreamsQuota},
+		MaxStreams: maxStreams,
 	}, nil
 }

@@ -69,8 +69,8 @@ func (h *Handler) retry(ctx context.Context, req *events.APIGatewayV2HTTPRequest
 }
 
 // fire serves POST /v1/triggers/{id}/fire {"event":{…}}: the action runs for the given
-// event now, whether or not the trigger would match it (placeholder triggers have
-// nothing else to run them).
+// event now, whether or not the trigger's events and filter would match it (placeholder
+// triggers have nothing else to run them), but only for an event in the trigger's scope.
 func (h *Handler) fire(ctx context.Context, req *events.APIGatewayV2HTTPRequest, id string) (events.APIGatewayV2HTTPResponse, error) {
 	t, err := h.owned(ctx, req, id)
 	if err != nil {
@@ -78,6 +78,10 @@ func (h *Handler) fire(ctx context.Context, req *events.APIGatewayV2HTTPRequest,
 	}
 	ev, raw, err := eventBody(req)
 	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	// The action runs with the authority the trigger was made with: over its scope only.
+	if err := t.CheckScope(ev); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	task := &delivery.Task{TriggerID: t.ID, DeliveryID: delivery.ID(ev.UUID, t.ID, ev.Timestamp), EventUUID: ev.UUID, Event: raw}

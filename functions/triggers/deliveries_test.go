@@ -128,7 +128,7 @@ func TestDeliveryRoutes(t *testing.T) {
 	retry.PathParameters["delivery_id"] = "01JD0000000000000000000000"
 	apigwtest.WantProblem(t, do(t, h, retry, nil), http.StatusNotFound, "")
 
-	placeholder := createTrigger(t, h, alice, `{"name":"p","resource":{"path":"projects/p1"},"action":{"type":"nats","subject":"herald.actions.s"}}`)
+	placeholder := createTrigger(t, h, alice, `{"name":"p","resource":{"path":"projects/p1","include_subresources":true},"action":{"type":"nats","subject":"herald.actions.s"}}`)
 	var fired struct {
 		DeliveryID string `json:"delivery_id"`
 	}
@@ -137,5 +137,45 @@ func TestDeliveryRoutes(t *testing.T) {
 	}
 	if n := waiting(t, h); n != 2 {
 		t.Errorf("%d tasks queued (the retried one and the fired one), want 2", n)
+	}
+}
+
+// TestFireOutsideScope: fire refuses an event outside the trigger's scope, naming the
+// field, and queues nothing; an event inside it is fired.
+func TestFireOutsideScope(t *testing.T) {
+	h := newHandler(t)
+	alice := user("alice", auth.Read)
+	typed := createTrigger(t, h, alice, `{"name":"jobs","resource":{"path":"projects/p1","include_subresources":true,"type":"job*"},"action":{"type":"nats","subject":"s"}}`)
+	exact := createTrigger(t, h, alice, `{"name":"one","resource":{"path":"projects/p1/jobs/j1"},"action":{"type":"nats","subject":"s"}}`)
+	before := waiting(t, h)
+	tests := []struct {
+		name, trigger, resource string
+		field                   string // "" when the event is in scope
+	}{
+		{"another project", typed.ID, `{"type":"job","path":"projects/p2/jobs/j1"}`, "event.resource.path"},
+		{"a sibling sharing a prefix", typed.ID, `{"type":"job","path":"projects/p10/jobs/j1"}`, "event.resource.path"},
+		{"a parent of the scope", typed.ID, `{"type":"project","path":"projects"}`, "event.resource.path"},
+		{"a type the pattern refuses", typed.ID, `{"type":"collection","path":"projects/p1/c/c1"}`, "event.resource.type"},
+		{"under a path without subresources", exact.ID, `{"type":"job","path":"projects/p1/jobs/j1/steps/s1"}`, "event.resource.path"},
+		{"the type pattern matches", typed.ID, `{"type":"jobsvc.Job","path":"projects/p1/jobs/j2"}`, ""},
+		{"the exact path", exact.ID, `{"type":"anything","path":"projects/p1/jobs/j1"}`, ""},
+	}
+	fired := 0
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := `{"event":{"event":"job.JobFinished","resource":` + tt.resource + `}}`
+			resp := do(t, h, apigwtest.Request("POST", "/v1/triggers/{id}/fire", tt.trigger, body, alice, nil), nil)
+			if tt.field != "" {
+				apigwtest.WantProblem(t, resp, http.StatusBadRequest, tt.field)
+				return
+			}
+			if resp.StatusCode != http.StatusAccepted {
+				t.Fatalf("fire in scope: %d %s", resp.StatusCode, resp.Body)
+			}
+			fired++
+		})
+	}
+	if n := waiting(t, h); n != before+fired {
+		t.Errorf("%d tasks queued, want %d: only the events in scope", n-before, fired)
 	}
 }

@@ -11,8 +11,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/google/uuid"
 
-	"github.com/heraldhq/herald/shared/apigw/apigwtest"
 	"github.com/heraldhq/herald/shared/actionspec"
+	"github.com/heraldhq/herald/shared/apigw/apigwtest"
 	"github.com/heraldhq/herald/shared/auth"
 	"github.com/heraldhq/herald/shared/delivery"
 	"github.com/heraldhq/herald/shared/testenv"

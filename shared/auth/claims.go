@@ -2,6 +2,7 @@ package auth
 
 import (
 	"slices"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -40,6 +41,10 @@ type Claims struct {
 	TokenType TokenType        // token_type
 	Roles     []string         // roles: RoleAdmin, RolePublisher
 	Perms     map[string]Level // perms: resource path to the level granted on it and below
+
+	// Expires is the token's exp: a Verifier always sets it. Claims that came through
+	// the authorizer's context leave it zero, as do claims about to be minted.
+	Expires time.Time
 }
 
 // HasRole reports whether the caller has role r.

@@ -24,6 +24,9 @@ func (t *tokenClaims) claims() (*Claims, error) {
 		TokenType: t.TokenType,
 		Roles:     knownRoles(t.Roles),
 	}
+	if t.ExpiresAt != nil {
+		c.Expires = t.ExpiresAt.Time
+	}
 	if len(t.Perms) > 0 {
 		c.Perms = make(map[string]Level, len(t.Perms))
 		for p, name := range t.Perms {

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -179,6 +180,17 @@ func TestVerifyHS256(t *testing.T) {
 		{name: "no sub", token: hs(set("sub", nil))},
 		{name: "empty sub", token: hs(set("sub", ""))},
 		{name: "sub not a string", token: hs(set("sub", 42))},
+		{name: "sub null", token: hs(set("sub", json.RawMessage("null")))},
+		{name: "sub an object", token: hs(set("sub", map[string]string{"id": "u1"}))},
+		{name: "exp a string", token: hs(set("exp", "9999999999"))},
+		{name: "exp a string of the right time", token: hs(func(m jwt.MapClaims) { m["exp"] = strconv.FormatInt(at(time.Hour), 10) })},
+		{name: "exp null", token: hs(set("exp", json.RawMessage("null")))},
+		{name: "exp a boolean", token: hs(set("exp", true))},
+		{name: "exp a list", token: hs(set("exp", []int64{at(time.Hour)}))},
+		{name: "nbf a string", token: hs(set("nbf", "0"))},
+		{name: "nbf null", token: hs(set("nbf", json.RawMessage("null")))},
+		{name: "iat a string", token: hs(func(m jwt.MapClaims) { m["iat"] = strconv.FormatInt(at(0), 10) })},
+		{name: "iat an object", token: hs(set("iat", map[string]int64{"t": at(0)}))},
 		{name: "no token_type", token: hs(set("token_type", nil))},
 		{name: "unknown token_type", token: hs(set("token_type", "admin"))},
 		{name: "token_type upper-case", token: hs(set("token_type", "PERSONAL"))},
@@ -209,6 +221,10 @@ func TestVerifyHS256(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Verify: %v", err)
 			}
+			if c.Expires.IsZero() {
+				t.Error("Verify left Expires zero")
+			}
+			c.Expires = time.Time{} // TestVerifyExpires checks it
 			if !reflect.DeepEqual(c, tt.want) {
 				t.Errorf("Verify = %+v, want %+v", c, tt.want)
 			}
@@ -274,5 +290,19 @@ func TestLeeway(t *testing.T) {
 		if got := (Options{Leeway: tt.in}).leeway(); got != tt.want {
 			t.Errorf("leeway(%v) = %v, want %v", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestVerifyExpires checks that verified claims carry the token's exp, which the stream
+// uses to end when the token does.
+func TestVerifyExpires(t *testing.T) {
+	v := newTestVerifier(t, Options{HMACSecret: testSecret})
+	exp := at(90 * time.Second)
+	c, err := v.Verify(t.Context(), sign(t, jwt.SigningMethodHS256, testSecret, "", claimsMap(set("exp", exp))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Unix(exp, 0); !c.Expires.Equal(want) {
+		t.Errorf("Expires = %v, want %v", c.Expires, want)
 	}
 }
