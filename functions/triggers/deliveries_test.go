@@ -145,8 +145,8 @@ func TestDeliveryRoutes(t *testing.T) {
 func TestFireOutsideScope(t *testing.T) {
 	h := newHandler(t)
 	alice := user("alice", auth.Read)
-	typed := createTrigger(t, h, alice, `{"name":"jobs","resource":{"path":"projects/p1","include_subresources":true,"type":"job*"},"action":{"type":"nats","subject":"s"}}`)
-	exact := createTrigger(t, h, alice, `{"name":"one","resource":{"path":"projects/p1/jobs/j1"},"action":{"type":"nats","subject":"s"}}`)
+	typed := createTrigger(t, h, alice, `{"name":"jobs","resource":{"path":"projects/p1","include_subresources":true,"type":"job*"},"action":{"type":"nats","subject":"herald.actions.s"}}`)
+	exact := createTrigger(t, h, alice, `{"name":"one","resource":{"path":"projects/p1/jobs/j1"},"action":{"type":"nats","subject":"herald.actions.s"}}`)
 	before := waiting(t, h)
 	tests := []struct {
 		name, trigger, resource string

@@ -69,6 +69,13 @@ func TestFromTemplateRepository(t *testing.T) {
 		"GET /v1/triggers/{id}/deliveries":                      {"GET", "/v1/triggers/{id}/deliveries", "TriggersApi", "LambdaAuthorizer", false},
 		"POST /v1/triggers/{id}/deliveries/{delivery_id}/retry": {"POST", "/v1/triggers/{id}/deliveries/{delivery_id}/retry", "TriggersApi", "LambdaAuthorizer", false},
 		"POST /v1/triggers/{id}/replay":                         {"POST", "/v1/triggers/{id}/replay", "TriggersApi", "LambdaAuthorizer", false},
+
+		"GET /v1/admin/triggers":                {"GET", "/v1/admin/triggers", "TriggersApi", "LambdaAuthorizer", false},
+		"POST /v1/admin/triggers/{id}/disable":  {"POST", "/v1/admin/triggers/{id}/disable", "TriggersApi", "LambdaAuthorizer", false},
+		"DELETE /v1/admin/triggers/{id}":        {"DELETE", "/v1/admin/triggers/{id}", "TriggersApi", "LambdaAuthorizer", false},
+		"GET /v1/admin/consumers":               {"GET", "/v1/admin/consumers", "ConsumersApi", "LambdaAuthorizer", false},
+		"POST /v1/admin/consumers/{id}/disable": {"POST", "/v1/admin/consumers/{id}/disable", "ConsumersApi", "LambdaAuthorizer", false},
+		"DELETE /v1/admin/consumers/{id}":       {"DELETE", "/v1/admin/consumers/{id}", "ConsumersApi", "LambdaAuthorizer", false},
 	}
 	if got := summarize(cfg.Routes); !reflect.DeepEqual(got, wantRoutes) {
 		t.Errorf("routes:\n got %v\nwant %v", got, wantRoutes)
