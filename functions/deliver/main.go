@@ -30,7 +30,13 @@ func main() {
 		slog.Error("cold start failed", "error", err.Error())
 		os.Exit(1)
 	}
-	lambda.StartWithOptions(h.Handle, lambda.WithEnableSIGTERM(func() { bus.Close(h.Runner.JS); os.Exit(0) }))
+	lambda.StartWithOptions(h.Handle, lambda.WithEnableSIGTERM(func() {
+		if h.Runner.Actions != nil {
+			h.Runner.Actions.Close()
+		}
+		bus.Close(h.Runner.JS)
+		os.Exit(0)
+	}))
 }
 
 // coldStart reads the configuration and builds the clients the handler keeps.
@@ -67,6 +73,12 @@ func coldStart(ctx context.Context) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	// nats actions publish as a NATS user of their own, confined to the action namespace;
+	// nil (none configured) refuses them.
+	actions, err := bus.OpenActions(ctx, "herald-deliver-actions")
+	if err != nil {
+		return nil, err
+	}
 	sqsc := queue.SQS
 	return &Handler{
 		Triggers:   triggers,
@@ -75,6 +87,8 @@ func coldStart(ctx context.Context) (*Handler, error) {
 		Runner: &action.Runner{
 			Webhooks: action.NewWebhooks(webhook.ClientOptions{Allow: allow}),
 			SQS:      sqsc, SNS: sns.NewFromConfig(cfg), Lambda: awslambda.NewFromConfig(cfg), JS: js,
+			Actions: actions,
+			// TODO: Policy: action.PolicyFromEnv() (HERALD_ACTION_SUBJECTS, HERALD_ACTION_TARGETS, HERALD_OWN_RESOURCES) once it exists.
 		},
 		SQS: sqsc, QueueURL: queue.URL, DeadLetterURL: dlq, DisableAfter: disableAfter,
 	}, nil

@@ -8,20 +8,41 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/heraldhq/herald/shared/localnats"
 )
 
 // StartNATS starts an embedded NATS server with JetStream on a free loopback port,
 // storing streams under storeDir, and waits until it accepts connections. The caller
 // shuts it down (Shutdown, then WaitForShutdown before removing storeDir).
 func StartNATS(storeDir string) (*server.Server, error) {
-	s, err := server.NewServer(&server.Options{
+	return startNATS(natsOptions(storeDir))
+}
+
+// StartConfinedNATS is StartNATS with the users of the local stack's server (see package
+// localnats): connections without credentials are Herald's, with every permission, and
+// the actions user a names may publish only on its subjects.
+func StartConfinedNATS(storeDir string, a localnats.Actions) (*server.Server, error) {
+	o := natsOptions(storeDir)
+	if err := localnats.Configure(o, a); err != nil {
+		return nil, fmt.Errorf("testenv: %w", err)
+	}
+	return startNATS(o)
+}
+
+func natsOptions(storeDir string) *server.Options {
+	return &server.Options{
 		Host:      "127.0.0.1",
 		Port:      -1,
 		JetStream: true,
 		StoreDir:  storeDir,
 		NoLog:     true,
 		NoSigs:    true,
-	})
+	}
+}
+
+func startNATS(o *server.Options) (*server.Server, error) {
+	s, err := server.NewServer(o)
 	if err != nil {
 		return nil, fmt.Errorf("testenv: nats-server: %w", err)
 	}
