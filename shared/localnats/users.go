@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/heraldhq/herald/shared/stack"
 )
 
 // HeraldUser is Herald's own user, with every permission; connections without
@@ -113,4 +115,15 @@ func ActionsURL(clientURL, password string) (string, error) {
 	}
 	u.User = url.UserPassword(ActionsUser, password)
 	return u.String(), nil
+}
+
+// TemplateSubjects returns the action namespace template.yaml declares: the default of its
+// NatsActionSubjects parameter, which the local stack and the tests leave as it is.
+func TemplateSubjects(t *stack.Template) ([]string, error) {
+	def, _ := t.Parameters["NatsActionSubjects"].Default.(string)
+	subjects := SplitSubjects(def)
+	if len(subjects) == 0 {
+		return nil, errors.New("localnats: the template's NatsActionSubjects parameter has no default")
+	}
+	return subjects, nil
 }
