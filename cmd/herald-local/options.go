@@ -33,6 +33,9 @@ type options struct {
 	sqsPort   int
 	secret    string
 	buildOnly bool
+	// actionTargets is the template's ActionTargets: the ARN patterns sqs, sns and lambda
+	// actions may reach; empty allows none, as deployed by default.
+	actionTargets string
 }
 
 func envInt(name string, def int) int {
@@ -59,6 +62,7 @@ func parseOptions(name string, args []string, root string) (options, *flag.FlagS
 	fs.IntVar(&o.sqsPort, "sqs-port", envInt("HERALD_LOCAL_SQS_PORT", 4566), "SNS/SQS emulator port (HERALD_LOCAL_SQS_PORT)")
 	fs.StringVar(&o.state, "state", envString("HERALD_LOCAL_STATE", filepath.Join(root, ".herald")), "state folder: NATS data, built functions (HERALD_LOCAL_STATE)")
 	fs.StringVar(&o.secret, "jwt-secret", envString("HERALD_JWT_SECRET", DevSecret), "HS256 secret for API tokens (HERALD_JWT_SECRET)")
+	fs.StringVar(&o.actionTargets, "action-targets", envString("HERALD_LOCAL_ACTION_TARGETS", ""), "comma-separated ARN patterns sqs, sns and lambda actions may reach, such as arn:aws:sqs:*:*:partner-*; empty allows none (HERALD_LOCAL_ACTION_TARGETS)")
 	if err := fs.Parse(args); err != nil {
 		return o, fs, err
 	}
