@@ -306,7 +306,7 @@ func (p *stackProcess) invoke(t *testing.T, fn, eventFile string) string {
 	t.Helper()
 	port := func(name string) string { u := p.banner[name]; return u[strings.LastIndex(u, ":")+1:] }
 	cmd := exec.Command(p.cmd.Path, "invoke", "-nats-port", port("NATS"), "-dynamodb-port", port("DynamoDB"), "-sqs-port", port("SNS/SQS"),
-		"-state", p.cmd.Args[len(p.cmd.Args)-1], fn, eventFile)
+		"-state", p.state, fn, eventFile)
 	cmd.Dir = p.cmd.Dir
 	var stderr strings.Builder
 	cmd.Stderr = &stderr

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/google/uuid"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/heraldhq/herald/shared/action"
@@ -54,6 +55,12 @@ func newHarness(t testing.TB, allowLoopback bool) *harness {
 		return v
 	}
 	js, _ := env.JetStream(t)
+	// nats actions publish as the confined actions user, as deployed.
+	actions, err := nats.Connect(env.ActionsURL(t, js.Conn().ConnectedUrl()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(actions.Close)
 	queue, _ := env.NewQueue(t, "deliveries")
 	dlq, _ := env.NewQueue(t, "deliveries-dlq")
 	var allow []netip.Prefix
@@ -64,7 +71,7 @@ func newHarness(t testing.TB, allowLoopback bool) *harness {
 		Triggers:   &trigger.Store{DB: env.DynamoDB, Table: ref("TriggersTable")},
 		Deliveries: &delivery.Store{DB: env.DynamoDB, Table: ref("DeliveriesTable"), Retention: delivery.DefaultRetention},
 		Inbox:      &inbox.Store{DB: env.DynamoDB, Table: ref("NotificationsTable"), UnackedRetention: inbox.DefaultUnackedRetention, AckedRetention: inbox.DefaultAckedRetention},
-		Runner:     &action.Runner{Webhooks: action.NewWebhooks(webhook.ClientOptions{Allow: allow}), SQS: env.SQS, SNS: env.SNS, JS: js},
+		Runner:     &action.Runner{Webhooks: action.NewWebhooks(webhook.ClientOptions{Allow: allow}), SQS: env.SQS, SNS: env.SNS, JS: js, Actions: actions},
 		SQS:        env.SQS, QueueURL: queue, DeadLetterURL: dlq, DisableAfter: 2,
 		Rand: func() float64 { return 0 }, // the shortest jitter: 80 % of each step
 	}
@@ -327,11 +334,11 @@ func TestSQSAction(t *testing.T) {
 // TestNATSAction publishes the event on a subject.
 func TestNATSAction(t *testing.T) {
 	x := newHarness(t, true)
-	sub, err := x.js.Conn().SubscribeSync("partner.items")
+	sub, err := x.js.Conn().SubscribeSync("herald.actions.partner.items")
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr := x.trigger(t, `{"type":"nats","subject":"partner.items"}`)
+	tr := x.trigger(t, `{"type":"nats","subject":"herald.actions.partner.items"}`)
 	task := x.queue(t, tr)
 	if rec := x.run(t, task, 30*time.Second); rec.Status != delivery.StatusSucceeded {
 		t.Fatalf("delivery %+v", rec)

@@ -45,6 +45,7 @@ type Env struct {
 	ActionsNATSURL string
 
 	emu        *emulator.Emulators
+	actions    localnats.Actions // the actions user of every NATS server the environment starts
 	natsDir    string
 	restoreEnv func()
 	closeOnce  sync.Once
@@ -94,8 +95,8 @@ func Start(ctx context.Context) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	actions := localnats.Actions{Password: actionsPassword, Subjects: subjects}
-	if e.NATS, err = StartConfinedNATS(e.natsDir, actions); err != nil {
+	e.actions = localnats.Actions{Password: actionsPassword, Subjects: subjects}
+	if e.NATS, err = StartConfinedNATS(e.natsDir, e.actions); err != nil {
 		return nil, err
 	}
 	e.NATSURL = e.NATS.ClientURL()

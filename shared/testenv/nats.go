@@ -60,11 +60,12 @@ func startNATS(o *server.Options) (*server.Server, error) {
 
 // NewNATS starts a fresh JetStream server for one test, for tests that need streams of
 // their own or that stop the server; it is shut down when the test ends. It returns the
-// server and its client URL.
+// server and its client URL. Like the shared server it has the actions user (see
+// ActionsURL); its client URL needs no credentials.
 func (e *Env) NewNATS(t testing.TB) (*server.Server, string) {
 	t.Helper()
 	dir := t.TempDir() // registered first, so removed after the shutdown below
-	s, err := StartNATS(dir)
+	s, err := StartConfinedNATS(dir, e.actions)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,4 +79,15 @@ func (e *Env) NewNATS(t testing.TB) (*server.Server, string) {
 // newNATSDir makes the store directory of the environment's shared server.
 func newNATSDir() (string, error) {
 	return os.MkdirTemp("", "herald-nats-")
+}
+
+// ActionsURL returns natsURL, the client URL of the shared server or of one from NewNATS,
+// as the actions user: what nats actions publish through.
+func (e *Env) ActionsURL(t testing.TB, natsURL string) string {
+	t.Helper()
+	u, err := localnats.ActionsURL(natsURL, e.actions.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }
