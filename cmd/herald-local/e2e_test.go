@@ -38,6 +38,7 @@ type stackProcess struct {
 	// through a checking proxy).
 	rewrite func(string) string
 	ready   chan struct{}
+	state   string // its state folder
 	exited  chan error
 }
 
@@ -50,8 +51,8 @@ func (p *stackProcess) text() string {
 var bannerLine = regexp.MustCompile(`^  (HTTP API|NATS|DynamoDB|SNS/SQS|Events topic)\s+(\S+)`)
 
 // startStack builds herald-local and runs it on free ports with its own state folder,
-// returning once it printed its banner.
-func startStack(t testing.TB) *stackProcess {
+// returning once it printed its banner. args are further flags, such as -action-targets.
+func startStack(t testing.TB, args ...string) *stackProcess {
 	t.Helper()
 	root, err := emulator.RepoRoot()
 	if err != nil {
@@ -63,8 +64,8 @@ func startStack(t testing.TB) *stackProcess {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building herald-local: %v\n%s", err, out)
 	}
-	p := &stackProcess{banner: map[string]string{}, ready: make(chan struct{}), exited: make(chan error, 1)}
-	p.cmd = exec.Command(bin, "-api-port", "0", "-nats-port", "0", "-dynamodb-port", "0", "-sqs-port", "0", "-state", t.TempDir())
+	p := &stackProcess{banner: map[string]string{}, ready: make(chan struct{}), exited: make(chan error, 1), state: t.TempDir()}
+	p.cmd = exec.Command(bin, append([]string{"-api-port", "0", "-nats-port", "0", "-dynamodb-port", "0", "-sqs-port", "0", "-state", p.state}, args...)...)
 	p.cmd.Dir = root
 	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	stdout, err := p.cmd.StdoutPipe()
@@ -140,7 +141,8 @@ func (p *stackProcess) shell(t testing.TB, lines ...string) string {
 // subscribed to the topic, invokes a function once as make invoke does, and stops the
 // stack with SIGINT, leaving nothing running.
 func TestLocalStackEndToEnd(t *testing.T) {
-	p := startStack(t)
+	// lambdaAction's target, allowed by name (ActionTargets allows none by default).
+	p := startStack(t, "-action-targets", lambdaActionTarget)
 	api, sqsURL, topic := p.banner["HTTP API"], p.banner["SNS/SQS"], p.banner["Events topic"]
 	if api == "" || sqsURL == "" || topic == "" || p.banner["NATS"] == "" || p.banner["DynamoDB"] == "" {
 		t.Fatalf("banner lacks URLs: %v\n%s", p.banner, p.text())
@@ -304,7 +306,7 @@ func (p *stackProcess) invoke(t *testing.T, fn, eventFile string) string {
 	t.Helper()
 	port := func(name string) string { u := p.banner[name]; return u[strings.LastIndex(u, ":")+1:] }
 	cmd := exec.Command(p.cmd.Path, "invoke", "-nats-port", port("NATS"), "-dynamodb-port", port("DynamoDB"), "-sqs-port", port("SNS/SQS"),
-		"-state", p.cmd.Args[len(p.cmd.Args)-1], fn, eventFile)
+		"-state", p.state, fn, eventFile)
 	cmd.Dir = p.cmd.Dir
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
@@ -485,6 +487,9 @@ func triggerDelivery(t *testing.T, p *stackProcess, api string, hook *hookReceiv
 	}
 }
 
+// lambdaActionTarget is the function lambdaAction invokes.
+const lambdaActionTarget = "arn:aws:lambda:eu-west-1:123456789012:function:EventsApi"
+
 // lambdaAction checks that a lambda action invokes a function of the stack through the
 // Lambda Invoke API herald-local serves: a trigger fired for an event invokes
 // EventsApi synchronously (the event is no HTTP request, so the function answers 404,
@@ -492,7 +497,7 @@ func triggerDelivery(t *testing.T, p *stackProcess, api string, hook *hookReceiv
 func lambdaAction(t *testing.T, p *stackProcess, api string) {
 	t.Helper()
 	out := p.shell(t, `curl -s -X POST `+api+`/v1/triggers -H "Authorization: Bearer $DEMO_TOKEN" -H 'Content-Type: application/json' `+
-		`-d '{"name":"invoke","resource":{"path":"projects/demo"},"action":{"type":"lambda","function":"arn:aws:lambda:eu-west-1:123456789012:function:EventsApi","invocation_type":"RequestResponse"}}'`)
+		`-d '{"name":"invoke","resource":{"path":"projects/demo"},"action":{"type":"lambda","function":"`+lambdaActionTarget+`","invocation_type":"RequestResponse"}}'`)
 	var tr struct {
 		ID string `json:"id"`
 	}

@@ -11,10 +11,12 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/heraldhq/herald/shared/emulator"
 	"github.com/heraldhq/herald/shared/lambdalocal"
+	"github.com/heraldhq/herald/shared/localnats"
 	"github.com/heraldhq/herald/shared/stack"
 )
 
@@ -66,6 +68,12 @@ func invokeMain(ctx context.Context, args []string) error {
 			SQS:      fmt.Sprintf("http://127.0.0.1:%d", opts.sqsPort),
 			SNS:      fmt.Sprintf("http://127.0.0.1:%d", opts.sqsPort),
 		},
+	}
+	// The running stack's NATS actions user, whose password its state folder keeps.
+	if pw, err := os.ReadFile(actionsPasswordFile(opts.state)); err == nil {
+		if l.actionsNATSURL, err = localnats.ActionsURL(l.natsURL, strings.TrimSpace(string(pw))); err != nil {
+			return err
+		}
 	}
 	if err := l.provision(ctx, t); err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,6 +24,7 @@ import (
 	"github.com/heraldhq/herald/shared/emulator"
 	"github.com/heraldhq/herald/shared/gateway"
 	"github.com/heraldhq/herald/shared/lambdalocal"
+	"github.com/heraldhq/herald/shared/localnats"
 	"github.com/heraldhq/herald/shared/sqssource"
 	"github.com/heraldhq/herald/shared/stack"
 )
@@ -49,6 +51,10 @@ type local struct {
 	workers   sync.WaitGroup
 	infraMu   sync.Mutex // guards nats and emu, which supervisors replace on restart
 	ready     time.Duration
+
+	// actionsNATSURL is natsURL as the actions user, with its password: what nats
+	// actions publish through.
+	actionsNATSURL string
 }
 
 // awsEnv is the AWS SDK environment a function runs with locally: the emulators'
@@ -71,15 +77,27 @@ func startInfra(ctx, runCtx context.Context, l *local, t *stack.Template) error 
 	if err := os.MkdirAll(natsDir, 0o755); err != nil {
 		return err
 	}
-	var err error
-	if l.nats, err = startNATS(ctx, l.opts.natsPort, natsDir, l.functionLogs("nats")); err != nil {
+	subjects, err := localnats.TemplateSubjects(t)
+	if err != nil {
+		return err
+	}
+	// Kept in the state folder, so that a restart keeps the password functions were given.
+	nc := natsConfig{port: l.opts.natsPort, dir: natsDir, passwordFile: actionsPasswordFile(l.opts.state), subjects: subjects}
+	password, err := localnats.LoadPassword(nc.passwordFile)
+	if err != nil {
+		return err
+	}
+	if l.nats, err = startNATS(ctx, nc, l.functionLogs("nats")); err != nil {
 		return err
 	}
 	l.natsURL = l.nats.URL()
-	natsPort := l.nats.port
+	if l.actionsNATSURL, err = localnats.ActionsURL(l.natsURL, password); err != nil {
+		return err
+	}
+	nc.port = l.nats.port
 	l.workers.Go(func() {
 		l.supervise(runCtx, "NATS", l.nats.Done(), func(ctx context.Context) (<-chan struct{}, error) {
-			p, err := startNATS(ctx, natsPort, natsDir, l.functionLogs("nats"))
+			p, err := startNATS(ctx, nc, l.functionLogs("nats"))
 			if err != nil {
 				return nil, err
 			}
@@ -118,6 +136,11 @@ func startInfra(ctx, runCtx context.Context, l *local, t *stack.Template) error 
 	return l.provision(ctx, t)
 }
 
+// actionsPasswordFile is where the state folder keeps the NATS actions user's password.
+func actionsPasswordFile(state string) string {
+	return filepath.Join(state, "nats-actions-password")
+}
+
 // urlPort is the port of a http://HOST:PORT URL, or 0.
 func urlPort(u string) int {
 	_, port, err := net.SplitHostPort(strings.TrimPrefix(u, "http://"))
@@ -137,7 +160,8 @@ func (l *local) provision(ctx context.Context, t *stack.Template) error {
 		return err
 	}
 	params := map[string]string{"NatsUrl": l.natsURL, "JwtSecret": l.opts.secret, "ReplyKeys": DevReplyKeys, "AllowNetworks": LocalAllowNetworks,
-		"MaxTriggersPerUser": strconv.Itoa(LocalMaxTriggersPerUser), "MaxConsumersPerUser": strconv.Itoa(LocalMaxConsumersPerUser)}
+		"MaxTriggersPerUser": strconv.Itoa(LocalMaxTriggersPerUser), "MaxConsumersPerUser": strconv.Itoa(LocalMaxConsumersPerUser),
+		"ActionTargets": l.opts.actionTargets}
 	if l.opts.maxStreams > 0 {
 		params["MaxStreamsPerUser"] = strconv.Itoa(l.opts.maxStreams)
 	}
@@ -162,7 +186,29 @@ func (l *local) functionEnv(fn stack.Function) (map[string]string, error) {
 	}
 	// lambda actions invoke the stack's own functions through herald-local.
 	env["AWS_ENDPOINT_URL_LAMBDA"] = l.apiURL
+	// The functions the template gives the variable (deployed, they get a .creds secret
+	// instead) publish nats actions as the confined actions user.
+	if _, ok := env["HERALD_ACTIONS_NATS_URL"]; ok {
+		env["HERALD_ACTIONS_NATS_URL"] = l.actionsNATSURL
+	}
+	// Deployed, the stack-name pattern covers the functions the template cannot name;
+	// local functions are named by logical id, so each is added by its ARN.
+	if own, ok := env["HERALD_OWN_RESOURCES"]; ok {
+		env["HERALD_OWN_RESOURCES"] = own + "," + strings.Join(l.functionARNs(), ",")
+	}
 	return env, nil
+}
+
+// functionARNs returns the ARNs of the stack's functions, sorted.
+func (l *local) functionARNs() []string {
+	var arns []string
+	for _, p := range l.stack.Resources {
+		if p.Type == stack.TypeFunction {
+			arns = append(arns, p.ARN)
+		}
+	}
+	sort.Strings(arns)
+	return arns
 }
 
 func (l *local) functionLogs(name string) io.Writer {

@@ -95,6 +95,33 @@ func TestOptionsFromFlagsOverEnvironment(t *testing.T) {
 	}
 }
 
+// TestActionTargetsOption checks that -action-targets (or HERALD_LOCAL_ACTION_TARGETS)
+// gives the template's ActionTargets, empty by default as deployed.
+func TestActionTargetsOption(t *testing.T) {
+	tests := []struct {
+		name string
+		env  string
+		args []string
+		want string
+	}{
+		{"default: none", "", nil, ""},
+		{"environment", "arn:aws:sqs:*:*:env-*", nil, "arn:aws:sqs:*:*:env-*"},
+		{"flag over environment", "arn:aws:sqs:*:*:env-*", []string{"-action-targets", "arn:aws:sqs:*:*:partner-*,arn:aws:sns:*:*:x"}, "arn:aws:sqs:*:*:partner-*,arn:aws:sns:*:*:x"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("HERALD_LOCAL_ACTION_TARGETS", tt.env)
+			o, _, err := parseOptions("herald-local", tt.args, "/repo")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if o.actionTargets != tt.want {
+				t.Errorf("actionTargets = %q, want %q", o.actionTargets, tt.want)
+			}
+		})
+	}
+}
+
 func TestNumber(t *testing.T) {
 	for _, tt := range []struct {
 		v    any

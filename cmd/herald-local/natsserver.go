@@ -12,11 +12,14 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/heraldhq/herald/shared/localnats"
 )
 
 // The local stack runs NATS in a child process of its own (herald-local nats-server), not
@@ -33,20 +36,32 @@ func natsServerMain(args []string) error {
 	fs := flag.NewFlagSet("herald-local nats-server", flag.ContinueOnError)
 	port := fs.Int("port", -1, "port to listen on (-1 picks a free one)")
 	store := fs.String("store", "", "JetStream store folder")
+	passwordFile := fs.String("actions-password-file", "", "file holding the password of the actions user")
+	subjects := fs.String("actions-subjects", "", "comma-separated subjects the actions user may publish on")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *store == "" {
-		return errors.New("nats-server: -store is required")
+	if *store == "" || *passwordFile == "" {
+		return errors.New("nats-server: -store and -actions-password-file are required")
 	}
-	ns, err := server.NewServer(&server.Options{
+	password, err := localnats.LoadPassword(*passwordFile)
+	if err != nil {
+		return err
+	}
+	opts := &server.Options{
 		ServerName: "herald-local", Host: "127.0.0.1", Port: *port,
 		JetStream: true, StoreDir: *store, NoSigs: true, NoLog: true,
 		// Every stored message reaches the disk before it is acknowledged, so a NATS
 		// server killed at any moment loses no event it accepted. A deployed stack gets
 		// the same guarantee from replicated streams.
 		SyncAlways: true,
-	})
+	}
+	// Connections without credentials are Herald's; nats actions publish as a user
+	// confined to the action namespace, as they do deployed.
+	if err := localnats.Configure(opts, localnats.Actions{Password: password, Subjects: localnats.SplitSubjects(*subjects)}); err != nil {
+		return err
+	}
+	ns, err := server.NewServer(opts)
 	if err != nil {
 		return fmt.Errorf("starting NATS: %w", err)
 	}
@@ -71,17 +86,27 @@ type natsProcess struct {
 	closeOnce sync.Once
 }
 
-// startNATS starts herald-local nats-server on port (0 picks one) with its store in dir,
-// and returns once it accepts connections. Its standard error goes to logs.
-func startNATS(ctx context.Context, port int, dir string, logs io.Writer) (*natsProcess, error) {
+// natsConfig says how to run herald-local nats-server.
+type natsConfig struct {
+	port         int      // 0 picks one
+	dir          string   // the JetStream store
+	passwordFile string   // the actions user's password (see localnats.LoadPassword)
+	subjects     []string // the action namespace
+}
+
+// startNATS starts herald-local nats-server as c says, and returns once it accepts
+// connections. Its standard error goes to logs.
+func startNATS(ctx context.Context, c natsConfig, logs io.Writer) (*natsProcess, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
+	port := c.port
 	if port == 0 {
 		port = -1
 	}
-	cmd := exec.Command(self, "nats-server", "-port", strconv.Itoa(port), "-store", dir)
+	cmd := exec.Command(self, "nats-server", "-port", strconv.Itoa(port), "-store", c.dir,
+		"-actions-password-file", c.passwordFile, "-actions-subjects", strings.Join(c.subjects, ","))
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	inR, inW, err := os.Pipe()
 	if err != nil {

@@ -43,6 +43,9 @@ type options struct {
 	buildOnly bool
 	// maxStreams is the template's MaxStreamsPerUser; 0 keeps the template's default.
 	maxStreams int
+	// actionTargets is the template's ActionTargets: the ARN patterns sqs, sns and lambda
+	// actions may reach; empty allows none, as deployed by default.
+	actionTargets string
 }
 
 func envInt(name string, def int) int {
@@ -70,6 +73,7 @@ func parseOptions(name string, args []string, root string) (options, *flag.FlagS
 	fs.StringVar(&o.state, "state", envString("HERALD_LOCAL_STATE", filepath.Join(root, ".herald")), "state folder: NATS data, built functions (HERALD_LOCAL_STATE)")
 	fs.StringVar(&o.secret, "jwt-secret", envString("HERALD_JWT_SECRET", DevSecret), "HS256 secret for API tokens (HERALD_JWT_SECRET)")
 	fs.IntVar(&o.maxStreams, "max-streams-per-user", envInt("HERALD_LOCAL_MAX_STREAMS_PER_USER", 0), "open streams per user, the MaxStreamsPerUser parameter; 0 keeps the template's default (HERALD_LOCAL_MAX_STREAMS_PER_USER)")
+	fs.StringVar(&o.actionTargets, "action-targets", envString("HERALD_LOCAL_ACTION_TARGETS", ""), "comma-separated ARN patterns sqs, sns and lambda actions may reach, such as arn:aws:sqs:*:*:partner-*; empty allows none (HERALD_LOCAL_ACTION_TARGETS)")
 	if err := fs.Parse(args); err != nil {
 		return o, fs, err
 	}

@@ -700,6 +700,7 @@ func TestSecurity(t *testing.T) {
 			"the JWT secret":             DevSecret,
 			"the reply key":              DevReplyKeys[strings.Index(DevReplyKeys, ":")+1:],
 			"the reply key, decoded":     "herald-local-reply-key-dev-only!",
+			"the NATS actions password":  actionsPassword(t, p),
 		}
 		w.ac.mu.Lock()
 		answers := slices.Clone(w.ac.answers[afterCreate:])
@@ -733,6 +734,8 @@ func TestSecurity(t *testing.T) {
 			t.Errorf("%d of %d bearer tokens appear in the stack's logs", leaked, len(tokens))
 		}
 	})
+
+	t.Run("nats actions user", func(t *testing.T) { actionsNATSConfined(t, p) })
 
 	t.Run("ssrf", func(t *testing.T) {
 		// The design refuses internal targets at dial time: a trigger may name one (its

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/google/uuid"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/heraldhq/herald/shared/action"
@@ -57,6 +58,12 @@ func newHarness(t testing.TB, allowLoopback bool) *harness {
 		return v
 	}
 	js, _ := env.JetStream(t)
+	// nats actions publish as the confined actions user, as deployed.
+	actions, err := nats.Connect(env.ActionsURL(t, js.Conn().ConnectedUrl()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(actions.Close)
 	queue, _ := env.NewQueue(t, "deliveries")
 	dlq, _ := env.NewQueue(t, "deliveries-dlq")
 	var allow []netip.Prefix
@@ -67,7 +74,7 @@ func newHarness(t testing.TB, allowLoopback bool) *harness {
 		Triggers:   &trigger.Store{DB: env.DynamoDB, Table: ref("TriggersTable")},
 		Deliveries: &delivery.Store{DB: env.DynamoDB, Table: ref("DeliveriesTable"), Retention: delivery.DefaultRetention},
 		Inbox:      &inbox.Store{DB: env.DynamoDB, Table: ref("NotificationsTable"), UnackedRetention: inbox.DefaultUnackedRetention, AckedRetention: inbox.DefaultAckedRetention},
-		Runner: &action.Runner{Webhooks: action.NewWebhooks(webhook.ClientOptions{Allow: allow}), SQS: env.SQS, SNS: env.SNS, JS: js, Actions: js.Conn(),
+		Runner: &action.Runner{Webhooks: action.NewWebhooks(webhook.ClientOptions{Allow: allow}), SQS: env.SQS, SNS: env.SNS, JS: js, Actions: actions,
 			Policy: testPolicy(t)},
 		SQS: env.SQS, QueueURL: queue, DeadLetterURL: dlq, DisableAfter: 2,
 		Rand: func() float64 { return 0 }, // the shortest jitter: 80 % of each step
@@ -76,7 +83,7 @@ func newHarness(t testing.TB, allowLoopback bool) *harness {
 }
 
 // testPolicy allows the targets the tests make (queues named target-…, topics named
-// partner-…, subjects under partner.) and names Herald's own queues and topic, as the
+// partner-…, subjects in the default action namespace) and names Herald's own queues and topic, as the
 // template does.
 func testPolicy(t testing.TB) actionspec.Policy {
 	t.Helper()
@@ -89,7 +96,7 @@ func testPolicy(t testing.TB) actionspec.Policy {
 		own = append(own, arn)
 	}
 	return actionspec.Policy{
-		Subjects: []string{"partner.>"}, NATS: true, Region: emulator.Region,
+		NATS: true, Region: emulator.Region,
 		Targets: []string{"arn:aws:sqs:*:*:target*", "arn:aws:sqs:*:*:RouteQueue", "arn:aws:sns:*:*:partner-*"}, Own: own,
 	}
 }
@@ -352,11 +359,11 @@ func TestSQSAction(t *testing.T) {
 // TestNATSAction publishes the event on a subject.
 func TestNATSAction(t *testing.T) {
 	x := newHarness(t, true)
-	sub, err := x.js.Conn().SubscribeSync("partner.items")
+	sub, err := x.js.Conn().SubscribeSync("herald.actions.partner.items")
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr := x.trigger(t, `{"type":"nats","subject":"partner.items"}`)
+	tr := x.trigger(t, `{"type":"nats","subject":"herald.actions.partner.items"}`)
 	task := x.queue(t, tr)
 	if rec := x.run(t, task, 30*time.Second); rec.Status != delivery.StatusSucceeded {
 		t.Fatalf("delivery %+v", rec)
@@ -562,5 +569,25 @@ func TestSyncTriggerTaskSkipped(t *testing.T) {
 	}
 	if reqs, _ := rcv.requests(); len(reqs) != 0 {
 		t.Errorf("the sync trigger's webhook got %d requests from the queue", len(reqs))
+	}
+}
+
+// TestServerRefusesNATSAction: where Herald's own check would let a subject through (an
+// operator set a wider namespace than the NATS user allows), the server refuses the
+// publish, and the delivery fails for good instead of counting as delivered.
+func TestServerRefusesNATSAction(t *testing.T) {
+	x := newHarness(t, true)
+	x.h.Runner.Policy.Subjects = []string{"partner.>"}
+	sub, err := x.js.Conn().SubscribeSync("partner.items")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := x.trigger(t, `{"type":"nats","subject":"partner.items"}`, "1s")
+	rec := x.run(t, x.queue(t, tr), 30*time.Second)
+	if rec.Status != delivery.StatusExhausted || !strings.Contains(rec.Log[0].Error, "refused by the NATS server") {
+		t.Errorf("delivery %+v, want exhausted because the server refused it", rec)
+	}
+	if m, err := sub.NextMsg(200 * time.Millisecond); err == nil {
+		t.Errorf("the refused publish arrived: %s", m.Data)
 	}
 }

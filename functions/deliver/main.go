@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/heraldhq/herald/shared/action"
+	"github.com/heraldhq/herald/shared/actionspec"
 	"github.com/heraldhq/herald/shared/bus"
 	"github.com/heraldhq/herald/shared/config"
 	"github.com/heraldhq/herald/shared/delivery"
@@ -30,7 +31,13 @@ func main() {
 		slog.Error("cold start failed", "error", err.Error())
 		os.Exit(1)
 	}
-	lambda.StartWithOptions(h.Handle, lambda.WithEnableSIGTERM(func() { bus.Close(h.Runner.JS); os.Exit(0) }))
+	lambda.StartWithOptions(h.Handle, lambda.WithEnableSIGTERM(func() {
+		if h.Runner.Actions != nil {
+			h.Runner.Actions.Close()
+		}
+		bus.Close(h.Runner.JS)
+		os.Exit(0)
+	}))
 }
 
 // coldStart reads the configuration and builds the clients the handler keeps.
@@ -67,6 +74,18 @@ func coldStart(ctx context.Context) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	// nats actions publish as a NATS user of their own, confined to the action namespace;
+	// nil (none configured) refuses them.
+	actions, err := bus.OpenActions(ctx, "herald-deliver-actions")
+	if err != nil {
+		return nil, err
+	}
+	policy, err := actionspec.PolicyFromEnv()
+	if err != nil {
+		return nil, err
+	}
+	// nats actions are on exactly when the confined connection is.
+	policy.NATS = actions != nil
 	sqsc := queue.SQS
 	return &Handler{
 		Triggers:   triggers,
@@ -75,6 +94,7 @@ func coldStart(ctx context.Context) (*Handler, error) {
 		Runner: &action.Runner{
 			Webhooks: action.NewWebhooks(webhook.ClientOptions{Allow: allow}),
 			SQS:      sqsc, SNS: sns.NewFromConfig(cfg), Lambda: awslambda.NewFromConfig(cfg), JS: js,
+			Actions: actions, Policy: policy,
 		},
 		SQS: sqsc, QueueURL: queue.URL, DeadLetterURL: dlq, DisableAfter: disableAfter,
 	}, nil

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -41,6 +43,10 @@ type Runner struct {
 	// Policy says what actions may reach.
 	Policy actionspec.Policy
 	Now    func() time.Time // time.Now when nil
+
+	// natsMu makes one nats action at a time publish and flush, so that a permission
+	// violation the server reports in between is known to be that action's.
+	natsMu sync.Mutex
 }
 
 func (r *Runner) now() time.Time {
@@ -173,14 +179,23 @@ func (r *Runner) nats(ctx context.Context, d Delivery, payload []byte) Outcome {
 		return unavailable("nats")
 	}
 	nc := r.Actions
+	r.natsMu.Lock()
+	defer r.natsMu.Unlock()
+	before := nc.LastError()
 	if err := nc.Publish(d.Action.Subject, payload); err != nil {
 		return failed(fmt.Errorf("nats: %w", err), false)
 	}
-	// A core publish is fire and forget; the flush confirms the server took it.
+	// A core publish is fire and forget; the flush confirms the server took it. A
+	// publish the server refuses (the actions user's permissions) is not an error of
+	// Publish or Flush: the server says so before it answers the flush, and the
+	// connection keeps that as its last error.
 	fctx, cancel := context.WithTimeout(ctx, natsFlushTimeout)
 	defer cancel()
 	if err := nc.FlushWithContext(fctx); err != nil {
 		return failed(fmt.Errorf("nats: %w", err), false)
+	}
+	if after := nc.LastError(); after != nil && after != before && strings.Contains(strings.ToLower(after.Error()), "permissions violation") {
+		return failed(fmt.Errorf("refused by the NATS server: %w", after), true)
 	}
 	return Outcome{OK: true}
 }

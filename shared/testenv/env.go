@@ -17,6 +17,7 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 
 	"github.com/heraldhq/herald/shared/emulator"
+	"github.com/heraldhq/herald/shared/localnats"
 	"github.com/heraldhq/herald/shared/stack"
 )
 
@@ -38,8 +39,13 @@ type Env struct {
 
 	NATS    *server.Server // the embedded JetStream server shared by the binary's tests
 	NATSURL string         // its client URL; also the template's NatsUrl parameter
+	// ActionsNATSURL is the same server's URL as the actions user (credentials included),
+	// who may publish only on the template's NatsActionSubjects: what nats actions publish
+	// through. Connections without credentials (NATSURL) are Herald's, with every permission.
+	ActionsNATSURL string
 
 	emu        *emulator.Emulators
+	actions    localnats.Actions // the actions user of every NATS server the environment starts
 	natsDir    string
 	restoreEnv func()
 	closeOnce  sync.Once
@@ -75,16 +81,27 @@ func Start(ctx context.Context) (*Env, error) {
 	e.SQS = sqs.NewFromConfig(e.AWS)
 	e.SNS = sns.NewFromConfig(e.AWS)
 
+	if e.Template, err = stack.Load(filepath.Join(root, "template.yaml")); err != nil {
+		return nil, fmt.Errorf("testenv: %w", err)
+	}
 	if e.natsDir, err = newNATSDir(); err != nil {
 		return nil, fmt.Errorf("testenv: %w", err)
 	}
-	if e.NATS, err = StartNATS(e.natsDir); err != nil {
+	actionsPassword, err := localnats.NewPassword()
+	if err != nil {
+		return nil, err
+	}
+	subjects, err := localnats.TemplateSubjects(e.Template)
+	if err != nil {
+		return nil, err
+	}
+	e.actions = localnats.Actions{Password: actionsPassword, Subjects: subjects}
+	if e.NATS, err = StartConfinedNATS(e.natsDir, e.actions); err != nil {
 		return nil, err
 	}
 	e.NATSURL = e.NATS.ClientURL()
-
-	if e.Template, err = stack.Load(filepath.Join(root, "template.yaml")); err != nil {
-		return nil, fmt.Errorf("testenv: %w", err)
+	if e.ActionsNATSURL, err = localnats.ActionsURL(e.NATSURL, actionsPassword); err != nil {
+		return nil, err
 	}
 	params := map[string]string{}
 	if _, ok := e.Template.Parameters["NatsUrl"]; ok {
@@ -141,7 +158,9 @@ func Main(m *testing.M, env **Env) int {
 
 // FunctionEnv returns the environment variables template.yaml gives the function with
 // this logical id, resolved against the environment (Globals merged), with
-// HERALD_NATS_URL set to e.NATSURL. It fails the test if there is no such function.
+// HERALD_NATS_URL set to e.NATSURL and, where the template declares it,
+// HERALD_ACTIONS_NATS_URL set to e.ActionsNATSURL. It fails the test if there is no such
+// function.
 func (e *Env) FunctionEnv(t testing.TB, logicalID string) map[string]string {
 	t.Helper()
 	fn, ok := e.Template.Function(logicalID)
@@ -153,6 +172,9 @@ func (e *Env) FunctionEnv(t testing.TB, logicalID string) map[string]string {
 		t.Fatalf("testenv: %v", err)
 	}
 	vars["HERALD_NATS_URL"] = e.NATSURL
+	if _, ok := vars["HERALD_ACTIONS_NATS_URL"]; ok {
+		vars["HERALD_ACTIONS_NATS_URL"] = e.ActionsNATSURL
+	}
 	return vars
 }
 

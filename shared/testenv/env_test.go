@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -109,6 +110,12 @@ func TestFunctionEnv(t *testing.T) {
 			"HERALD_JWT_SECRET": "",
 			"HERALD_JWKS_URL":   "",
 		}},
+		{"Deliver", map[string]string{
+			"HERALD_NATS_URL":         env.NATSURL,
+			"HERALD_ACTIONS_NATS_URL": env.ActionsNATSURL,
+			"HERALD_ACTION_SUBJECTS":  "herald.actions.>",
+			"HERALD_ACTION_TARGETS":   "",
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.fn, func(t *testing.T) {
@@ -119,6 +126,48 @@ func TestFunctionEnv(t *testing.T) {
 				}
 			}
 		})
+	}
+	// Only the functions whose template declares it get the actions user's credentials.
+	if v, ok := env.FunctionEnv(t, "Router")["HERALD_ACTIONS_NATS_URL"]; ok {
+		t.Errorf("Router gets HERALD_ACTIONS_NATS_URL %q", v)
+	}
+}
+
+// TestActionsNATS checks that the shared server takes a connection without credentials
+// as Herald's (JetStream included) and confines the actions user to the action
+// namespace.
+func TestActionsNATS(t *testing.T) {
+	herald, err := nats.Connect(env.NATSURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer herald.Close()
+	js, err := jetstream.New(herald)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := js.AccountInfo(t.Context()); err != nil {
+		t.Fatalf("JetStream without credentials: %v", err)
+	}
+	refused := make(chan error, 1)
+	actions, err := nats.Connect(env.ActionsNATSURL, nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) { refused <- err }))
+	if err != nil {
+		t.Fatalf("the actions user: %v", err)
+	}
+	defer actions.Close()
+	if err := actions.Publish("herald.events.x", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := actions.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-refused:
+		if !errors.Is(err, nats.ErrPermissionViolation) {
+			t.Errorf("publish outside the namespace: %v, want a permissions violation", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("the server did not refuse a publish outside the namespace")
 	}
 }
 
