@@ -366,7 +366,7 @@ func (w *world) spareTrigger(t *testing.T) string {
 		ID string `json:"id"`
 	}
 	w.ac.ok(t, call{method: "POST", path: "/v1/triggers", token: w.owner,
-		body: `{"name":"spare","resource":{"path":"` + scopePath + `/spare"},"action":{"type":"nats","subject":"suite.spare"}}`}, http.StatusCreated, &tr)
+		body: `{"name":"spare","resource":{"path":"` + scopePath + `/spare"},"action":{"type":"nats","subject":"herald.actions.suite.spare"}}`}, http.StatusCreated, &tr)
 	return tr.ID
 }
 

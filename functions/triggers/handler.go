@@ -150,7 +150,9 @@ func (h *Handler) create(ctx context.Context, req *events.APIGatewayV2HTTPReques
 	slog.InfoContext(ctx, "trigger created", "trigger", t.ID, "owner", t.Owner, "mode", t.Mode, "events", len(t.Events))
 	// The one answer that shows the action's secret: the owner configures the
 	// receiver with it.
-	return apigw.JSON(http.StatusCreated, t), nil
+	shown := *t
+	shown.Writable = nil
+	return apigw.JSON(http.StatusCreated, &shown), nil
 }
 
 // list serves GET /v1/triggers: the caller's own.
