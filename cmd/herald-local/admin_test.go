@@ -172,7 +172,7 @@ func checkQuota(t *testing.T, w *world) {
 		name, path, body string
 		limit            int
 	}{
-		{"triggers", "/v1/triggers", `{"name":"quota","resource":{"path":"` + scopePath + `/quota"},"action":{"type":"nats","subject":"suite.quota"}}`, LocalMaxTriggersPerUser},
+		{"triggers", "/v1/triggers", `{"name":"quota","resource":{"path":"` + scopePath + `/quota"},"action":{"type":"nats","subject":"herald.actions.suite.quota"}}`, LocalMaxTriggersPerUser},
 		{"consumers", "/v1/consumers", `{"target":{"resources":[{"path":"` + scopePath + `/quota"}]},"deliver_policy":"new"}`, LocalMaxConsumersPerUser},
 	}
 	for _, k := range kinds {

@@ -309,14 +309,7 @@ func newWorld(t *testing.T, p *stackProcess) *world {
 // waitDeliveries waits until the trigger's log holds at least n deliveries with status.
 func (w *world) waitDeliveries(t *testing.T, trigger, status string, n int) []deliveryView {
 	t.Helper()
-	var page struct {
-		Items []deliveryView `json:"items"`
-	}
-	testenv.WaitFor(t, 60*time.Second, func() bool {
-		w.ac.ok(t, call{method: "GET", path: "/v1/triggers/" + trigger + "/deliveries?status=" + status, token: w.owner}, http.StatusOK, &page)
-		return len(page.Items) >= n
-	}, fmt.Sprintf("%d %s deliveries of trigger %s", n, status, trigger))
-	return page.Items
+	return tenant{w.ac, w.owner}.deliveries(t, trigger, status, n)
 }
 
 type deliveryView struct {

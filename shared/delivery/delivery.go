@@ -99,17 +99,9 @@ func (s *Store) Claim(ctx context.Context, t *Task) (bool, error) {
 // claim records the delivery of t unless it is recorded already; it reports whether it
 // did, and otherwise whether the recorded delivery's task was marked sent.
 func (s *Store) claim(ctx context.Context, t *Task) (created, sent bool, err error) {
-	now := s.now()
-	it := s.key(t)
-	it[attrEventUUID] = &types.AttributeValueMemberS{Value: t.EventUUID}
-	it[attrStatus] = &types.AttributeValueMemberS{Value: StatusQueued}
+	it := s.item(t, StatusQueued, s.now())
 	it[attrTaskSent] = &types.AttributeValueMemberBOOL{Value: false}
-	it[attrCreatedAt] = &types.AttributeValueMemberS{Value: now.Format(time.RFC3339Nano)}
-	it[attrUpdatedAt] = it[attrCreatedAt]
-	it[attrEvent] = &types.AttributeValueMemberS{Value: string(t.Event)}
 	it[attrAttempts] = &types.AttributeValueMemberN{Value: "0"}
-	it[attrRound] = &types.AttributeValueMemberN{Value: "0"}
-	it[attrExpiresAt] = store.TTL(now.Add(s.Retention))
 	_, err = s.DB.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName:                aws.String(s.Table),
 		Item:                     it,
@@ -159,19 +151,26 @@ func (s *Store) Verdict(ctx context.Context, t *Task, a Attempt, approved bool) 
 	if approved {
 		status = StatusApproved
 	}
-	it := s.key(t)
-	it[attrEventUUID] = &types.AttributeValueMemberS{Value: t.EventUUID}
-	it[attrStatus] = &types.AttributeValueMemberS{Value: status}
+	it := s.item(t, status, now)
 	it[attrTaskSent] = &types.AttributeValueMemberBOOL{Value: true}
-	it[attrCreatedAt] = &types.AttributeValueMemberS{Value: now.Format(time.RFC3339Nano)}
-	it[attrUpdatedAt] = it[attrCreatedAt]
-	it[attrEvent] = &types.AttributeValueMemberS{Value: string(t.Event)}
 	it[attrAttempts] = &types.AttributeValueMemberN{Value: "1"}
-	it[attrRound] = &types.AttributeValueMemberN{Value: "0"}
 	it[attrLog] = &types.AttributeValueMemberL{Value: []types.AttributeValue{entry}}
-	it[attrExpiresAt] = store.TTL(now.Add(s.Retention))
 	if _, err := s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.Table), Item: it}); err != nil {
 		return fmt.Errorf("delivery: recording the verdict of trigger %s on %s: %w", t.TriggerID, t.EventUUID, err)
 	}
 	return nil
+}
+
+// item returns a new delivery record of t with status, made at now, kept for the
+// retention: what Claim and Verdict write before their own attributes.
+func (s *Store) item(t *Task, status string, now time.Time) map[string]types.AttributeValue {
+	it := s.key(t)
+	it[attrEventUUID] = &types.AttributeValueMemberS{Value: t.EventUUID}
+	it[attrStatus] = &types.AttributeValueMemberS{Value: status}
+	it[attrCreatedAt] = &types.AttributeValueMemberS{Value: now.Format(time.RFC3339Nano)}
+	it[attrUpdatedAt] = it[attrCreatedAt]
+	it[attrEvent] = &types.AttributeValueMemberS{Value: string(t.Event)}
+	it[attrRound] = &types.AttributeValueMemberN{Value: "0"}
+	it[attrExpiresAt] = store.TTL(now.Add(s.Retention))
+	return it
 }
