@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/heraldhq/herald/shared/fault"
-	"github.com/heraldhq/herald/shared/script"
+	"github.com/heraldhq/herald/shared/script/syntax"
 	"github.com/heraldhq/herald/shared/webhook"
 )
 
@@ -266,15 +266,11 @@ func checkHeaders(h map[string]string) []fault.FieldError {
 	return errs
 }
 
-// compiles returns why src does not compile to a script defining entry, or "".
+// compiles returns why src does not parse as a script declaring entry, or "". The API
+// checks the source without running it; Deliver loads it before its first run.
 func compiles(src, entry string) string {
-	_, err := script.Compile(src, entry)
-	var fe *fault.Error
-	switch {
-	case err == nil:
-		return ""
-	case errors.As(err, &fe) && len(fe.Fields) > 0:
-		return fe.Fields[0].Message
+	if err := syntax.Check(src, entry); err != nil {
+		return err.Error()
 	}
-	return err.Error()
+	return ""
 }

@@ -6,10 +6,12 @@ import (
 
 	"github.com/dop251/goja"
 	"github.com/dop251/goja/parser"
+
+	"github.com/heraldhq/herald/shared/script/syntax"
 )
 
 // scriptName is the file name scripts get in positions and stack traces.
-const scriptName = "script.js"
+const scriptName = syntax.Name
 
 // Limits that the sandbox's built-ins enforce (see the package documentation). Events
 // and results are a few hundred kilobytes at most, so none of them restricts a script

@@ -15,6 +15,7 @@ import (
 	"github.com/dop251/goja/parser"
 
 	"github.com/heraldhq/herald/shared/fault"
+	"github.com/heraldhq/herald/shared/script/syntax"
 )
 
 // The entry points scripts define.
@@ -25,7 +26,7 @@ const (
 
 // Limits and defaults.
 const (
-	MaxSourceBytes        = 64 << 10               // the longest script
+	MaxSourceBytes        = syntax.MaxSourceBytes  // the longest script
 	DefaultTimeout        = 100 * time.Millisecond // the time limit of a run
 	MaxTimeout            = time.Second            // the longest time limit Options may set
 	DefaultMaxResultBytes = 240 << 10              // the largest result, as JSON
@@ -137,7 +138,7 @@ func syntaxError(err error) error {
 	)
 	switch {
 	case errors.As(err, &list) && len(list) > 0:
-		return fault.Field("", fmt.Sprintf("has a syntax error at line %d, column %d: %s", list[0].Position.Line, list[0].Position.Column, list[0].Message))
+		return fault.Field("", syntax.Describe(err).Error())
 	case errors.As(err, &cse) && cse.File != nil:
 		p := cse.File.Position(cse.Offset)
 		return fault.Field("", fmt.Sprintf("has a syntax error at line %d, column %d: %s", p.Line, p.Column, cse.Message))
