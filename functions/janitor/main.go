@@ -1,6 +1,6 @@
 // Command janitor is the Janitor function: scheduled every hour, it removes expired
 // consumers, JetStream consumers left without a record, and records whose JetStream
-// consumer has gone (DESIGN.md §5: idle consumers are cleaned up).
+// consumer has gone (idle consumers are cleaned up, not kept forever).
 package main
 
 import (

@@ -25,7 +25,7 @@ type StreamOptions struct {
 	Replicas     int           // 1 locally; 3 on a production cluster
 }
 
-// Defaults from DESIGN.md: a week of shelf life and JetStream's own two-minute window.
+// Defaults: a week of shelf life and JetStream's own two-minute window.
 const (
 	DefaultShelfLife    = 168 * time.Hour
 	DefaultDedupeWindow = 2 * time.Minute

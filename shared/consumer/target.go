@@ -58,7 +58,7 @@ func (t *Target) kinds() []TargetKind {
 }
 
 // userPrefix starts the path of every user resource: events about user u1 name the
-// resource "users/u1" (DESIGN §3.1).
+// resource "users/u1".
 const userPrefix = "users/"
 
 // UserPath returns the resource path of the user with the given id.
