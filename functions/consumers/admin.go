@@ -16,15 +16,7 @@ const AdminDisabledReason = "disabled by an administrator"
 // adminList serves GET /v1/admin/consumers?owner=: any user's consumers, for
 // administrators. The owner is required, as for triggers.
 func (h *Handler) adminList(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	if _, err := apigw.Admin(req); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	q := req.QueryStringParameters
-	page, err := apigw.PageParams(q, DefaultLimit, MaxLimit, "owner")
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	owner, err := apigw.OwnerParam(q)
+	owner, page, err := apigw.AdminListing(req, DefaultLimit, MaxLimit)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}

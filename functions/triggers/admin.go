@@ -17,15 +17,7 @@ const AdminDisabledReason = "disabled by an administrator"
 // administrators. The owner is required: a platform acts on the user whose grant it
 // revoked, and a listing of everyone would be a scan of the table.
 func (h *Handler) adminList(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	if _, err := apigw.Admin(req); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	q := req.QueryStringParameters
-	page, err := apigw.PageParams(q, DefaultLimit, MaxLimit, "owner")
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	owner, err := apigw.OwnerParam(q)
+	owner, page, err := apigw.AdminListing(req, DefaultLimit, MaxLimit)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}

@@ -104,48 +104,38 @@ func (p *Policy) Check(raw json.RawMessage, mode string) []fault.FieldError {
 	return errs
 }
 
+// fieldsOf gives, for each field name, where in a Config it decodes and what kind of
+// JSON value it must be.
+var fieldsOf = map[string]struct {
+	into func(*Config) any
+	want string
+}{
+	"url":              {func(c *Config) any { return &c.URL }, "a string"},
+	"method":           {func(c *Config) any { return &c.Method }, "a string"},
+	"headers":          {func(c *Config) any { return &c.Headers }, "an object of strings"},
+	"timeout_ms":       {func(c *Config) any { return &c.TimeoutMS }, "a whole number"},
+	"format":           {func(c *Config) any { return &c.Format }, "a string"},
+	"secret":           {func(c *Config) any { return &c.Secret }, "a string"},
+	"previous_secrets": {func(c *Config) any { return &c.PreviousSecrets }, "a list of strings"},
+	"on_error":         {func(c *Config) any { return &c.OnError }, "a string"},
+	"queue_url":        {func(c *Config) any { return &c.QueueURL }, "a string"},
+	"message_group_id": {func(c *Config) any { return &c.MessageGroupID }, "a string"},
+	"topic_arn":        {func(c *Config) any { return &c.TopicARN }, "a string"},
+	"function":         {func(c *Config) any { return &c.Function }, "a string"},
+	"invocation_type":  {func(c *Config) any { return &c.InvocationType }, "a string"},
+	"subject":          {func(c *Config) any { return &c.Subject }, "a string"},
+	"script":           {func(c *Config) any { return &c.Script }, "a string"},
+	"transform":        {func(c *Config) any { return &c.Transform }, "a string"},
+}
+
 // decodeField decodes one field of an action into c and returns why it does not decode.
 func decodeField(c *Config, name string, raw json.RawMessage) string {
-	var dst any
-	want := "a string"
-	switch name {
-	case "url":
-		dst = &c.URL
-	case "method":
-		dst = &c.Method
-	case "headers":
-		dst, want = &c.Headers, "an object of strings"
-	case "timeout_ms":
-		dst, want = &c.TimeoutMS, "a whole number"
-	case "format":
-		dst = &c.Format
-	case "secret":
-		dst = &c.Secret
-	case "previous_secrets":
-		dst, want = &c.PreviousSecrets, "a list of strings"
-	case "on_error":
-		dst = &c.OnError
-	case "queue_url":
-		dst = &c.QueueURL
-	case "message_group_id":
-		dst = &c.MessageGroupID
-	case "topic_arn":
-		dst = &c.TopicARN
-	case "function":
-		dst = &c.Function
-	case "invocation_type":
-		dst = &c.InvocationType
-	case "subject":
-		dst = &c.Subject
-	case "script":
-		dst = &c.Script
-	case "transform":
-		dst = &c.Transform
-	default:
+	f, ok := fieldsOf[name]
+	if !ok {
 		return "is not a field of an action"
 	}
-	if string(raw) == "null" || json.Unmarshal(raw, dst) != nil {
-		return "must be " + want
+	if string(raw) == "null" || json.Unmarshal(raw, f.into(c)) != nil {
+		return "must be " + f.want
 	}
 	return ""
 }

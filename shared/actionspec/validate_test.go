@@ -196,3 +196,14 @@ func TestCheckSend(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryFieldDecodes: a field listed for a type has a place in Config to decode into.
+func TestEveryFieldDecodes(t *testing.T) {
+	for typ, fields := range Fields {
+		for _, f := range fields {
+			if _, ok := fieldsOf[f]; !ok {
+				t.Errorf("%s actions list %s, which does not decode", typ, f)
+			}
+		}
+	}
+}

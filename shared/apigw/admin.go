@@ -33,3 +33,18 @@ func OwnerParam(q map[string]string) (string, error) {
 	}
 	return owner, nil
 }
+
+// AdminListing reads an administrator's listing request (GET /v1/admin/…?owner=&limit=
+// &cursor=): the caller must be an administrator, owner is required, and the page follows
+// PageParams with def and max.
+func AdminListing(req *events.APIGatewayV2HTTPRequest, def, max int) (owner string, page Page, err error) {
+	if _, err := Admin(req); err != nil {
+		return "", Page{}, err
+	}
+	q := req.QueryStringParameters
+	if page, err = PageParams(q, def, max, "owner"); err != nil {
+		return "", Page{}, err
+	}
+	owner, err = OwnerParam(q)
+	return owner, page, err
+}
