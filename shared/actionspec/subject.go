@@ -26,7 +26,7 @@ func (p *Policy) CheckSubject(subject string) string {
 		return "is one of Herald's own subjects ($…, _INBOX.…, herald.events.…, herald.deadletter.…)"
 	}
 	for _, ns := range p.subjects() {
-		if subjectMatches(ns, subject) {
+		if subjectsOverlap(ns, subject) {
 			return ""
 		}
 	}
@@ -82,20 +82,16 @@ func reserved(subject string) bool {
 		return true
 	}
 	for _, r := range reservedSubjects {
-		if subjectMatches(r, subject) {
+		if subjectsOverlap(r, subject) {
 			return true
 		}
 	}
 	return false
 }
 
-// subjectMatches reports whether the literal subject matches the NATS pattern: "*"
-// stands for one token, a final ">" for one or more.
-func subjectMatches(pattern, subject string) bool {
-	return subjectsOverlap(pattern, subject)
-}
-
-// subjectsOverlap reports whether some literal subject matches both patterns.
+// subjectsOverlap reports whether some literal subject matches both NATS patterns ("*"
+// stands for one token, a final ">" for one or more); for a literal subject and a pattern,
+// whether the subject matches.
 func subjectsOverlap(a, b string) bool {
 	at, bt := strings.Split(a, "."), strings.Split(b, ".")
 	for i := 0; ; i++ {
