@@ -85,8 +85,8 @@ bench: emulators
 	GO=$(GO) $(GO) run ./cmd/benchreport -o $(BENCH_OUT) -raw $(BENCH_RAW)
 
 # Fuzz targets, run at length (make test runs their seed corpora only).
-FUZZ_TARGETS := shared/event:FuzzDecode shared/event:FuzzSubjectRoundTrip shared/reply:FuzzParseAckSubject \
-	shared/reply:FuzzVerify shared/match:FuzzFilter shared/match:FuzzMatcher shared/match:FuzzParseEvent shared/stack:FuzzParse
+FUZZ_TARGETS := internal/event:FuzzDecode internal/event:FuzzSubjectRoundTrip internal/reply:FuzzParseAckSubject \
+	internal/reply:FuzzVerify internal/match:FuzzFilter internal/match:FuzzMatcher internal/match:FuzzParseEvent devstack/template:FuzzParse
 FUZZTIME ?= 60s
 
 fuzz:

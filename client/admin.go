@@ -6,8 +6,8 @@ import (
 	"iter"
 	"net/http"
 
-	"github.com/heraldhq/herald/shared/consumer"
-	"github.com/heraldhq/herald/shared/trigger"
+	"github.com/heraldhq/herald/internal/consumer"
+	"github.com/heraldhq/herald/internal/trigger"
 )
 
 // The administrators' routes act on any user's triggers and consumers, so that a

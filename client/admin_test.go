@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/heraldhq/herald/shared/consumer"
-	"github.com/heraldhq/herald/shared/fault"
-	"github.com/heraldhq/herald/shared/trigger"
+	"github.com/heraldhq/herald/internal/consumer"
+	"github.com/heraldhq/herald/internal/fault"
+	"github.com/heraldhq/herald/internal/trigger"
 )
 
 // TestAdminRoutes checks the request each admin method sends and how it decodes the

@@ -9,8 +9,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/heraldhq/herald/shared/consumer"
-	"github.com/heraldhq/herald/shared/reply"
+	"github.com/heraldhq/herald/internal/consumer"
+	"github.com/heraldhq/herald/internal/reply"
 )
 
 // CreateConsumer creates a consumer (201) and returns it with its defaults filled in.

@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/heraldhq/herald/shared/action"
-	"github.com/heraldhq/herald/shared/fault"
+	"github.com/heraldhq/herald/internal/action"
+	"github.com/heraldhq/herald/internal/fault"
 )
 
 // maxErrorBody bounds how much of an error answer is read: problem documents are small,

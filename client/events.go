@@ -9,8 +9,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/heraldhq/herald/shared/action"
-	"github.com/heraldhq/herald/shared/event"
+	"github.com/heraldhq/herald/internal/action"
+	"github.com/heraldhq/herald/internal/event"
 )
 
 // Health is the answer of GET /v1/health.

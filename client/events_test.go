@@ -7,7 +7,7 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/heraldhq/herald/shared/event"
+	"github.com/heraldhq/herald/internal/event"
 )
 
 // TestPublishRetriesWithTheSameUUID: the emulation fails twice with 503, then stores

@@ -11,9 +11,9 @@ import (
 	"net/http/httptest"
 
 	"github.com/heraldhq/herald/client"
-	"github.com/heraldhq/herald/shared/consumer"
-	"github.com/heraldhq/herald/shared/event"
-	"github.com/heraldhq/herald/shared/reply"
+	"github.com/heraldhq/herald/internal/consumer"
+	"github.com/heraldhq/herald/internal/event"
+	"github.com/heraldhq/herald/internal/reply"
 )
 
 func Example() {

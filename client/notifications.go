@@ -6,7 +6,7 @@ import (
 	"iter"
 	"net/http"
 
-	"github.com/heraldhq/herald/shared/inbox"
+	"github.com/heraldhq/herald/internal/inbox"
 )
 
 // ListNotifications returns a page of the caller's notifications in state, newest

@@ -6,8 +6,8 @@ import (
 	"net/url"
 	"testing"
 
-	"github.com/heraldhq/herald/shared/delivery"
-	"github.com/heraldhq/herald/shared/inbox"
+	"github.com/heraldhq/herald/internal/delivery"
+	"github.com/heraldhq/herald/internal/inbox"
 )
 
 // pagedServer answers a listing of ids in pages of the client's limit, with the cursor

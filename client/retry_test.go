@@ -11,10 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/heraldhq/herald/shared/consumer"
-	"github.com/heraldhq/herald/shared/event"
-	"github.com/heraldhq/herald/shared/inbox"
-	"github.com/heraldhq/herald/shared/reply"
+	"github.com/heraldhq/herald/internal/consumer"
+	"github.com/heraldhq/herald/internal/event"
+	"github.com/heraldhq/herald/internal/inbox"
+	"github.com/heraldhq/herald/internal/reply"
 )
 
 func TestBackoff(t *testing.T) {

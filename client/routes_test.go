@@ -8,12 +8,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/heraldhq/herald/shared/consumer"
-	"github.com/heraldhq/herald/shared/delivery"
-	"github.com/heraldhq/herald/shared/event"
-	"github.com/heraldhq/herald/shared/inbox"
-	"github.com/heraldhq/herald/shared/reply"
-	"github.com/heraldhq/herald/shared/trigger"
+	"github.com/heraldhq/herald/internal/consumer"
+	"github.com/heraldhq/herald/internal/delivery"
+	"github.com/heraldhq/herald/internal/event"
+	"github.com/heraldhq/herald/internal/inbox"
+	"github.com/heraldhq/herald/internal/reply"
+	"github.com/heraldhq/herald/internal/trigger"
 )
 
 // Answers as the handlers write them.

@@ -15,7 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/heraldhq/herald/shared/consumer"
+	"github.com/heraldhq/herald/internal/consumer"
 )
 
 // Errors that end a stream. After each of them the consumer is intact: reconnecting

@@ -11,7 +11,7 @@ import (
 	"testing/iotest"
 	"time"
 
-	"github.com/heraldhq/herald/shared/consumer"
+	"github.com/heraldhq/herald/internal/consumer"
 )
 
 // frame is a message frame as the Stream function writes it.

@@ -7,10 +7,10 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/heraldhq/herald/shared/delivery"
-	"github.com/heraldhq/herald/shared/event"
-	"github.com/heraldhq/herald/shared/match"
-	"github.com/heraldhq/herald/shared/trigger"
+	"github.com/heraldhq/herald/internal/delivery"
+	"github.com/heraldhq/herald/internal/event"
+	"github.com/heraldhq/herald/internal/match"
+	"github.com/heraldhq/herald/internal/trigger"
 )
 
 // CreateTrigger creates a trigger (201). Its answer is the only one that shows the

@@ -20,9 +20,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/heraldhq/herald/shared/apigw"
-	"github.com/heraldhq/herald/shared/auth"
-	"github.com/heraldhq/herald/shared/event"
+	"github.com/heraldhq/herald/internal/apigw"
+	"github.com/heraldhq/herald/internal/auth"
+	"github.com/heraldhq/herald/internal/event"
 )
 
 // function describes what one function folder takes as input.

@@ -73,7 +73,7 @@ func (g goal) met(x float64) bool {
 // goals; keep them in step with the notes in BENCHMARKS.md.
 var figures = []figure{
 	{
-		Title: "Bridge: NATS JetStream → SNS", Bench: "BenchmarkBridge", Pkg: "shared/bridge",
+		Title: "Bridge: NATS JetStream → SNS", Bench: "BenchmarkBridge", Pkg: "internal/bridge",
 		Unit: "events/s", Kind: rate, Baseline: "plain concurrent PublishBatch loop",
 		Goals: []goal{{On: "ratio", AtLeast: true, Bound: 0.9, Text: "ratio ≥ 0.9"}},
 		About: "Each iteration moves 5,000 events (~600 B, seven message attributes) from " +
@@ -95,7 +95,7 @@ var figures = []figure{
 			"guarantee the handler's 200 gives.",
 	},
 	{
-		Title: "Inbox: list a page", Bench: "BenchmarkInbox/list", Pkg: "shared/inbox",
+		Title: "Inbox: list a page", Bench: "BenchmarkInbox/list", Pkg: "internal/inbox",
 		Unit: "ms/call", Kind: millis, Baseline: "partition query with a filter",
 		Goals:  []goal{{On: "items-read/call", Bound: 20, Text: "items read ≤ page (20)"}},
 		Extras: []string{"items-read/call", "base-items-read/call"},
@@ -105,14 +105,14 @@ var figures = []figure{
 			"key allows. The goal is that items read follow the page, not the history.",
 	},
 	{
-		Title: "Inbox: count unacknowledged", Bench: "BenchmarkInbox/count", Pkg: "shared/inbox",
+		Title: "Inbox: count unacknowledged", Bench: "BenchmarkInbox/count", Pkg: "internal/inbox",
 		Unit: "ms/call", Kind: millis, Baseline: "partition query with a filter",
 		Goals:  []goal{{On: "items-read/call", Bound: 20, Text: "items read ≤ unacknowledged (20)"}},
 		Extras: []string{"items-read/call", "base-items-read/call"},
 		About:  "The unacknowledged count of the same user; baseline as for the list, counting.",
 	},
 	{
-		Title: "Matcher, 1k triggers", Bench: "BenchmarkMatch/1k", Pkg: "shared/match",
+		Title: "Matcher, 1k triggers", Bench: "BenchmarkMatch/1k", Pkg: "internal/match",
 		Unit: "events/s", Kind: rate, Baseline: "naive Reference matcher",
 		Extras: []string{"ns/event", "matches/event", "build-s"},
 		About: "Raw event JSON (~1 KB) to matched trigger ids (`Event.Parse` reused, `AppendMatch`) " +
@@ -121,13 +121,13 @@ var figures = []figure{
 			"for every event) on the same events, for about a second. One core.",
 	},
 	{
-		Title: "Matcher, 10k triggers", Bench: "BenchmarkMatch/10k", Pkg: "shared/match",
+		Title: "Matcher, 10k triggers", Bench: "BenchmarkMatch/10k", Pkg: "internal/match",
 		Unit: "events/s", Kind: rate, Baseline: "naive Reference matcher",
 		Extras: []string{"ns/event", "matches/event", "build-s"},
 		About:  "As for 1k, with 10,000 triggers.",
 	},
 	{
-		Title: "Matcher, 100k triggers", Bench: "BenchmarkMatch/100k", Pkg: "shared/match",
+		Title: "Matcher, 100k triggers", Bench: "BenchmarkMatch/100k", Pkg: "internal/match",
 		Unit: "events/s", Kind: rate, Baseline: "naive Reference matcher",
 		Goals: []goal{
 			{On: "value", AtLeast: true, Bound: 200_000, Text: "≥ 200,000 events/s"},
@@ -137,7 +137,7 @@ var figures = []figure{
 		About:  "As for 1k, with 100,000 triggers.",
 	},
 	{
-		Title: "Matcher scaling: time per event, 100k ÷ 1k triggers", Bench: "BenchmarkMatch/100k", Pkg: "shared/match",
+		Title: "Matcher scaling: time per event, 100k ÷ 1k triggers", Bench: "BenchmarkMatch/100k", Pkg: "internal/match",
 		Unit: "ns/event", Kind: nanos, BaseBench: "BenchmarkMatch/1k", BaseUnit: "ns/event",
 		Baseline: "the same at 1k triggers",
 		Goals:    []goal{{On: "ratio", Bound: 1.5, Text: "ratio ≤ 1.5"}},
@@ -145,7 +145,7 @@ var figures = []figure{
 			"above: the cost must follow the triggers that could match, not all triggers.",
 	},
 	{
-		Title: "Matcher event parse, new Event", Bench: "BenchmarkParseEvent/new", Pkg: "shared/match",
+		Title: "Matcher event parse, new Event", Bench: "BenchmarkParseEvent/new", Pkg: "internal/match",
 		Unit: "events/s", Kind: rate, Baseline: "encoding/json Unmarshal into a map",
 		Extras: []string{"allocs/call", "base-allocs/call"},
 		About: "`match.ParseEvent` of a typical event (~1 KB) from the matcher's fixed-seed world: every " +
@@ -154,14 +154,14 @@ var figures = []figure{
 			"calls of each alternate.",
 	},
 	{
-		Title: "Matcher event parse, reused Event", Bench: "BenchmarkParseEvent/reused", Pkg: "shared/match",
+		Title: "Matcher event parse, reused Event", Bench: "BenchmarkParseEvent/reused", Pkg: "internal/match",
 		Unit: "events/s", Kind: rate, Baseline: "encoding/json Unmarshal into a map",
 		Extras: []string{"allocs/call", "base-allocs/call"},
 		About: "As with a new Event, parsing into one `match.Event` reused for every event (`Event.Parse`), " +
 			"as the Router does.",
 	},
 	{
-		Title: "Webhook send, sequential", Bench: "BenchmarkSend/sequential", Pkg: "shared/webhook",
+		Title: "Webhook send, sequential", Bench: "BenchmarkSend/sequential", Pkg: "internal/webhook",
 		Unit: "deliveries/s", Kind: rate, Baseline: "plain net/http POST",
 		About: "`webhook.Send` (Standard Webhooks signing, the dial-time address guard, headers, " +
 			"bounded response read) of a 1 KiB body to a local `httptest` receiver, with keep-alive. " +
@@ -169,7 +169,7 @@ var figures = []figure{
 			"per iteration.",
 	},
 	{
-		Title: "Webhook send, parallel", Bench: "BenchmarkSend/parallel", Pkg: "shared/webhook",
+		Title: "Webhook send, parallel", Bench: "BenchmarkSend/parallel", Pkg: "internal/webhook",
 		Unit: "deliveries/s", Kind: rate, Baseline: "plain net/http POST",
 		About: "As sequential, with rounds of 64 deliveries from GOMAXPROCS goroutines, alternating " +
 			"`Send` rounds and plain rounds.",
@@ -184,7 +184,7 @@ var figures = []figure{
 			"with the same concurrency posting the same bodies to the same receiver, in the same iteration.",
 	},
 	{
-		Title: "JavaScript action, sequential", Bench: "BenchmarkRun", Pkg: "shared/script",
+		Title: "JavaScript action, sequential", Bench: "BenchmarkRun", Pkg: "internal/script",
 		Unit: "runs/s", Kind: rate, Baseline: "the same handle in Go",
 		Extras: []string{"empty-runs/s", "allocs/run"},
 		About: "`Script.Run` of a small `handle` that derives one event from a ~1 KiB event, each run in a " +
@@ -194,14 +194,14 @@ var figures = []figure{
 			"the event.",
 	},
 	{
-		Title: "JavaScript action, parallel", Bench: "BenchmarkRunParallel", Pkg: "shared/script",
+		Title: "JavaScript action, parallel", Bench: "BenchmarkRunParallel", Pkg: "internal/script",
 		Unit: "runs/s", Kind: rate, Baseline: "the same handle in Go",
 		Extras: []string{"empty-runs/s"},
 		About: "As sequential, with rounds of 64 runs from GOMAXPROCS goroutines, rotating script, Go and " +
 			"empty-script rounds.",
 	},
 	{
-		Title: "Event decode + validate", Bench: "BenchmarkDecodeValidate", Pkg: "shared/event",
+		Title: "Event decode + validate", Bench: "BenchmarkDecodeValidate", Pkg: "internal/event",
 		Unit: "events/s", Kind: rate, Baseline: "encoding/json Unmarshal into a plain struct",
 		Extras: []string{"allocs/call", "base-allocs/call"},
 		About: "`event.Decode`, `Validate` and `Subject` of a typical event (~1 KB, unknown fields kept). " +
@@ -210,14 +210,14 @@ var figures = []figure{
 			"calls of each alternate.",
 	},
 	{
-		Title: "Event encode", Bench: "BenchmarkMarshalJSON", Pkg: "shared/event",
+		Title: "Event encode", Bench: "BenchmarkMarshalJSON", Pkg: "internal/event",
 		Unit: "events/s", Kind: rate, Baseline: "json.Marshal of a plain struct",
 		Extras: []string{"allocs/call", "base-allocs/call"},
 		About: "`Event.MarshalJSON` of the typical event. Baseline: `json.Marshal` of the same fields in " +
 			"the plain struct, alternating in blocks of 100.",
 	},
 	{
-		Title: "Event subject parse", Bench: "BenchmarkParseSubject", Pkg: "shared/event",
+		Title: "Event subject parse", Bench: "BenchmarkParseSubject", Pkg: "internal/event",
 		Unit: "subjects/s", Kind: rate, Baseline: "unchecked split with strings.Cut",
 		Extras: []string{"allocs/call", "base-allocs/call"},
 		About: "`event.ParseSubject` of a subject with an eight-segment path. Baseline: the same split " +
@@ -225,7 +225,7 @@ var figures = []figure{
 			"event type and path.",
 	},
 	{
-		Title: "Reply sign", Bench: "BenchmarkSign", Pkg: "shared/reply",
+		Title: "Reply sign", Bench: "BenchmarkSign", Pkg: "internal/reply",
 		Unit: "replies/s", Kind: rate, Baseline: "crypto/hmac keyed per call",
 		Extras: []string{"allocs/call", "base-allocs/call"},
 		About: "`Keyring.Sign` of a v2 ack subject: a random salt and HMAC-SHA256 from a pooled keyed state. " +
@@ -233,7 +233,7 @@ var figures = []figure{
 			"alternating in blocks of 100.",
 	},
 	{
-		Title: "Reply verify", Bench: "BenchmarkVerify", Pkg: "shared/reply",
+		Title: "Reply verify", Bench: "BenchmarkVerify", Pkg: "internal/reply",
 		Unit: "replies/s", Kind: rate, Baseline: "crypto/hmac keyed per call + hmac.Equal",
 		Extras: []string{"allocs/call", "base-allocs/call"},
 		About: "`Keyring.Verify` of a good reply (field checks, strict base64, constant-time compare). " +
@@ -241,7 +241,7 @@ var figures = []figure{
 			"`hmac.Equal`, alternating in blocks of 100.",
 	},
 	{
-		Title: "Reply VerifyAll, 1000 replies", Bench: "BenchmarkVerifyAll1000", Pkg: "shared/reply",
+		Title: "Reply VerifyAll, 1000 replies", Bench: "BenchmarkVerifyAll1000", Pkg: "internal/reply",
 		Unit: "requests/s", Kind: rate, Baseline: "plain HMAC check of each reply",
 		Extras: []string{"allocs/call", "base-allocs/call"},
 		About: "`reply.VerifyAll` of an acknowledge request of 1,000 replies: each verified and its ack " +
@@ -249,14 +249,14 @@ var figures = []figure{
 			"Reply verify over the same 1,000 replies, alternating request by request.",
 	},
 	{
-		Title: "Ack subject parse", Bench: "BenchmarkParseAckSubject", Pkg: "shared/reply",
+		Title: "Ack subject parse", Bench: "BenchmarkParseAckSubject", Pkg: "internal/reply",
 		Unit: "subjects/s", Kind: rate, Baseline: "nats.go Msg.Metadata",
 		Extras: []string{"allocs/call", "base-allocs/call"},
 		About: "`reply.ParseAckSubject` of a v2 JetStream ack subject, stricter than nats.go. Baseline: " +
 			"nats.go's own reading of the same subject, `Msg.Metadata`, alternating in blocks of 100.",
 	},
 	{
-		Title: "lambdalocal cold start", Bench: "BenchmarkColdStart", Pkg: "shared/lambdalocal",
+		Title: "lambdalocal cold start", Bench: "BenchmarkColdStart", Pkg: "devstack/lambdalocal",
 		Unit: "start-ms", Kind: millis, Baseline: "the same binary started and exiting in its init",
 		Extras: []string{"init-ms"},
 		About: "`Function.Warm` on a fresh function running lambdalocal's test function: process start and " +
@@ -266,7 +266,7 @@ var figures = []figure{
 			"first GET /next.",
 	},
 	{
-		Title: "lambdalocal warm invoke, sequential", Bench: "BenchmarkInvokeWarm", Pkg: "shared/lambdalocal",
+		Title: "lambdalocal warm invoke, sequential", Bench: "BenchmarkInvokeWarm", Pkg: "devstack/lambdalocal",
 		Unit: "invocations/s", Kind: rate, Baseline: "plain HTTP POST to a local echo server",
 		About: "One invocation of a small echo payload on a warm instance: the hand-over through GET " +
 			"/next, the handler decoding and answering, the response POST and reading it. Baseline, " +
@@ -274,7 +274,7 @@ var figures = []figure{
 			"server that decodes it and answers its data, as the handler does.",
 	},
 	{
-		Title: "lambdalocal warm invoke, parallel", Bench: "BenchmarkInvokeWarmParallel", Pkg: "shared/lambdalocal",
+		Title: "lambdalocal warm invoke, parallel", Bench: "BenchmarkInvokeWarmParallel", Pkg: "devstack/lambdalocal",
 		Unit: "invocations/s", Kind: rate, Baseline: "plain HTTP POST to a local echo server",
 		About: "As sequential, with four warm instances and rounds of 64 invocations from four goroutines, " +
 			"alternating with rounds of plain POSTs over four connections.",
@@ -311,7 +311,7 @@ var figures = []figure{
 		Goals:  []goal{{On: "value", Bound: 50, Text: "< 50 ms"}},
 		Extras: []string{"first-answer-ms"},
 		About: "Median init time, as Lambda reports Init Duration: from starting the function's binary " +
-			"(built for this machine, as herald-local runs it) under `shared/lambdalocal` to its first " +
+			"(built for this machine, as herald-local runs it) under `devstack/lambdalocal` to its first " +
 			"request for an invocation, with the local stack's environment (NATS, dynalite, fauxqs) in the " +
 			"same process. `first-answer-ms` adds the first invocation, a cheap sample event from " +
 			"`events/`. Baseline: the minimal handler started the same way, with the same environment and " +

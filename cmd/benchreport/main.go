@@ -114,10 +114,10 @@ type run struct {
 // few enough that `make bench` stays within minutes on two cores. A package's benchmarks
 // that no entry selects run with the default.
 var plan = []run{
-	{modulePath + "/shared/bridge", ".", "3x"},
+	{modulePath + "/internal/bridge", ".", "3x"},
 	{modulePath + "/functions/consumers", ".", "5x"},
 	{modulePath + "/functions/deliver", ".", "5x"},
-	{modulePath + "/shared/inbox", ".", "20x"},
+	{modulePath + "/internal/inbox", ".", "20x"},
 	{modulePath + "/cmd/herald-local", "^BenchmarkEndToEnd$", "200x"},
 	{modulePath + "/cmd/herald-local", "^BenchmarkBinarySize$", "1x"},
 	{modulePath + "/cmd/herald-local", "^BenchmarkColdStart$", "10x"},

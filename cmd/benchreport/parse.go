@@ -35,7 +35,7 @@ func (o *Output) Find(name string) (Result, bool) {
 }
 
 // FindIn is Find for the benchmark of the package pkg, given relative to the module
-// ("shared/match").
+// ("internal/match").
 func (o *Output) FindIn(pkg, name string) (Result, bool) {
 	for i := len(o.Results) - 1; i >= 0; i-- {
 		if r := o.Results[i]; r.Name == name && shortPkg(r.Pkg) == pkg {

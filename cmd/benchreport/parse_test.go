@@ -26,7 +26,7 @@ func TestParse(t *testing.T) {
 	if !ok {
 		t.Fatal("BenchmarkBridge not found (the -2 suffix must go)")
 	}
-	if bridge.Pkg != modulePath+"/shared/bridge" || bridge.Iterations != 3 {
+	if bridge.Pkg != modulePath+"/internal/bridge" || bridge.Iterations != 3 {
 		t.Errorf("bridge %+v", bridge)
 	}
 	if bridge.Metrics["events/s"] != 2667 || bridge.Metrics["base-events/s"] != 3085 || bridge.Metrics["ratio"] != 0.8644 {
@@ -55,7 +55,7 @@ func TestParseSkipsWhatIsNotABenchmark(t *testing.T) {
 
 func TestPlanRunsEveryBenchmarkOnce(t *testing.T) {
 	local := modulePath + "/cmd/herald-local"
-	other := modulePath + "/shared/event"
+	other := modulePath + "/internal/event"
 	got, err := planRuns([]string{other, local}, map[string][]string{
 		other: {"BenchmarkDecodeValidate", "BenchmarkParseSubject"},
 		local: {"BenchmarkEndToEnd", "BenchmarkBinarySize", "BenchmarkColdStart", "BenchmarkNew"},
@@ -68,7 +68,7 @@ func TestPlanRunsEveryBenchmarkOnce(t *testing.T) {
 		lines = append(lines, shortPkg(r.Pkg)+" "+r.Bench+" "+r.Benchtime)
 	}
 	want := []string{
-		"shared/event . 1s",
+		"internal/event . 1s",
 		"cmd/herald-local ^BenchmarkEndToEnd$ 200x",
 		"cmd/herald-local ^BenchmarkBinarySize$ 1x",
 		"cmd/herald-local ^BenchmarkColdStart$ 10x",

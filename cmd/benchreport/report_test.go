@@ -94,19 +94,19 @@ func TestRows(t *testing.T) {
 }
 
 func TestBenchmarksWithoutAFigureAreListed(t *testing.T) {
-	const pkg = modulePath + "/shared/event"
+	const pkg = modulePath + "/internal/event"
 	out := &Output{Config: map[string]string{}, Results: []Result{
 		{Pkg: pkg, Name: "BenchmarkDecodeValidate", Metrics: map[string]float64{"events/s": 2, "base-events/s": 1, "ratio": 2}},
 		{Pkg: pkg, Name: "BenchmarkUnknown", Metrics: map[string]float64{"ns/op": 1500, "B/op": 10, "allocs/op": 1}},
 		// A figure's benchmark, but in another package.
-		{Pkg: modulePath + "/shared/reply", Name: "BenchmarkDecodeValidate", Metrics: map[string]float64{"ns/op": 1}},
+		{Pkg: modulePath + "/internal/reply", Name: "BenchmarkDecodeValidate", Metrics: map[string]float64{"ns/op": 1}},
 	}}
 	left := unfigured(out)
-	if len(left) != 2 || left[0].Name != "BenchmarkUnknown" || shortPkg(left[1].Pkg) != "shared/reply" {
+	if len(left) != 2 || left[0].Name != "BenchmarkUnknown" || shortPkg(left[1].Pkg) != "internal/reply" {
 		t.Fatalf("unfigured %+v", left)
 	}
 	doc := Render(out, Machine{}, "")
-	if !strings.Contains(doc, "## Benchmarks without a figure") || !strings.Contains(doc, "| `BenchmarkUnknown` | `shared/event` | 1.50 µs | 10 | 1 | — |") {
+	if !strings.Contains(doc, "## Benchmarks without a figure") || !strings.Contains(doc, "| `BenchmarkUnknown` | `internal/event` | 1.50 µs | 10 | 1 | — |") {
 		t.Errorf("the benchmark without a figure is not listed:\n%s", doc)
 	}
 

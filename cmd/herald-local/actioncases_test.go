@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/heraldhq/herald/shared/actionspec"
+	"github.com/heraldhq/herald/internal/actionspec"
 )
 
 // actionCase is an action that breaks one rule, and the field the 400 names.

@@ -19,11 +19,11 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/heraldhq/herald/shared/actionspec"
-	"github.com/heraldhq/herald/shared/auth"
-	"github.com/heraldhq/herald/shared/event"
-	"github.com/heraldhq/herald/shared/testenv"
-	"github.com/heraldhq/herald/shared/trigger"
+	"github.com/heraldhq/herald/internal/actionspec"
+	"github.com/heraldhq/herald/internal/auth"
+	"github.com/heraldhq/herald/internal/event"
+	"github.com/heraldhq/herald/devstack/testenv"
+	"github.com/heraldhq/herald/internal/trigger"
 )
 
 // This file holds the hostile-tenant suite of trigger actions: each attack that once

@@ -12,9 +12,9 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/heraldhq/herald/shared/event"
-	"github.com/heraldhq/herald/shared/localnats"
-	"github.com/heraldhq/herald/shared/testenv"
+	"github.com/heraldhq/herald/internal/event"
+	"github.com/heraldhq/herald/devstack/localnats"
+	"github.com/heraldhq/herald/devstack/testenv"
 )
 
 // actionsPassword reads the NATS actions user's password from p's state folder.

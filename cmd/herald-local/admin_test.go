@@ -11,7 +11,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/heraldhq/herald/shared/auth"
+	"github.com/heraldhq/herald/internal/auth"
 )
 
 // This file holds the administrators' routes' cases of the security and bad-input

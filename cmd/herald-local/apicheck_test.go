@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/heraldhq/herald/apidoc"
+	"github.com/heraldhq/herald/test/apidoc"
 )
 
 // checkedAPI returns the URL of a reverse proxy to the stack's HTTP API that checks

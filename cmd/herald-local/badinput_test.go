@@ -19,9 +19,9 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/heraldhq/herald/shared/auth"
-	"github.com/heraldhq/herald/shared/event"
-	"github.com/heraldhq/herald/shared/reply"
+	"github.com/heraldhq/herald/internal/auth"
+	"github.com/heraldhq/herald/internal/event"
+	"github.com/heraldhq/herald/internal/reply"
 )
 
 // badCase is one bad request and its documented answer.

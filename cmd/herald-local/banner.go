@@ -5,7 +5,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/heraldhq/herald/shared/auth"
+	"github.com/heraldhq/herald/internal/auth"
 )
 
 // TokenTTL is how long the banner's dev tokens stay valid.

@@ -15,8 +15,8 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/heraldhq/herald/shared/emulator"
-	"github.com/heraldhq/herald/shared/lambdalocal"
+	"github.com/heraldhq/herald/devstack/emulator"
+	"github.com/heraldhq/herald/devstack/lambdalocal"
 )
 
 // benchBaseline is the Makefile target (build-bench-baseline) of the baseline function
@@ -120,7 +120,7 @@ func BenchmarkBinarySize(b *testing.B) {
 }
 
 // BenchmarkColdStart measures, for each function the local stack runs under
-// shared/lambdalocal, the time from starting its binary to the answer of its first
+// devstack/lambdalocal, the time from starting its binary to the answer of its first
 // invocation (the runtime's init, the function's own: configuration, AWS clients, NATS
 // connection, and one cheap request), against the smallest aws-lambda-go handler started
 // the same way, with the same environment and payload, in the same iteration. The

@@ -21,11 +21,11 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/heraldhq/herald/client"
-	"github.com/heraldhq/herald/shared/consumer"
-	"github.com/heraldhq/herald/shared/event"
-	"github.com/heraldhq/herald/shared/inbox"
-	"github.com/heraldhq/herald/shared/reply"
-	"github.com/heraldhq/herald/shared/testenv"
+	"github.com/heraldhq/herald/internal/consumer"
+	"github.com/heraldhq/herald/internal/event"
+	"github.com/heraldhq/herald/internal/inbox"
+	"github.com/heraldhq/herald/internal/reply"
+	"github.com/heraldhq/herald/devstack/testenv"
 )
 
 // The no-loss suite. While a publisher sends a steady stream of events, the parts of

@@ -22,10 +22,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/heraldhq/herald/shared/emulator"
-	"github.com/heraldhq/herald/shared/event"
-	"github.com/heraldhq/herald/shared/testenv"
-	"github.com/heraldhq/herald/shared/webhook"
+	"github.com/heraldhq/herald/devstack/emulator"
+	"github.com/heraldhq/herald/internal/event"
+	"github.com/heraldhq/herald/devstack/testenv"
+	"github.com/heraldhq/herald/internal/webhook"
 )
 
 // stackProcess is herald-local started as a user starts it, with its output captured.

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/heraldhq/herald/shared/emulator"
-	"github.com/heraldhq/herald/shared/testenv"
+	"github.com/heraldhq/herald/devstack/emulator"
+	"github.com/heraldhq/herald/devstack/testenv"
 )
 
 // ctl runs the heraldctl binary against the stack with the token in tokenVar (one of the

@@ -14,10 +14,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/heraldhq/herald/shared/emulator"
-	"github.com/heraldhq/herald/shared/lambdalocal"
-	"github.com/heraldhq/herald/shared/localnats"
-	"github.com/heraldhq/herald/shared/stack"
+	"github.com/heraldhq/herald/devstack/emulator"
+	"github.com/heraldhq/herald/devstack/lambdalocal"
+	"github.com/heraldhq/herald/devstack/localnats"
+	"github.com/heraldhq/herald/devstack/template"
 )
 
 // invokeMain runs one invocation of a function's real binary with an event file, against
@@ -52,7 +52,7 @@ func invokeMain(ctx context.Context, args []string) error {
 		}
 		c.Close()
 	}
-	t, err := stack.Load(filepath.Join(root, "template.yaml"))
+	t, err := template.Load(filepath.Join(root, "template.yaml"))
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/heraldhq/herald/shared/lambdalocal"
+	"github.com/heraldhq/herald/devstack/lambdalocal"
 )
 
 // lambdaAPIPrefix is the path of the Lambda Invoke API:

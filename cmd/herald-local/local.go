@@ -21,12 +21,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/heraldhq/herald/shared/emulator"
-	"github.com/heraldhq/herald/shared/gateway"
-	"github.com/heraldhq/herald/shared/lambdalocal"
-	"github.com/heraldhq/herald/shared/localnats"
-	"github.com/heraldhq/herald/shared/sqssource"
-	"github.com/heraldhq/herald/shared/stack"
+	"github.com/heraldhq/herald/devstack/emulator"
+	"github.com/heraldhq/herald/devstack/gateway"
+	"github.com/heraldhq/herald/devstack/lambdalocal"
+	"github.com/heraldhq/herald/devstack/localnats"
+	"github.com/heraldhq/herald/devstack/sqssource"
+	"github.com/heraldhq/herald/devstack/template"
 )
 
 // region is the local stack's AWS region.
@@ -40,7 +40,7 @@ type local struct {
 	logsMu    sync.Mutex
 	nats      *natsProcess
 	emu       *emulator.Emulators
-	stack     *stack.Stack
+	stack     *template.Stack
 	aws       aws.Config
 	functions map[string]*lambdalocal.Function
 	configs   map[string]lambdalocal.Config // how each function was started, to start more
@@ -72,7 +72,7 @@ func awsEnv(emu *emulator.Emulators) map[string]string {
 
 // startInfra starts NATS and the emulators, provisions the template in them, and keeps
 // both running: either is restarted on the same port and state when it exits.
-func startInfra(ctx, runCtx context.Context, l *local, t *stack.Template) error {
+func startInfra(ctx, runCtx context.Context, l *local, t *template.Template) error {
 	natsDir := filepath.Join(l.opts.state, "nats")
 	if err := os.MkdirAll(natsDir, 0o755); err != nil {
 		return err
@@ -153,7 +153,7 @@ func urlPort(u string) int {
 
 // provision points this process's AWS SDK at the emulators and creates (or finds) the
 // template's resources there.
-func (l *local) provision(ctx context.Context, t *stack.Template) error {
+func (l *local) provision(ctx context.Context, t *template.Template) error {
 	emulator.Setenv(l.emu.AWSEnv())
 	var err error
 	if l.aws, err = awsconfig.LoadDefaultConfig(ctx); err != nil {
@@ -165,7 +165,7 @@ func (l *local) provision(ctx context.Context, t *stack.Template) error {
 	if l.opts.maxStreams > 0 {
 		params["MaxStreamsPerUser"] = strconv.Itoa(l.opts.maxStreams)
 	}
-	l.stack, err = stack.Provision(ctx, t, stack.Clients{
+	l.stack, err = template.Provision(ctx, t, template.Clients{
 		DynamoDB: dynamodb.NewFromConfig(l.aws), SQS: sqs.NewFromConfig(l.aws), SNS: sns.NewFromConfig(l.aws),
 	}, params)
 	if err != nil {
@@ -176,7 +176,7 @@ func (l *local) provision(ctx context.Context, t *stack.Template) error {
 
 // functionEnv is the environment fn runs with locally: the template's, resolved against
 // the local resources, plus the emulator endpoints.
-func (l *local) functionEnv(fn stack.Function) (map[string]string, error) {
+func (l *local) functionEnv(fn template.Function) (map[string]string, error) {
 	env, err := l.stack.FunctionEnv(fn)
 	if err != nil {
 		return nil, err
@@ -203,7 +203,7 @@ func (l *local) functionEnv(fn stack.Function) (map[string]string, error) {
 func (l *local) functionARNs() []string {
 	var arns []string
 	for _, p := range l.stack.Resources {
-		if p.Type == stack.TypeFunction {
+		if p.Type == template.TypeFunction {
 			arns = append(arns, p.ARN)
 		}
 	}
@@ -229,7 +229,7 @@ func start(ctx context.Context, opts options, logs io.Writer) (*local, error) {
 	if err := checkPorts(map[string]int{"api-port": opts.apiPort, "nats-port": opts.natsPort, "dynamodb-port": opts.dynamoDB, "sqs-port": opts.sqsPort}); err != nil {
 		return nil, err
 	}
-	t, err := stack.Load(filepath.Join(opts.root, "template.yaml"))
+	t, err := template.Load(filepath.Join(opts.root, "template.yaml"))
 	if err != nil {
 		return nil, err
 	}
@@ -354,7 +354,7 @@ func start(ctx context.Context, opts options, logs io.Writer) (*local, error) {
 }
 
 // eventSources starts fn's SQS event source mappings and schedules.
-func (l *local) eventSources(ctx context.Context, fn stack.Function, f *lambdalocal.Function, client *sqs.Client) error {
+func (l *local) eventSources(ctx context.Context, fn template.Function, f *lambdalocal.Function, client *sqs.Client) error {
 	for _, name := range fn.EventNames() {
 		ev := fn.Events[name]
 		switch ev.Type {

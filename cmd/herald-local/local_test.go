@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/heraldhq/herald/shared/auth"
+	"github.com/heraldhq/herald/internal/auth"
 )
 
 func TestParseRate(t *testing.T) {

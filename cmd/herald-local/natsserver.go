@@ -19,7 +19,7 @@ import (
 
 	"github.com/nats-io/nats-server/v2/server"
 
-	"github.com/heraldhq/herald/shared/localnats"
+	"github.com/heraldhq/herald/devstack/localnats"
 )
 
 // The local stack runs NATS in a child process of its own (herald-local nats-server), not

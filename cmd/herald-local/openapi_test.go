@@ -9,14 +9,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/heraldhq/herald/apidoc"
+	"github.com/heraldhq/herald/test/apidoc"
 	"github.com/heraldhq/herald/client"
-	"github.com/heraldhq/herald/shared/consumer"
-	"github.com/heraldhq/herald/shared/event"
-	"github.com/heraldhq/herald/shared/inbox"
-	"github.com/heraldhq/herald/shared/reply"
-	"github.com/heraldhq/herald/shared/testenv"
-	"github.com/heraldhq/herald/shared/trigger"
+	"github.com/heraldhq/herald/internal/consumer"
+	"github.com/heraldhq/herald/internal/event"
+	"github.com/heraldhq/herald/internal/inbox"
+	"github.com/heraldhq/herald/internal/reply"
+	"github.com/heraldhq/herald/devstack/testenv"
+	"github.com/heraldhq/herald/internal/trigger"
 )
 
 // checked is a transport that checks every answer against openapi.yaml.

@@ -21,11 +21,11 @@ import (
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/heraldhq/herald/shared/auth"
-	"github.com/heraldhq/herald/shared/bus"
-	"github.com/heraldhq/herald/shared/delivery"
-	"github.com/heraldhq/herald/shared/event"
-	"github.com/heraldhq/herald/shared/testenv"
+	"github.com/heraldhq/herald/internal/auth"
+	"github.com/heraldhq/herald/internal/bus"
+	"github.com/heraldhq/herald/internal/delivery"
+	"github.com/heraldhq/herald/internal/event"
+	"github.com/heraldhq/herald/devstack/testenv"
 )
 
 // The queue consumers' bad-input suite: every function template.yaml feeds from SQS gets

@@ -6,7 +6,7 @@ import (
 	"flag"
 	"os"
 
-	"github.com/heraldhq/herald/shared/emulator"
+	"github.com/heraldhq/herald/devstack/emulator"
 )
 
 // runMain starts the stack, prints the banner, and runs until ctx ends.

@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/google/uuid"
 
-	"github.com/heraldhq/herald/shared/lambdalocal"
+	"github.com/heraldhq/herald/devstack/lambdalocal"
 )
 
 // parseRate reads an EventBridge rate expression: rate(1 minute), rate(5 minutes),

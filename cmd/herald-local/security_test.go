@@ -14,10 +14,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/heraldhq/herald/shared/auth"
-	"github.com/heraldhq/herald/shared/reply"
-	"github.com/heraldhq/herald/shared/testenv"
-	"github.com/heraldhq/herald/shared/webhook"
+	"github.com/heraldhq/herald/internal/auth"
+	"github.com/heraldhq/herald/internal/reply"
+	"github.com/heraldhq/herald/devstack/testenv"
+	"github.com/heraldhq/herald/internal/webhook"
 )
 
 // This file holds the security suite and what it shares with the bad-input suite: a

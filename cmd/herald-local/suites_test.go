@@ -15,9 +15,9 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/heraldhq/herald/shared/auth"
-	"github.com/heraldhq/herald/shared/emulator"
-	"github.com/heraldhq/herald/shared/stack"
+	"github.com/heraldhq/herald/devstack/emulator"
+	"github.com/heraldhq/herald/devstack/template"
+	"github.com/heraldhq/herald/internal/auth"
 )
 
 // This file holds what the stress suites (security, bad input, queue consumers, chaos)
@@ -35,13 +35,13 @@ func mintToken(t testing.TB, c auth.Claims) string {
 }
 
 // loadTemplate parses the repository's template.yaml.
-func loadTemplate(t testing.TB) *stack.Template {
+func loadTemplate(t testing.TB) *template.Template {
 	t.Helper()
 	root, err := emulator.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	tmpl, err := stack.Load(filepath.Join(root, "template.yaml"))
+	tmpl, err := template.Load(filepath.Join(root, "template.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +49,7 @@ func loadTemplate(t testing.TB) *stack.Template {
 }
 
 // templateRoutes returns every HTTP route of template.yaml.
-func templateRoutes(t testing.TB) []stack.Route {
+func templateRoutes(t testing.TB) []template.Route {
 	t.Helper()
 	routes, err := loadTemplate(t).Routes()
 	if err != nil {

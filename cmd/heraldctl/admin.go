@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/client"
-	"github.com/heraldhq/herald/shared/consumer"
-	"github.com/heraldhq/herald/shared/trigger"
+	"github.com/heraldhq/herald/internal/consumer"
+	"github.com/heraldhq/herald/internal/trigger"
 )
 
 // admin runs `heraldctl admin triggers|consumers list|disable|delete`: any user's

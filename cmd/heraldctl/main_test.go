@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/heraldhq/herald/shared/auth"
+	"github.com/heraldhq/herald/internal/auth"
 )
 
 // TestConfigPrecedence checks where the URL and token come from: flags, then the

@@ -7,8 +7,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/heraldhq/herald/shared/auth"
-	"github.com/heraldhq/herald/shared/fault"
+	"github.com/heraldhq/herald/internal/auth"
+	"github.com/heraldhq/herald/internal/fault"
 )
 
 // Handler answers API Gateway HTTP API authorizer requests (payload format 2.0 with

@@ -20,7 +20,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/heraldhq/herald/shared/auth"
+	"github.com/heraldhq/herald/internal/auth"
 )
 
 var testSecret = []byte("authorizer-test-secret-0123456789abcdef")

@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
-	"github.com/heraldhq/herald/shared/auth"
+	"github.com/heraldhq/herald/internal/auth"
 )
 
 func main() {

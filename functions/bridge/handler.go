@@ -8,7 +8,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/heraldhq/herald/shared/bridge"
+	"github.com/heraldhq/herald/internal/bridge"
 )
 
 // DefaultMargin is how long before its deadline the scheduled run stops pulling: enough

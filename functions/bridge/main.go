@@ -15,10 +15,10 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
-	"github.com/heraldhq/herald/shared/bridge"
-	"github.com/heraldhq/herald/shared/bus"
-	"github.com/heraldhq/herald/shared/config"
-	"github.com/heraldhq/herald/shared/fanout"
+	"github.com/heraldhq/herald/internal/bridge"
+	"github.com/heraldhq/herald/internal/bus"
+	"github.com/heraldhq/herald/internal/config"
+	"github.com/heraldhq/herald/internal/fanout"
 )
 
 func main() {

@@ -7,7 +7,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/heraldhq/herald/shared/apigw"
+	"github.com/heraldhq/herald/internal/apigw"
 )
 
 // AdminDisabledReason is the disabled_reason of a consumer an administrator disabled.

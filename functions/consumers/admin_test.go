@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/heraldhq/herald/shared/auth"
-	"github.com/heraldhq/herald/shared/consumer"
+	"github.com/heraldhq/herald/internal/auth"
+	"github.com/heraldhq/herald/internal/consumer"
 )
 
 func admin() *auth.Claims {

@@ -14,9 +14,9 @@ import (
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/heraldhq/herald/shared/auth"
-	"github.com/heraldhq/herald/shared/event"
-	"github.com/heraldhq/herald/shared/reply"
+	"github.com/heraldhq/herald/internal/auth"
+	"github.com/heraldhq/herald/internal/event"
+	"github.com/heraldhq/herald/internal/reply"
 )
 
 // BenchmarkFetchAck measures messages/s fetched and acknowledged through the handler

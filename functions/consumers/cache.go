@@ -6,8 +6,8 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/heraldhq/herald/shared/consumer"
-	"github.com/heraldhq/herald/shared/store"
+	"github.com/heraldhq/herald/internal/consumer"
+	"github.com/heraldhq/herald/internal/store"
 )
 
 // Bounds of the cache of consumers a warm instance fetches from.

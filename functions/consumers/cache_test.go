@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/heraldhq/herald/shared/consumer"
+	"github.com/heraldhq/herald/internal/consumer"
 )
 
 // TestCache checks when a cached consumer is trusted: not past cacheTTL since it was

@@ -6,8 +6,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 
-	"github.com/heraldhq/herald/shared/fault"
-	"github.com/heraldhq/herald/shared/reply"
+	"github.com/heraldhq/herald/internal/fault"
+	"github.com/heraldhq/herald/internal/reply"
 )
 
 // confirm sends payload to the ack subject of every reply, all of them for one consumer,

@@ -11,10 +11,10 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
-	"github.com/heraldhq/herald/shared/bus"
-	"github.com/heraldhq/herald/shared/config"
-	"github.com/heraldhq/herald/shared/consumer"
-	"github.com/heraldhq/herald/shared/reply"
+	"github.com/heraldhq/herald/internal/bus"
+	"github.com/heraldhq/herald/internal/config"
+	"github.com/heraldhq/herald/internal/consumer"
+	"github.com/heraldhq/herald/internal/reply"
 )
 
 func main() {

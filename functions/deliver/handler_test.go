@@ -22,16 +22,16 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/heraldhq/herald/shared/action"
-	"github.com/heraldhq/herald/shared/actionspec"
-	"github.com/heraldhq/herald/shared/auth"
-	"github.com/heraldhq/herald/shared/delivery"
-	"github.com/heraldhq/herald/shared/emulator"
-	"github.com/heraldhq/herald/shared/event"
-	"github.com/heraldhq/herald/shared/inbox"
-	"github.com/heraldhq/herald/shared/testenv"
-	"github.com/heraldhq/herald/shared/trigger"
-	"github.com/heraldhq/herald/shared/webhook"
+	"github.com/heraldhq/herald/internal/action"
+	"github.com/heraldhq/herald/internal/actionspec"
+	"github.com/heraldhq/herald/internal/auth"
+	"github.com/heraldhq/herald/internal/delivery"
+	"github.com/heraldhq/herald/devstack/emulator"
+	"github.com/heraldhq/herald/internal/event"
+	"github.com/heraldhq/herald/internal/inbox"
+	"github.com/heraldhq/herald/devstack/testenv"
+	"github.com/heraldhq/herald/internal/trigger"
+	"github.com/heraldhq/herald/internal/webhook"
 )
 
 var env *testenv.Env

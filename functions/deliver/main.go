@@ -14,14 +14,14 @@ import (
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
-	"github.com/heraldhq/herald/shared/action"
-	"github.com/heraldhq/herald/shared/actionspec"
-	"github.com/heraldhq/herald/shared/bus"
-	"github.com/heraldhq/herald/shared/config"
-	"github.com/heraldhq/herald/shared/delivery"
-	"github.com/heraldhq/herald/shared/inbox"
-	"github.com/heraldhq/herald/shared/trigger"
-	"github.com/heraldhq/herald/shared/webhook"
+	"github.com/heraldhq/herald/internal/action"
+	"github.com/heraldhq/herald/internal/actionspec"
+	"github.com/heraldhq/herald/internal/bus"
+	"github.com/heraldhq/herald/internal/config"
+	"github.com/heraldhq/herald/internal/delivery"
+	"github.com/heraldhq/herald/internal/inbox"
+	"github.com/heraldhq/herald/internal/trigger"
+	"github.com/heraldhq/herald/internal/webhook"
 )
 
 func main() {

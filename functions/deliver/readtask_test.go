@@ -9,8 +9,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/oklog/ulid/v2"
 
-	"github.com/heraldhq/herald/shared/delivery"
-	"github.com/heraldhq/herald/shared/event"
+	"github.com/heraldhq/herald/internal/delivery"
+	"github.com/heraldhq/herald/internal/event"
 )
 
 // TestReadTask checks that only a task as the Router and the Triggers API make it is

@@ -13,13 +13,13 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/heraldhq/herald/shared/action"
-	"github.com/heraldhq/herald/shared/apigw"
-	"github.com/heraldhq/herald/shared/bus"
-	"github.com/heraldhq/herald/shared/delivery"
-	"github.com/heraldhq/herald/shared/event"
-	"github.com/heraldhq/herald/shared/fault"
-	"github.com/heraldhq/herald/shared/trigger"
+	"github.com/heraldhq/herald/internal/action"
+	"github.com/heraldhq/herald/internal/apigw"
+	"github.com/heraldhq/herald/internal/bus"
+	"github.com/heraldhq/herald/internal/delivery"
+	"github.com/heraldhq/herald/internal/event"
+	"github.com/heraldhq/herald/internal/fault"
+	"github.com/heraldhq/herald/internal/trigger"
 )
 
 // Limits of POST /v1/events. A batch body is bounded by Lambda's 6 MB synchronous payload;

@@ -19,14 +19,14 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/heraldhq/herald/shared/apigw"
-	"github.com/heraldhq/herald/shared/apigw/apigwtest"
-	"github.com/heraldhq/herald/shared/auth"
-	"github.com/heraldhq/herald/shared/bridge"
-	"github.com/heraldhq/herald/shared/bus"
-	"github.com/heraldhq/herald/shared/event"
-	"github.com/heraldhq/herald/shared/fanout"
-	"github.com/heraldhq/herald/shared/testenv"
+	"github.com/heraldhq/herald/internal/apigw"
+	"github.com/heraldhq/herald/internal/apigw/apigwtest"
+	"github.com/heraldhq/herald/internal/auth"
+	"github.com/heraldhq/herald/internal/bridge"
+	"github.com/heraldhq/herald/internal/bus"
+	"github.com/heraldhq/herald/internal/event"
+	"github.com/heraldhq/herald/internal/fanout"
+	"github.com/heraldhq/herald/devstack/testenv"
 )
 
 var env *testenv.Env

@@ -11,12 +11,12 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
-	"github.com/heraldhq/herald/shared/action"
-	"github.com/heraldhq/herald/shared/bus"
-	"github.com/heraldhq/herald/shared/config"
-	"github.com/heraldhq/herald/shared/delivery"
-	"github.com/heraldhq/herald/shared/trigger"
-	"github.com/heraldhq/herald/shared/webhook"
+	"github.com/heraldhq/herald/internal/action"
+	"github.com/heraldhq/herald/internal/bus"
+	"github.com/heraldhq/herald/internal/config"
+	"github.com/heraldhq/herald/internal/delivery"
+	"github.com/heraldhq/herald/internal/trigger"
+	"github.com/heraldhq/herald/internal/webhook"
 )
 
 func main() {

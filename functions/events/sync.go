@@ -11,13 +11,13 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/heraldhq/herald/shared/action"
-	"github.com/heraldhq/herald/shared/apigw"
-	"github.com/heraldhq/herald/shared/bus"
-	"github.com/heraldhq/herald/shared/delivery"
-	"github.com/heraldhq/herald/shared/event"
-	"github.com/heraldhq/herald/shared/fault"
-	"github.com/heraldhq/herald/shared/match"
+	"github.com/heraldhq/herald/internal/action"
+	"github.com/heraldhq/herald/internal/apigw"
+	"github.com/heraldhq/herald/internal/bus"
+	"github.com/heraldhq/herald/internal/delivery"
+	"github.com/heraldhq/herald/internal/event"
+	"github.com/heraldhq/herald/internal/fault"
+	"github.com/heraldhq/herald/internal/match"
 )
 
 // SyncDeadline bounds the whole vetting of one event: every sync trigger runs at once,

@@ -11,11 +11,11 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/heraldhq/herald/shared/action"
-	"github.com/heraldhq/herald/shared/delivery"
-	"github.com/heraldhq/herald/shared/event"
-	"github.com/heraldhq/herald/shared/trigger"
-	"github.com/heraldhq/herald/shared/webhook"
+	"github.com/heraldhq/herald/internal/action"
+	"github.com/heraldhq/herald/internal/delivery"
+	"github.com/heraldhq/herald/internal/event"
+	"github.com/heraldhq/herald/internal/trigger"
+	"github.com/heraldhq/herald/internal/webhook"
 )
 
 // newSyncHandler returns a Handler whose sync triggers come from the template's table,

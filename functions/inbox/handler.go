@@ -6,8 +6,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/heraldhq/herald/shared/event"
-	"github.com/heraldhq/herald/shared/inbox"
+	"github.com/heraldhq/herald/internal/event"
+	"github.com/heraldhq/herald/internal/inbox"
 )
 
 // Handler turns the events of an SQS batch into personal notifications.

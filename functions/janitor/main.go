@@ -12,8 +12,8 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
-	"github.com/heraldhq/herald/shared/bus"
-	"github.com/heraldhq/herald/shared/consumer"
+	"github.com/heraldhq/herald/internal/bus"
+	"github.com/heraldhq/herald/internal/consumer"
 )
 
 func main() {

@@ -11,8 +11,8 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
-	"github.com/heraldhq/herald/shared/config"
-	"github.com/heraldhq/herald/shared/inbox"
+	"github.com/heraldhq/herald/internal/config"
+	"github.com/heraldhq/herald/internal/inbox"
 )
 
 func main() {

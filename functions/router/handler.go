@@ -7,10 +7,10 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/heraldhq/herald/shared/delivery"
-	"github.com/heraldhq/herald/shared/event"
-	"github.com/heraldhq/herald/shared/match"
-	"github.com/heraldhq/herald/shared/trigger"
+	"github.com/heraldhq/herald/internal/delivery"
+	"github.com/heraldhq/herald/internal/event"
+	"github.com/heraldhq/herald/internal/match"
+	"github.com/heraldhq/herald/internal/trigger"
 )
 
 // Handler matches the events of an SQS batch and queues their delivery tasks.

@@ -16,9 +16,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/google/uuid"
 
-	"github.com/heraldhq/herald/shared/delivery"
-	"github.com/heraldhq/herald/shared/testenv"
-	"github.com/heraldhq/herald/shared/trigger"
+	"github.com/heraldhq/herald/internal/delivery"
+	"github.com/heraldhq/herald/devstack/testenv"
+	"github.com/heraldhq/herald/internal/trigger"
 )
 
 var env *testenv.Env

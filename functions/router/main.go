@@ -11,9 +11,9 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
-	"github.com/heraldhq/herald/shared/config"
-	"github.com/heraldhq/herald/shared/delivery"
-	"github.com/heraldhq/herald/shared/trigger"
+	"github.com/heraldhq/herald/internal/config"
+	"github.com/heraldhq/herald/internal/delivery"
+	"github.com/heraldhq/herald/internal/trigger"
 )
 
 func main() {

@@ -16,13 +16,13 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/heraldhq/herald/shared/apigw"
-	"github.com/heraldhq/herald/shared/auth"
-	"github.com/heraldhq/herald/shared/consumer"
-	"github.com/heraldhq/herald/shared/event"
-	"github.com/heraldhq/herald/shared/fault"
-	"github.com/heraldhq/herald/shared/lease"
-	"github.com/heraldhq/herald/shared/reply"
+	"github.com/heraldhq/herald/internal/apigw"
+	"github.com/heraldhq/herald/internal/auth"
+	"github.com/heraldhq/herald/internal/consumer"
+	"github.com/heraldhq/herald/internal/event"
+	"github.com/heraldhq/herald/internal/fault"
+	"github.com/heraldhq/herald/internal/lease"
+	"github.com/heraldhq/herald/internal/reply"
 )
 
 // Defaults of the stream's timing.

@@ -17,11 +17,11 @@ import (
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/heraldhq/herald/shared/auth"
-	"github.com/heraldhq/herald/shared/consumer"
-	"github.com/heraldhq/herald/shared/event"
-	"github.com/heraldhq/herald/shared/reply"
-	"github.com/heraldhq/herald/shared/testenv"
+	"github.com/heraldhq/herald/internal/auth"
+	"github.com/heraldhq/herald/internal/consumer"
+	"github.com/heraldhq/herald/internal/event"
+	"github.com/heraldhq/herald/internal/reply"
+	"github.com/heraldhq/herald/devstack/testenv"
 )
 
 var env *testenv.Env

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/heraldhq/herald/shared/auth"
-	"github.com/heraldhq/herald/shared/lease"
+	"github.com/heraldhq/herald/internal/auth"
+	"github.com/heraldhq/herald/internal/lease"
 )
 
 // shortToken mints a token for c that expires ttl from now (NumericDate: on a whole

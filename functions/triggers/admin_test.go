@@ -5,9 +5,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/heraldhq/herald/shared/apigw/apigwtest"
-	"github.com/heraldhq/herald/shared/auth"
-	"github.com/heraldhq/herald/shared/trigger"
+	"github.com/heraldhq/herald/internal/apigw/apigwtest"
+	"github.com/heraldhq/herald/internal/auth"
+	"github.com/heraldhq/herald/internal/trigger"
 )
 
 func admin() *auth.Claims {

@@ -14,10 +14,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/google/uuid"
 
-	"github.com/heraldhq/herald/shared/apigw/apigwtest"
-	"github.com/heraldhq/herald/shared/auth"
-	"github.com/heraldhq/herald/shared/delivery"
-	"github.com/heraldhq/herald/shared/event"
+	"github.com/heraldhq/herald/internal/apigw/apigwtest"
+	"github.com/heraldhq/herald/internal/auth"
+	"github.com/heraldhq/herald/internal/delivery"
+	"github.com/heraldhq/herald/internal/event"
 )
 
 // waiting returns how many tasks the handler's queue holds.

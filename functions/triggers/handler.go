@@ -14,13 +14,13 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/heraldhq/herald/shared/actionspec"
-	"github.com/heraldhq/herald/shared/apigw"
-	"github.com/heraldhq/herald/shared/delivery"
-	"github.com/heraldhq/herald/shared/event"
-	"github.com/heraldhq/herald/shared/fault"
-	"github.com/heraldhq/herald/shared/match"
-	"github.com/heraldhq/herald/shared/trigger"
+	"github.com/heraldhq/herald/internal/actionspec"
+	"github.com/heraldhq/herald/internal/apigw"
+	"github.com/heraldhq/herald/internal/delivery"
+	"github.com/heraldhq/herald/internal/event"
+	"github.com/heraldhq/herald/internal/fault"
+	"github.com/heraldhq/herald/internal/match"
+	"github.com/heraldhq/herald/internal/trigger"
 )
 
 // Limits and defaults of the routes.

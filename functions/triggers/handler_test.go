@@ -11,12 +11,12 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/google/uuid"
 
-	"github.com/heraldhq/herald/shared/actionspec"
-	"github.com/heraldhq/herald/shared/apigw/apigwtest"
-	"github.com/heraldhq/herald/shared/auth"
-	"github.com/heraldhq/herald/shared/delivery"
-	"github.com/heraldhq/herald/shared/testenv"
-	"github.com/heraldhq/herald/shared/trigger"
+	"github.com/heraldhq/herald/internal/actionspec"
+	"github.com/heraldhq/herald/internal/apigw/apigwtest"
+	"github.com/heraldhq/herald/internal/auth"
+	"github.com/heraldhq/herald/internal/delivery"
+	"github.com/heraldhq/herald/devstack/testenv"
+	"github.com/heraldhq/herald/internal/trigger"
 )
 
 var env *testenv.Env

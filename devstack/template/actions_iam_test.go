@@ -1,0 +1,266 @@
+package template_test
+
+// The tests in this file check that template.yaml confines trigger actions to what the
+// operator allows: Deliver's role sends to nothing by default, never to Herald's own
+// queues (but the dead-letter queue it writes), topic or functions, and the functions
+// that check actions are told every one of those resources.
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/heraldhq/herald/devstack/template"
+)
+
+// actionActions are the IAM actions sqs, sns and lambda actions need.
+var actionActions = []string{"sqs:SendMessage", "sns:Publish", "lambda:InvokeFunction"}
+
+// statement is one resolved IAM policy statement.
+type statement struct {
+	Effect    string
+	Actions   []string
+	Resources []string
+}
+
+// deliverStatements resolves the Statement policies of Deliver's role in s, and returns
+// the names of the SAM policy templates it uses besides them.
+func deliverStatements(t *testing.T, s *template.Stack) ([]statement, map[string]any) {
+	t.Helper()
+	fn, ok := s.Template.Function("Deliver")
+	if !ok {
+		t.Fatal("template.yaml has no function Deliver")
+	}
+	v, err := s.Resolve(fn.Properties["Policies"])
+	if err != nil {
+		t.Fatalf("Deliver's Policies: %v", err)
+	}
+	policies, _ := v.([]any)
+	var out []statement
+	templates := map[string]any{}
+	for _, p := range policies {
+		m, _ := p.(map[string]any)
+		for name, body := range m {
+			if name != "Statement" {
+				templates[name] = body
+				continue
+			}
+			list, _ := body.([]any)
+			for _, x := range list {
+				st, _ := x.(map[string]any)
+				effect, _ := st["Effect"].(string)
+				out = append(out, statement{Effect: effect, Actions: strings1(st["Action"]), Resources: strings1(st["Resource"])})
+			}
+		}
+	}
+	return out, templates
+}
+
+// strings1 reads a policy's string-or-list value.
+func strings1(v any) []string {
+	switch v := v.(type) {
+	case string:
+		return []string{v}
+	case []any:
+		var out []string
+		for _, x := range v {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// iamMatch reports whether an IAM resource pattern ("*" any run, "?" one character)
+// matches arn.
+func iamMatch(pattern, arn string) bool {
+	re := "^" + strings.ReplaceAll(strings.ReplaceAll(regexp.QuoteMeta(pattern), `\*`, ".*"), `\?`, ".") + "$"
+	return regexp.MustCompile(re).MatchString(arn)
+}
+
+// covered reports whether any of patterns matches arn.
+func covered(patterns []string, arn string) bool {
+	return slices.ContainsFunc(patterns, func(p string) bool { return iamMatch(p, arn) })
+}
+
+// denied returns the resources of s's Deny statements on action.
+func denied(sts []statement, action string) []string {
+	var out []string
+	for _, st := range sts {
+		if st.Effect == "Deny" && slices.Contains(st.Actions, action) {
+			out = append(out, st.Resources...)
+		}
+	}
+	return out
+}
+
+// deployedFunctionARN is the ARN CloudFormation gives a function of s without a
+// FunctionName: <stack>-<LogicalId>-<suffix>. Locally functions are named by logical id.
+func deployedFunctionARN(s *template.Stack, id string) string {
+	return fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s-%s-AbC123dEf456", template.Partition, s.Region, s.AccountID, s.Name, id)
+}
+
+// ownResources lists Herald's queues, topics and functions in s, by type.
+func ownResources(s *template.Stack) (queues, topics, functions []template.Physical) {
+	for _, id := range s.Template.LogicalIDs() {
+		p, ok := s.Resources[id]
+		if !ok {
+			continue
+		}
+		switch p.Type {
+		case template.TypeQueue:
+			queues = append(queues, p)
+		case template.TypeTopic:
+			topics = append(topics, p)
+		case template.TypeFunction:
+			functions = append(functions, p)
+		}
+	}
+	return queues, topics, functions
+}
+
+// TestDeliverRoleDenies checks the explicit Deny statements of Deliver's role: every
+// queue of the template but the dead-letter queue Deliver writes (HERALD_DELIVERIES_DLQ_URL),
+// every topic, and every function, also when invoked by alias or version; Deliver itself,
+// which its role cannot name, by the stack-name pattern CloudFormation's names follow.
+func TestDeliverRoleDenies(t *testing.T) {
+	sts, _ := deliverStatements(t, env.Stack)
+	fn, _ := env.Template.Function("Deliver")
+	vars, err := env.Stack.FunctionEnv(fn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	queues, topics, functions := ownResources(env.Stack)
+	if len(queues) == 0 || len(topics) == 0 || len(functions) == 0 {
+		t.Fatalf("the stack has %d queues, %d topics, %d functions", len(queues), len(topics), len(functions))
+	}
+
+	sendDenied := denied(sts, "sqs:SendMessage")
+	for _, q := range queues {
+		own := q.URL == vars["HERALD_DELIVERIES_DLQ_URL"]
+		if got := covered(sendDenied, q.ARN); got == own {
+			if own {
+				t.Errorf("sqs:SendMessage is denied on %s, the dead-letter queue Deliver writes to", q.LogicalID)
+			} else {
+				t.Errorf("sqs:SendMessage is not denied on %s", q.LogicalID)
+			}
+		}
+	}
+	for _, tp := range topics {
+		if !covered(denied(sts, "sns:Publish"), tp.ARN) {
+			t.Errorf("sns:Publish is not denied on %s", tp.LogicalID)
+		}
+	}
+	invokeDenied := denied(sts, "lambda:InvokeFunction")
+	for _, f := range functions {
+		arns := []string{f.ARN, f.ARN + ":live", f.ARN + ":7"}
+		if f.LogicalID == "Deliver" {
+			d := deployedFunctionARN(env.Stack, f.LogicalID)
+			arns = []string{d, d + ":live"}
+		}
+		for _, arn := range arns {
+			if !covered(invokeDenied, arn) {
+				t.Errorf("lambda:InvokeFunction is not denied on %s (%s)", f.LogicalID, arn)
+			}
+		}
+	}
+	// The pattern is Herald's: a partner's function is not denied.
+	if partner := "arn:aws:lambda:us-east-1:000000000000:function:partner-hook"; covered(invokeDenied, partner) {
+		t.Errorf("lambda:InvokeFunction is denied on %s, which is not Herald's", partner)
+	}
+}
+
+// TestActionTargetsDefault checks that ActionTargets defaults to empty, and that Deliver's
+// role then allows no sqs, sns or lambda action (only the dead-letter queue Deliver
+// writes); and that targets given are allowed exactly.
+func TestActionTargetsDefault(t *testing.T) {
+	if d := env.Template.Parameters["ActionTargets"].Default; d != "" {
+		t.Fatalf("ActionTargets defaults to %#v, want \"\" (allow none)", d)
+	}
+	sts, templates := deliverStatements(t, env.Stack)
+	for _, st := range sts {
+		if st.Effect != "Allow" {
+			continue
+		}
+		for _, a := range st.Actions {
+			if slices.Contains(actionActions, a) {
+				t.Errorf("with ActionTargets empty, Deliver's role allows %s on %q", a, st.Resources)
+			}
+		}
+	}
+	// Its one SAM policy template that sends: the dead-letter queue.
+	fn, _ := env.Template.Function("Deliver")
+	vars, err := env.Stack.FunctionEnv(fn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range templates {
+		if !strings.HasPrefix(name, "SQS") && !strings.HasPrefix(name, "SNS") && !strings.HasPrefix(name, "Lambda") {
+			continue
+		}
+		q, _ := body.(map[string]any)["QueueName"].(string)
+		if name != "SQSSendMessagePolicy" || !strings.HasSuffix(vars["HERALD_DELIVERIES_DLQ_URL"], "/"+q) {
+			t.Errorf("Deliver's role uses %s %v, beyond sending to its dead-letter queue", name, body)
+		}
+	}
+
+	targets := "arn:aws:sqs:*:*:partner-*,arn:aws:lambda:*:*:function:partner-*"
+	s, err := template.Provision(t.Context(), env.Template, clients(), map[string]string{"NatsUrl": env.NATSURL, "ActionTargets": targets})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sts, _ = deliverStatements(t, s)
+	var allowed []statement
+	for _, st := range sts {
+		if st.Effect == "Allow" && slices.ContainsFunc(st.Actions, func(a string) bool { return slices.Contains(actionActions, a) }) {
+			allowed = append(allowed, st)
+		}
+	}
+	if len(allowed) != 1 {
+		t.Fatalf("with ActionTargets %q, %d statements allow actions: %+v", targets, len(allowed), allowed)
+	}
+	if got := allowed[0]; !slices.Equal(got.Resources, strings.Split(targets, ",")) || !slices.Equal(got.Actions, actionActions) {
+		t.Errorf("with ActionTargets %q, the Allow is %+v", targets, got)
+	}
+}
+
+// TestOwnResourcesEnv checks that every function that checks actions is told, in
+// HERALD_OWN_RESOURCES, every queue and topic of the template and every function: by its
+// ARN, or, where the template cannot name it (itself, or a circular reference), by the
+// stack-name pattern CloudFormation's names follow. The local stack adds the local
+// functions' ARNs, named by logical id.
+func TestOwnResourcesEnv(t *testing.T) {
+	queues, topics, functions := ownResources(env.Stack)
+	for _, id := range []string{"Deliver", "TriggersApi", "EventsApi"} {
+		t.Run(id, func(t *testing.T) {
+			fn, ok := env.Template.Function(id)
+			if !ok {
+				t.Fatalf("no function %s", id)
+			}
+			vars, err := env.Stack.FunctionEnv(fn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, k := range []string{"HERALD_ACTION_SUBJECTS", "HERALD_ACTION_TARGETS", "HERALD_OWN_RESOURCES"} {
+				if _, ok := vars[k]; !ok {
+					t.Errorf("%s is not set", k)
+				}
+			}
+			own := strings.Split(vars["HERALD_OWN_RESOURCES"], ",")
+			for _, r := range append(queues, topics...) {
+				if !covered(own, r.ARN) {
+					t.Errorf("HERALD_OWN_RESOURCES leaves out %s (%s)", r.LogicalID, r.ARN)
+				}
+			}
+			for _, f := range functions {
+				if !covered(own, f.ARN) && !covered(own, deployedFunctionARN(env.Stack, f.LogicalID)) {
+					t.Errorf("HERALD_OWN_RESOURCES leaves out the function %s", f.LogicalID)
+				}
+			}
+		})
+	}
+}

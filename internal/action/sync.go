@@ -1,0 +1,112 @@
+package action
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"unicode/utf8"
+
+	"github.com/heraldhq/herald/internal/script"
+	"github.com/heraldhq/herald/internal/webhook"
+)
+
+// MaxDecisionBytes bounds a sync webhook's answer. A longer one is not read as a
+// decision: it denies (fail closed), as does any answer that is not a decision.
+const MaxDecisionBytes = 64 << 10
+
+// MaxReasonBytes bounds the reason a verdict carries back to the publisher.
+const MaxReasonBytes = 1024
+
+// Verdict is one sync trigger's answer on an event about to be published.
+type Verdict struct {
+	TriggerID string `json:"trigger_id"`
+	Approve   bool   `json:"approve"`
+	Reason    string `json:"reason,omitempty"`
+	// Outcome is how the action ran, for the trigger's delivery log.
+	Outcome Outcome `json:"-"`
+}
+
+// Decide runs a sync trigger's action (http or javascript) on the event and returns its
+// verdict. An http target approves with a 2xx answer whose body is empty or is a
+// decision {"approve": bool, "reason": "…"} of at most MaxDecisionBytes; a script returns
+// a decision. Anything else (another status, a body that is not a decision or is too
+// long, a timeout, a script error, another action type) denies, unless the action says
+// "on_error": "allow".
+func (r *Runner) Decide(ctx context.Context, d Delivery) Verdict {
+	v := Verdict{TriggerID: d.TriggerID}
+	start := r.now()
+	var err error
+	switch d.Action.Type {
+	case "http":
+		v.Approve, v.Reason, err = r.decideHTTP(ctx, d, &v.Outcome)
+	case "javascript":
+		v.Approve, v.Reason, err = decideScript(ctx, d)
+	default:
+		err = fmt.Errorf("a %s action cannot decide; sync triggers take http or javascript", d.Action.Type)
+	}
+	if err != nil {
+		v.Approve = d.Action.OnError == "allow"
+		v.Reason = err.Error()
+		if v.Approve {
+			v.Reason = "allowed on error: " + v.Reason
+		}
+		v.Outcome.Err = err
+	}
+	v.Reason = truncateUTF8(v.Reason, MaxReasonBytes)
+	v.Outcome.OK = v.Approve
+	v.Outcome.Duration = r.now().Sub(start)
+	return v
+}
+
+func (r *Runner) decideHTTP(ctx context.Context, d Delivery, o *Outcome) (bool, string, error) {
+	if r.Webhooks == nil {
+		return false, "", fmt.Errorf("http actions are not available in this function")
+	}
+	req, err := r.webhookRequest(d, d.Raw)
+	if err != nil {
+		return false, "", err
+	}
+	req.ReadBody = MaxDecisionBytes
+	res := webhook.Send(ctx, r.Webhooks.Client, req)
+	o.StatusCode, o.Response = res.StatusCode, res.ResponsePrefix
+	switch {
+	case res.Err != nil:
+		return false, "", res.Err
+	case !res.OK():
+		return false, "", fmt.Errorf("the endpoint answered %d", res.StatusCode)
+	case res.BodyTooLong:
+		return false, "", fmt.Errorf("the answer is longer than %d bytes, so it is not a decision", MaxDecisionBytes)
+	case res.BodyIncomplete:
+		return false, "", fmt.Errorf("the answer could not be read whole")
+	case len(bytes.TrimSpace(res.Body)) == 0:
+		return true, "", nil
+	}
+	approve, reason, err := script.Decision(res.Body)
+	if err != nil {
+		return false, "", fmt.Errorf(`the answer is not a decision {"approve": bool, "reason": "…"}`)
+	}
+	return approve, reason, nil
+}
+
+// truncateUTF8 cuts s to at most n bytes without splitting a character.
+func truncateUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+func decideScript(ctx context.Context, d Delivery) (bool, string, error) {
+	s, err := compile(d.Action.Script, "handle")
+	if err != nil {
+		return false, "", err
+	}
+	result, err := s.Run(ctx, d.Raw)
+	if err != nil {
+		return false, "", fmt.Errorf("script: %w", err)
+	}
+	return script.Decision(result)
+}

@@ -1,0 +1,129 @@
+package consumer
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/oklog/ulid/v2"
+
+	"github.com/heraldhq/herald/internal/store"
+)
+
+// Record is a consumer as the Consumers table keeps it and the API shows it: the
+// normalized spec, whose fields appear at the top level in JSON, plus who owns it,
+// the filter subjects it maps to, and when it was made, last used and will expire.
+type Record struct {
+	ID    string `json:"id"` // a ULID; also the durable name of the JetStream consumer
+	Owner string `json:"owner"`
+	Spec
+	FilterSubjects []string  `json:"filter_subjects"`
+	CreatedAt      time.Time `json:"created_at"`
+	LastUsedAt     time.Time `json:"last_used_at"`
+	// ExpiresAt is LastUsedAt plus the idle expiry, the JetStream consumer's
+	// InactiveThreshold: the record and the consumer go away together.
+	ExpiresAt time.Time `json:"expires_at"`
+	// DisabledReason says why the consumer delivers nothing (an administrator disabled
+	// it); empty while it is enabled.
+	DisabledReason string `json:"disabled_reason,omitempty"`
+}
+
+// Attribute names of the Consumers table.
+const (
+	attrID             = "id"
+	attrOwner          = "owner"
+	attrSpec           = "spec"
+	attrFilterSubjects = "filter_subjects"
+	attrCreatedAt      = "created_at"
+	attrLastUsedAt     = "last_used_at"
+	attrExpiresAt      = store.TTLAttribute
+	attrDisabledReason = "disabled_reason"
+)
+
+// ValidID reports whether id has the form of a consumer id. Anything else cannot name a
+// consumer, and is refused before it reaches a JetStream API subject.
+func ValidID(id string) bool {
+	if len(id) != ulid.EncodedSize {
+		return false
+	}
+	_, err := ulid.ParseStrict(id)
+	return err == nil
+}
+
+// item returns the record as a DynamoDB item. The spec is kept as one JSON document:
+// it is only ever read whole, and so it can grow fields without a table change.
+func (r *Record) item() (map[string]types.AttributeValue, error) {
+	spec, err := json.Marshal(&r.Spec)
+	if err != nil {
+		return nil, fmt.Errorf("consumer: encoding the spec of %s: %w", r.ID, err)
+	}
+	filters := make([]types.AttributeValue, len(r.FilterSubjects))
+	for i, f := range r.FilterSubjects {
+		filters[i] = &types.AttributeValueMemberS{Value: f}
+	}
+	return map[string]types.AttributeValue{
+		attrID:             &types.AttributeValueMemberS{Value: r.ID},
+		attrOwner:          &types.AttributeValueMemberS{Value: r.Owner},
+		attrSpec:           &types.AttributeValueMemberS{Value: string(spec)},
+		attrFilterSubjects: &types.AttributeValueMemberL{Value: filters},
+		attrCreatedAt:      timeValue(r.CreatedAt),
+		attrLastUsedAt:     timeValue(r.LastUsedAt),
+		attrExpiresAt:      store.TTL(r.ExpiresAt),
+	}, nil
+}
+
+// recordFrom reads an item that item wrote.
+func recordFrom(it map[string]types.AttributeValue) (*Record, error) {
+	var r Record
+	var err error
+	str := func(name string) string {
+		v, ok := it[name].(*types.AttributeValueMemberS)
+		if !ok {
+			if err == nil {
+				err = fmt.Errorf("consumer: item %v has no string attribute %s", it[attrID], name)
+			}
+			return ""
+		}
+		return v.Value
+	}
+	r.ID, r.Owner = str(attrID), str(attrOwner)
+	spec := str(attrSpec)
+	created, lastUsed := str(attrCreatedAt), str(attrLastUsedAt)
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(spec), &r.Spec); err != nil {
+		return nil, fmt.Errorf("consumer: item %s has an unreadable spec: %w", r.ID, err)
+	}
+	if r.CreatedAt, err = time.Parse(time.RFC3339Nano, created); err != nil {
+		return nil, fmt.Errorf("consumer: item %s: %s: %w", r.ID, attrCreatedAt, err)
+	}
+	if r.LastUsedAt, err = time.Parse(time.RFC3339Nano, lastUsed); err != nil {
+		return nil, fmt.Errorf("consumer: item %s: %s: %w", r.ID, attrLastUsedAt, err)
+	}
+	if l, ok := it[attrFilterSubjects].(*types.AttributeValueMemberL); ok {
+		for _, v := range l.Value {
+			if s, ok := v.(*types.AttributeValueMemberS); ok {
+				r.FilterSubjects = append(r.FilterSubjects, s.Value)
+			}
+		}
+	}
+	if v, ok := it[attrDisabledReason].(*types.AttributeValueMemberS); ok {
+		r.DisabledReason = v.Value
+	}
+	if n, ok := it[attrExpiresAt].(*types.AttributeValueMemberN); ok {
+		secs, err := strconv.ParseInt(n.Value, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("consumer: item %s: %s: %w", r.ID, attrExpiresAt, err)
+		}
+		r.ExpiresAt = time.Unix(secs, 0).UTC()
+	}
+	return &r, nil
+}
+
+// timeValue stores t as RFC 3339 in UTC, which sorts and reads well in the console.
+func timeValue(t time.Time) types.AttributeValue {
+	return &types.AttributeValueMemberS{Value: t.UTC().Format(time.RFC3339Nano)}
+}

@@ -1,0 +1,57 @@
+package fanout
+
+import (
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sns/types"
+
+	"github.com/heraldhq/herald/internal/event"
+)
+
+// The message attribute names, part of Herald's public contract with subscribers.
+const (
+	AttrEvent         = "event"
+	AttrDomain        = "domain"
+	AttrResourceType  = "resource_type"
+	AttrResourcePath  = "resource_path"
+	AttrUserID        = "user_id"
+	AttrHasRecipients = "has_recipients"
+	AttrSequence      = "sequence"
+)
+
+// Attributes returns the message attributes for e, stored at stream sequence seq. SNS
+// refuses empty attribute values, so attributes the event does not have are left out
+// (a filter policy can test for them with "exists").
+func Attributes(e *event.Event, seq uint64) map[string]types.MessageAttributeValue {
+	attrs := make(map[string]types.MessageAttributeValue, 7)
+	str := func(name, v string) {
+		if v != "" {
+			attrs[name] = types.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(v)}
+		}
+	}
+	str(AttrEvent, e.Event)
+	str(AttrDomain, e.Domain())
+	if e.Resource != nil {
+		str(AttrResourceType, e.Resource.Type)
+	}
+	str(AttrResourcePath, e.Path())
+	if e.User != nil {
+		str(AttrUserID, e.User.ID)
+	}
+	str(AttrHasRecipients, strconv.FormatBool(e.HasRecipients()))
+	if seq > 0 {
+		attrs[AttrSequence] = types.MessageAttributeValue{DataType: aws.String("Number"), StringValue: aws.String(strconv.FormatUint(seq, 10))}
+	}
+	return attrs
+}
+
+// attributesSize approximates what the attributes add to a message's size as SNS counts
+// it: names, data types and values.
+func attributesSize(attrs map[string]types.MessageAttributeValue) int {
+	n := 0
+	for k, v := range attrs {
+		n += len(k) + len(aws.ToString(v.DataType)) + len(aws.ToString(v.StringValue))
+	}
+	return n
+}

@@ -1,0 +1,320 @@
+package inbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/heraldhq/herald/internal/store"
+)
+
+// The table's sparse indexes by state.
+const (
+	UnacknowledgedIndex = "unacknowledged"
+	AcknowledgedIndex   = "acknowledged"
+)
+
+// Defaults of the retention periods (the template's UnackedRetentionDays and
+// AckedRetentionDays).
+const (
+	DefaultUnackedRetention = 365 * 24 * time.Hour
+	DefaultAckedRetention   = 30 * 24 * time.Hour
+)
+
+// writeConcurrency bounds the writes one call has in flight: an event may name a
+// thousand recipients.
+const writeConcurrency = 16
+
+// Store keeps the notifications of every user in the Notifications table.
+type Store struct {
+	DB    *dynamodb.Client
+	Table string
+	// UnackedRetention is how long an unacknowledged notification is kept (a safety
+	// net); AckedRetention how long after its acknowledgement.
+	UnackedRetention, AckedRetention time.Duration
+	Now                              func() time.Time // time.Now when nil
+}
+
+func (s *Store) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// New returns the notification for recipient with content c, made from the event
+// eventUUID that happened at eventTime, unacknowledged and created now.
+func (s *Store) New(recipient string, c Content, eventUUID string, eventTime time.Time) *Notification {
+	now := s.now()
+	if c.Refs == nil {
+		c.Refs = []Ref{}
+	}
+	return &Notification{
+		ID:        ID(eventUUID, recipient, eventTime),
+		UserID:    recipient,
+		Content:   c,
+		EventUUID: eventUUID,
+		CreatedAt: now,
+		// The table keeps whole seconds (the TTL attribute).
+		ExpiresAt: time.Unix(now.Add(s.UnackedRetention).Unix(), 0).UTC(),
+	}
+}
+
+// Put writes n unless a notification with its id exists for its user: the one made from
+// the same event before, perhaps acknowledged since, which is left as it is. It reports
+// whether n was written.
+func (s *Store) Put(ctx context.Context, n *Notification) (bool, error) {
+	it, err := item(n)
+	if err != nil {
+		return false, err
+	}
+	_, err = s.DB.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:                aws.String(s.Table),
+		Item:                     it,
+		ConditionExpression:      aws.String("attribute_not_exists(#id)"),
+		ExpressionAttributeNames: map[string]string{"#id": attrID},
+	})
+	var exists *types.ConditionalCheckFailedException
+	switch {
+	case errors.As(err, &exists):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("inbox: writing %s for %s: %w", n.ID, n.UserID, err)
+	}
+	return true, nil
+}
+
+// PutAll writes every one of ns as Put does, several at a time, and returns how many
+// were new. On error some may have been written; writing them all again is safe.
+func (s *Store) PutAll(ctx context.Context, ns []*Notification) (int, error) {
+	var mu sync.Mutex
+	var firstErr error
+	created := 0
+	sem := make(chan struct{}, writeConcurrency)
+	var wg sync.WaitGroup
+	for _, n := range ns {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			ok, err := s.Put(ctx, n)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil && firstErr == nil {
+				firstErr = err
+			}
+			if ok {
+				created++
+			}
+		})
+	}
+	wg.Wait()
+	return created, firstErr
+}
+
+// State selects notifications by whether they were acknowledged.
+type State string
+
+// The states a listing selects.
+const (
+	Unacknowledged State = "unacknowledged"
+	Acknowledged   State = "acknowledged"
+	All            State = "all"
+)
+
+// ParseState returns the state named s; "" is Unacknowledged.
+func ParseState(s string) (State, bool) {
+	switch State(s) {
+	case "", Unacknowledged:
+		return Unacknowledged, true
+	case Acknowledged, All:
+		return State(s), true
+	}
+	return "", false
+}
+
+// Page is one page of a listing.
+type Page struct {
+	Items []*Notification
+	Next  string // the cursor of the next page; "" after the last
+	// Read is how many items DynamoDB read to answer (expired ones included), for the
+	// benchmark that checks listing costs the page, not the history.
+	Read int
+}
+
+// List returns up to limit of user's notifications in state, newest first, starting
+// after cursor (from a previous Page.Next of the same user and state). Expired
+// notifications are skipped.
+func (s *Store) List(ctx context.Context, user string, state State, limit int, cursor string) (Page, error) {
+	index, keyAttr := s.indexOf(state)
+	want := []string{attrUser, attrID}
+	if index != "" {
+		want = append(want, keyAttr)
+	}
+	start, err := store.DecodeCursor(cursor, "notifications/"+string(state), want, map[string]string{attrUser: user, keyAttr: user})
+	if err != nil {
+		return Page{}, err
+	}
+	now := s.now()
+	var page Page
+	for {
+		// One more than needed tells whether another page follows.
+		in := s.query(index, keyAttr, user, now)
+		in.Limit = aws.Int32(int32(limit - len(page.Items) + 1))
+		in.ExclusiveStartKey = start
+		out, err := s.DB.Query(ctx, in)
+		if err != nil {
+			return Page{}, fmt.Errorf("inbox: listing the notifications of %s: %w", user, err)
+		}
+		page.Read += int(out.ScannedCount)
+		for _, it := range out.Items {
+			if len(page.Items) == limit {
+				// There is more: the next page starts after the last item returned.
+				last := page.Items[limit-1]
+				key := map[string]types.AttributeValue{attrUser: str(user), attrID: str(last.ID)}
+				if index != "" {
+					key[keyAttr] = str(user)
+				}
+				page.Next, err = store.EncodeCursor("notifications/"+string(state), key)
+				return page, err
+			}
+			n, err := fromItem(it)
+			if err != nil {
+				return Page{}, err
+			}
+			page.Items = append(page.Items, n)
+		}
+		if out.LastEvaluatedKey == nil {
+			return page, nil
+		}
+		start = out.LastEvaluatedKey
+	}
+}
+
+// Count returns how many unacknowledged notifications user has, reading only those.
+func (s *Store) Count(ctx context.Context, user string) (n, read int, err error) {
+	in := s.query(UnacknowledgedIndex, attrUnacked, user, s.now())
+	in.Select = types.SelectCount
+	for {
+		out, err := s.DB.Query(ctx, in)
+		if err != nil {
+			return 0, 0, fmt.Errorf("inbox: counting the notifications of %s: %w", user, err)
+		}
+		n += int(out.Count)
+		read += int(out.ScannedCount)
+		if out.LastEvaluatedKey == nil {
+			return n, read, nil
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
+	}
+}
+
+// indexOf returns the index listing state reads (none: the table) and its key attribute.
+func (s *Store) indexOf(state State) (index, keyAttr string) {
+	switch state {
+	case Acknowledged:
+		return AcknowledgedIndex, attrAcked
+	case All:
+		return "", attrUser
+	}
+	return UnacknowledgedIndex, attrUnacked
+}
+
+// query returns a query of user's items on index (the table when ""), newest first,
+// without expired ones.
+func (s *Store) query(index, keyAttr, user string, now time.Time) *dynamodb.QueryInput {
+	in := &dynamodb.QueryInput{
+		TableName:                aws.String(s.Table),
+		KeyConditionExpression:   aws.String("#key = :user"),
+		FilterExpression:         aws.String("#exp > :now"),
+		ExpressionAttributeNames: map[string]string{"#key": keyAttr, "#exp": attrExpiresAt},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":user": str(user),
+			":now":  &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Unix(), 10)},
+		},
+		ScanIndexForward: aws.Bool(false),
+	}
+	if index != "" {
+		in.IndexName = aws.String(index)
+	}
+	return in
+}
+
+// Acknowledge acknowledges user's notifications ids and returns which of them are now
+// acknowledged (including those that already were, untouched: acknowledging is
+// idempotent) and which user has not (missing, expired, or someone else's; these are
+// not told apart). The key includes user, so nobody else's notification is ever read
+// or changed.
+func (s *Store) Acknowledge(ctx context.Context, user string, ids []string) (acknowledged, notFound []string, err error) {
+	found := make([]bool, len(ids))
+	errs := make([]error, len(ids))
+	sem := make(chan struct{}, writeConcurrency)
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			found[i], errs[i] = s.acknowledge(ctx, user, id)
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, nil, err
+	}
+	acknowledged, notFound = []string{}, []string{}
+	for i, id := range ids {
+		if found[i] {
+			acknowledged = append(acknowledged, id)
+		} else {
+			notFound = append(notFound, id)
+		}
+	}
+	return acknowledged, notFound, nil
+}
+
+// acknowledge acknowledges one notification and reports whether user has it.
+func (s *Store) acknowledge(ctx context.Context, user, id string) (bool, error) {
+	now := s.now()
+	key := map[string]types.AttributeValue{attrUser: str(user), attrID: str(id)}
+	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:           aws.String(s.Table),
+		Key:                 key,
+		UpdateExpression:    aws.String("SET #acked = :user, #ackedAt = :now, #exp = :exp REMOVE #unacked"),
+		ConditionExpression: aws.String("attribute_exists(#unacked) AND #exp > :nowSecs"),
+		ExpressionAttributeNames: map[string]string{
+			"#acked": attrAcked, "#ackedAt": attrAcknowledgedAt, "#exp": attrExpiresAt, "#unacked": attrUnacked,
+		},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":user":    str(user),
+			":now":     timeValue(now),
+			":exp":     store.TTL(now.Add(s.AckedRetention)),
+			":nowSecs": &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Unix(), 10)},
+		},
+	})
+	var failed *types.ConditionalCheckFailedException
+	switch {
+	case err == nil:
+		return true, nil
+	case !errors.As(err, &failed):
+		return false, fmt.Errorf("inbox: acknowledging %s of %s: %w", id, user, err)
+	}
+	// Not unacknowledged: acknowledged before (then this one is done), or not there.
+	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.Table), Key: key, ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return false, fmt.Errorf("inbox: reading %s of %s: %w", id, user, err)
+	}
+	if out.Item == nil {
+		return false, nil
+	}
+	n, err := fromItem(out.Item)
+	if err != nil {
+		return false, err
+	}
+	return n.Acknowledged() && !store.Expired(n.ExpiresAt.Unix(), now), nil
+}

@@ -1,9 +1,0 @@
-package action
-
-import "github.com/heraldhq/herald/shared/actionspec"
-
-// Config is an action as a trigger stores it (package actionspec defines and checks it).
-type Config = actionspec.Config
-
-// ParseConfig reads a stored action.
-func ParseConfig(raw []byte) (*Config, error) { return actionspec.ParseConfig(raw) }
