@@ -7,24 +7,23 @@ package main
 
 import (
 	"context"
-	"log/slog"
-	"os"
-
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/heraldhq/herald/internal/auth"
+	"github.com/heraldhq/herald/internal/lambdamain"
 )
 
 func main() {
-	slog.SetDefault(lambdacontext.NewLogger())
+	lambdamain.Run(coldStart, func(h *Handler) lambdamain.Function {
+		return lambdamain.Function{Handler: h.Handle}
+	})
+}
 
-	// Built once per cold start, so the JWKS is fetched once and then cached.
-	v, err := auth.NewVerifier(context.Background(), auth.OptionsFromEnv())
+// coldStart builds the verifier, once per cold start, so the JWKS is fetched once and
+// then cached.
+func coldStart(ctx context.Context) (*Handler, error) {
+	v, err := auth.NewVerifier(ctx, auth.OptionsFromEnv())
 	if err != nil {
-		slog.Error("authorizer: cannot start", "error", err)
-		os.Exit(1)
+		return nil, err
 	}
-	handler := &Handler{Verifier: v}
-	lambda.Start(handler.Handle)
+	return &Handler{Verifier: v}, nil
 }

@@ -6,51 +6,39 @@ package main
 
 import (
 	"context"
-	"log/slog"
-	"os"
-	"os/signal"
-	"syscall"
 
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/heraldhq/herald/internal/bridge"
 	"github.com/heraldhq/herald/internal/bus"
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/fanout"
+	"github.com/heraldhq/herald/internal/lambdamain"
 )
 
 func main() {
-	slog.SetDefault(lambdacontext.NewLogger())
-	ctx := context.Background()
-	h, err := setup(ctx)
-	if err != nil {
-		slog.Error("cold start failed", "error", err.Error())
-		os.Exit(1)
-	}
-	if config.String("HERALD_BRIDGE_MODE", "lambda") == "daemon" {
-		ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-		defer stop()
-		h.Daemon(ctx)
-		_ = h.Bridge.Close()
-		return
-	}
-	// Lambda sends SIGTERM when it retires an idle environment: flush, close, and exit
-	// rather than wait to be killed.
-	lambda.StartWithOptions(h.Handle, lambda.WithEnableSIGTERM(func() { _ = h.Bridge.Close(); os.Exit(0) }))
+	lambdamain.Run(setup, func(h *Handler) lambdamain.Function {
+		f := lambdamain.Function{Handler: h.Handle, Close: func() { _ = h.Bridge.Close() }}
+		if config.String("HERALD_BRIDGE_MODE", "lambda") == "daemon" {
+			f.Daemon = h.Daemon
+		}
+		return f
+	})
 }
 
+// setup reads the configuration and opens the connections the handler keeps. The SNS
+// client and the NATS credentials' secret share one load of the AWS configuration.
 func setup(ctx context.Context) (*Handler, error) {
 	topic, err := config.Required("HERALD_TOPIC_ARN")
 	if err != nil {
 		return nil, err
 	}
-	awsCfg, err := config.AWS(ctx)
+	loadAWS := config.AWSOnce()
+	awsCfg, err := loadAWS(ctx)
 	if err != nil {
 		return nil, err
 	}
-	js, err := bus.Open(ctx, "herald-bridge")
+	js, err := bus.Open(ctx, loadAWS, "herald-bridge")
 	if err != nil {
 		return nil, err
 	}

@@ -6,11 +6,7 @@ package main
 
 import (
 	"context"
-	"log/slog"
-	"os"
 
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
@@ -20,29 +16,27 @@ import (
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/delivery"
 	"github.com/heraldhq/herald/internal/inbox"
+	"github.com/heraldhq/herald/internal/lambdamain"
 	"github.com/heraldhq/herald/internal/trigger"
 	"github.com/heraldhq/herald/internal/webhook"
 )
 
 func main() {
-	slog.SetDefault(lambdacontext.NewLogger())
-	h, err := coldStart(context.Background())
-	if err != nil {
-		slog.Error("cold start failed", "error", err.Error())
-		os.Exit(1)
-	}
-	lambda.StartWithOptions(h.Handle, lambda.WithEnableSIGTERM(func() {
-		if h.Runner.Actions != nil {
-			h.Runner.Actions.Close()
-		}
-		bus.Close(h.Runner.JS)
-		os.Exit(0)
-	}))
+	lambdamain.Run(coldStart, func(h *Handler) lambdamain.Function {
+		return lambdamain.Function{Handler: h.Handle, Close: func() {
+			if h.Runner.Actions != nil {
+				h.Runner.Actions.Close()
+			}
+			bus.Close(h.Runner.JS)
+		}}
+	})
 }
 
-// coldStart reads the configuration and builds the clients the handler keeps.
+// coldStart reads the configuration and builds the clients the handler keeps. The
+// clients and the NATS credentials' secrets share one load of the AWS configuration.
 func coldStart(ctx context.Context) (*Handler, error) {
-	cfg, err := config.AWS(ctx)
+	loadAWS := config.AWSOnce()
+	cfg, err := loadAWS(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -70,13 +64,13 @@ func coldStart(ctx context.Context) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	js, err := bus.Open(ctx, "herald-deliver")
+	js, err := bus.Open(ctx, loadAWS, "herald-deliver")
 	if err != nil {
 		return nil, err
 	}
 	// nats actions publish as a NATS user of their own, confined to the action namespace;
 	// nil (none configured) refuses them.
-	actions, err := bus.OpenActions(ctx, "herald-deliver-actions")
+	actions, err := bus.OpenActions(ctx, loadAWS, "herald-deliver-actions")
 	if err != nil {
 		return nil, err
 	}

@@ -19,14 +19,15 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/heraldhq/herald/devstack/testenv"
 	"github.com/heraldhq/herald/internal/apigw"
 	"github.com/heraldhq/herald/internal/apigw/apigwtest"
 	"github.com/heraldhq/herald/internal/auth"
 	"github.com/heraldhq/herald/internal/bridge"
 	"github.com/heraldhq/herald/internal/bus"
+	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/event"
 	"github.com/heraldhq/herald/internal/fanout"
-	"github.com/heraldhq/herald/devstack/testenv"
 )
 
 var env *testenv.Env
@@ -366,7 +367,7 @@ func TestBusFromTemplateEnvironment(t *testing.T) {
 	_, url := env.NewNATS(t)
 	t.Setenv("HERALD_NATS_URL", url)
 	t.Setenv("HERALD_SHELF_LIFE", "2h")
-	js, err := bus.Open(context.Background(), "test")
+	js, err := bus.Open(context.Background(), config.AWS, "test")
 	if err != nil {
 		t.Fatalf("cold start with the template's environment: %v", err)
 	}

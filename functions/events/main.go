@@ -4,40 +4,32 @@ package main
 
 import (
 	"context"
-	"log/slog"
-	"os"
 	"time"
-
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/heraldhq/herald/internal/action"
 	"github.com/heraldhq/herald/internal/bus"
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/delivery"
+	"github.com/heraldhq/herald/internal/lambdamain"
 	"github.com/heraldhq/herald/internal/trigger"
 	"github.com/heraldhq/herald/internal/webhook"
 )
 
 func main() {
-	slog.SetDefault(lambdacontext.NewLogger())
-	h, err := coldStart(context.Background())
-	if err != nil {
-		slog.Error("cold start failed", "error", err.Error())
-		os.Exit(1)
-	}
-	// Lambda sends SIGTERM when it retires an idle environment: flush, close, and exit
-	// rather than wait to be killed.
-	lambda.StartWithOptions(h.Handle, lambda.WithEnableSIGTERM(func() { bus.Close(h.JS); os.Exit(0) }))
+	lambdamain.Run(coldStart, func(h *Handler) lambdamain.Function {
+		return lambdamain.Function{Handler: h.Handle, Close: func() { bus.Close(h.JS) }}
+	})
 }
 
-// coldStart reads the configuration and opens the connections the handler keeps.
+// coldStart reads the configuration and opens the connections the handler keeps. The
+// stores and the NATS credentials' secret share one load of the AWS configuration.
 func coldStart(ctx context.Context) (*Handler, error) {
-	js, err := bus.Open(ctx, "herald-events-api")
+	loadAWS := config.AWSOnce()
+	js, err := bus.Open(ctx, loadAWS, "herald-events-api")
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := config.AWS(ctx)
+	cfg, err := loadAWS(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -5,32 +5,23 @@ package main
 
 import (
 	"context"
-	"log/slog"
-	"os"
 	"time"
 
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
-
 	"github.com/heraldhq/herald/internal/bus"
+	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/consumer"
+	"github.com/heraldhq/herald/internal/lambdamain"
 )
 
 func main() {
-	slog.SetDefault(lambdacontext.NewLogger())
-	h, err := coldStart(context.Background())
-	if err != nil {
-		slog.Error("cold start failed", "error", err.Error())
-		os.Exit(1)
-	}
-	// Lambda sends SIGTERM when it retires an idle environment: close, and exit rather
-	// than wait to be killed.
-	lambda.StartWithOptions(h.Handle, lambda.WithEnableSIGTERM(func() { bus.Close(h.JS); os.Exit(0) }))
+	lambdamain.Run(coldStart, func(h *Handler) lambdamain.Function {
+		return lambdamain.Function{Handler: h.Handle, Close: func() { bus.Close(h.JS) }}
+	})
 }
 
 // coldStart reads the configuration and opens the connections the handler keeps.
 func coldStart(ctx context.Context) (*Handler, error) {
-	store, err := consumer.OpenStore(ctx, "herald-janitor")
+	store, err := consumer.OpenStore(ctx, config.AWSOnce(), "herald-janitor")
 	if err != nil {
 		return nil, err
 	}

@@ -5,32 +5,27 @@ package main
 
 import (
 	"context"
-	"log/slog"
-	"os"
-
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/inbox"
+	"github.com/heraldhq/herald/internal/lambdamain"
 )
 
 func main() {
-	slog.SetDefault(lambdacontext.NewLogger())
-	store, err := openStore(context.Background())
-	if err != nil {
-		slog.Error("cold start failed", "error", err.Error())
-		os.Exit(1)
-	}
-	h := &Handler{Store: store}
-	lambda.Start(h.Handle)
+	lambdamain.Run(coldStart, func(h *Handler) lambdamain.Function {
+		return lambdamain.Function{Handler: h.Handle}
+	})
 }
 
-// openStore loads the AWS configuration and builds the notifications store on it.
-func openStore(ctx context.Context) (*inbox.Store, error) {
+// coldStart loads the AWS configuration and builds the notifications store on it.
+func coldStart(ctx context.Context) (*Handler, error) {
 	cfg, err := config.AWS(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return inbox.OpenStore(cfg)
+	store, err := inbox.OpenStore(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &Handler{Store: store}, nil
 }

@@ -6,35 +6,27 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
-	"os"
-
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/heraldhq/herald/internal/auth"
 	"github.com/heraldhq/herald/internal/bus"
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/consumer"
+	"github.com/heraldhq/herald/internal/lambdamain"
 	"github.com/heraldhq/herald/internal/lease"
 	"github.com/heraldhq/herald/internal/reply"
 )
 
 func main() {
-	slog.SetDefault(lambdacontext.NewLogger())
-	h, err := coldStart(context.Background())
-	if err != nil {
-		slog.Error("cold start failed", "error", err.Error())
-		os.Exit(1)
-	}
-	// Lambda sends SIGTERM when it retires an idle environment: flush, close, and exit
-	// rather than wait to be killed.
-	lambda.StartWithOptions(h.Handle, lambda.WithEnableSIGTERM(func() { bus.Close(h.JS); os.Exit(0) }))
+	lambdamain.Run(coldStart, func(h *Handler) lambdamain.Function {
+		return lambdamain.Function{Handler: h.Handle, Close: func() { bus.Close(h.JS) }}
+	})
 }
 
-// coldStart reads the configuration and opens the connections the handler keeps.
+// coldStart reads the configuration and opens the connections the handler keeps. The
+// reply keys' secret and the store share one load of the AWS configuration.
 func coldStart(ctx context.Context) (*Handler, error) {
-	keys, err := reply.KeyringFromEnv(ctx)
+	loadAWS := config.AWSOnce()
+	keys, err := reply.KeyringFromEnv(ctx, loadAWS)
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +45,7 @@ func coldStart(ctx context.Context) (*Handler, error) {
 	if maxStreams < 1 {
 		return nil, fmt.Errorf("config: HERALD_MAX_STREAMS_PER_USER=%d must be at least 1", maxStreams)
 	}
-	store, err := consumer.OpenStore(ctx, "herald-stream")
+	store, err := consumer.OpenStore(ctx, loadAWS, "herald-stream")
 	if err != nil {
 		return nil, err
 	}

@@ -5,32 +5,26 @@ package main
 
 import (
 	"context"
-	"log/slog"
-	"os"
-
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/heraldhq/herald/internal/actionspec"
 	"github.com/heraldhq/herald/internal/bus"
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/delivery"
+	"github.com/heraldhq/herald/internal/lambdamain"
 	"github.com/heraldhq/herald/internal/trigger"
 )
 
 func main() {
-	slog.SetDefault(lambdacontext.NewLogger())
-	h, err := coldStart(context.Background())
-	if err != nil {
-		slog.Error("cold start failed", "error", err.Error())
-		os.Exit(1)
-	}
-	lambda.StartWithOptions(h.Handle, lambda.WithEnableSIGTERM(func() { bus.Close(h.JS); os.Exit(0) }))
+	lambdamain.Run(coldStart, func(h *Handler) lambdamain.Function {
+		return lambdamain.Function{Handler: h.Handle, Close: func() { bus.Close(h.JS) }}
+	})
 }
 
-// coldStart reads the configuration and builds the clients the handler keeps.
+// coldStart reads the configuration and builds the clients the handler keeps. The
+// clients and the NATS credentials' secret share one load of the AWS configuration.
 func coldStart(ctx context.Context) (*Handler, error) {
-	cfg, err := config.AWS(ctx)
+	loadAWS := config.AWSOnce()
+	cfg, err := loadAWS(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -45,7 +39,7 @@ func coldStart(ctx context.Context) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	js, err := bus.Open(ctx, "herald-triggers-api")
+	js, err := bus.Open(ctx, loadAWS, "herald-triggers-api")
 	if err != nil {
 		return nil, err
 	}

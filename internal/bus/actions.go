@@ -29,13 +29,14 @@ func ActionsConfigured() bool {
 
 // ActionsOptionsFromEnv reads how nats actions reach NATS: HERALD_ACTIONS_NATS_URL (which
 // may carry user:password), HERALD_ACTIONS_NATS_CREDS_SECRET (a Secrets Manager ARN of a
-// .creds file, fetched now) and HERALD_ACTIONS_NATS_CREDS_FILE. The URL defaults to
-// HERALD_NATS_URL when a .creds file or secret is given; HERALD_NATS_CA_FILE applies as
-// for Herald's own connection. ok is false when none of the three is set.
+// .creds file, fetched now with the AWS configuration from loadAWS) and
+// HERALD_ACTIONS_NATS_CREDS_FILE. The URL defaults to HERALD_NATS_URL when a .creds file
+// or secret is given; HERALD_NATS_CA_FILE applies as for Herald's own connection. ok is
+// false when none of the three is set.
 //
 // It refuses settings that would publish with Herald's own authority: a URL that names
 // no user and comes with no .creds, or the same secret or file as Herald's connection.
-func ActionsOptionsFromEnv(ctx context.Context, name string) (o Options, ok bool, err error) {
+func ActionsOptionsFromEnv(ctx context.Context, loadAWS config.AWSLoader, name string) (o Options, ok bool, err error) {
 	if !ActionsConfigured() {
 		return Options{}, false, nil
 	}
@@ -66,7 +67,7 @@ func ActionsOptionsFromEnv(ctx context.Context, name string) (o Options, ok bool
 		return Options{}, false, fmt.Errorf("bus: %s is Herald's own .creds file: nats actions need a NATS user of their own", envActionsFile)
 	}
 	if secret != "" {
-		cfg, err := config.AWS(ctx)
+		cfg, err := loadAWS(ctx)
 		if err != nil {
 			return Options{}, false, err
 		}
@@ -94,9 +95,10 @@ func urlsNameUser(list string) bool {
 // OpenActions connects as ActionsOptionsFromEnv says: a plain core connection, with no
 // JetStream and no subscription, which is all a publish and its flush need. It returns
 // nil and no error when the environment configures none; nats actions are then refused.
-// name labels the connection.
-func OpenActions(ctx context.Context, name string) (*nats.Conn, error) {
-	o, ok, err := ActionsOptionsFromEnv(ctx, name)
+// loadAWS gives the AWS configuration if a secret is to be read; name labels the
+// connection.
+func OpenActions(ctx context.Context, loadAWS config.AWSLoader, name string) (*nats.Conn, error) {
+	o, ok, err := ActionsOptionsFromEnv(ctx, loadAWS, name)
 	if err != nil || !ok {
 		return nil, err
 	}

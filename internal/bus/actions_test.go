@@ -11,8 +11,9 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/heraldhq/herald/internal/bus"
 	"github.com/heraldhq/herald/devstack/testenv"
+	"github.com/heraldhq/herald/internal/bus"
+	"github.com/heraldhq/herald/internal/config"
 )
 
 // setActionsEnv sets every variable ActionsOptionsFromEnv reads, empty unless given.
@@ -83,7 +84,7 @@ func TestActionsOptionsFromEnv(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			setActionsEnv(t, tt.env)
-			o, ok, err := bus.ActionsOptionsFromEnv(t.Context(), "test")
+			o, ok, err := bus.ActionsOptionsFromEnv(t.Context(), config.AWS, "test")
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want one saying %q", err, tt.wantErr)
@@ -107,7 +108,7 @@ func TestActionsOptionsFromEnv(t *testing.T) {
 // error: nats actions are then refused, not sent through Herald's connection.
 func TestOpenActionsNone(t *testing.T) {
 	setActionsEnv(t, map[string]string{"HERALD_NATS_URL": env.NATSURL})
-	nc, err := bus.OpenActions(t.Context(), "test")
+	nc, err := bus.OpenActions(t.Context(), config.AWS, "test")
 	if err != nil || nc != nil {
 		t.Fatalf("OpenActions = %v, %v; want no connection and no error", nc, err)
 	}
@@ -139,7 +140,7 @@ func TestOpenActionsConfined(t *testing.T) {
 		t.Fatal(err)
 	}
 	setActionsEnv(t, map[string]string{"HERALD_NATS_URL": env.NATSURL, "HERALD_ACTIONS_NATS_URL": env.ActionsNATSURL})
-	nc, err := bus.OpenActions(t.Context(), "test")
+	nc, err := bus.OpenActions(t.Context(), config.AWS, "test")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,8 +32,9 @@ const (
 )
 
 // OptionsFromEnv reads HERALD_NATS_URL, HERALD_NATS_CREDS_SECRET (a Secrets Manager ARN,
-// fetched now), HERALD_NATS_CREDS_FILE and HERALD_NATS_CA_FILE. name labels the connection.
-func OptionsFromEnv(ctx context.Context, name string) (Options, error) {
+// fetched now, with the AWS configuration from loadAWS), HERALD_NATS_CREDS_FILE and
+// HERALD_NATS_CA_FILE. name labels the connection.
+func OptionsFromEnv(ctx context.Context, loadAWS config.AWSLoader, name string) (Options, error) {
 	url, err := config.Required("HERALD_NATS_URL")
 	if err != nil {
 		return Options{}, err
@@ -45,7 +46,7 @@ func OptionsFromEnv(ctx context.Context, name string) (Options, error) {
 		Name:      name,
 	}
 	if arn := config.String("HERALD_NATS_CREDS_SECRET", ""); arn != "" {
-		cfg, err := config.AWS(ctx)
+		cfg, err := loadAWS(ctx)
 		if err != nil {
 			return Options{}, err
 		}
@@ -78,9 +79,10 @@ func StreamOptionsFromEnv() (StreamOptions, error) {
 
 // Open connects to NATS as the environment says (OptionsFromEnv) and makes sure the
 // streams exist as it says (StreamOptionsFromEnv): what every function that uses the bus
-// does once per cold start. name labels the connection.
-func Open(ctx context.Context, name string) (jetstream.JetStream, error) {
-	opts, err := OptionsFromEnv(ctx, name)
+// does once per cold start. loadAWS gives the AWS configuration if a secret is to be
+// read; name labels the connection.
+func Open(ctx context.Context, loadAWS config.AWSLoader, name string) (jetstream.JetStream, error) {
+	opts, err := OptionsFromEnv(ctx, loadAWS, name)
 	if err != nil {
 		return nil, err
 	}

@@ -14,9 +14,10 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/heraldhq/herald/internal/bus"
-	"github.com/heraldhq/herald/internal/event"
 	"github.com/heraldhq/herald/devstack/testenv"
+	"github.com/heraldhq/herald/internal/bus"
+	"github.com/heraldhq/herald/internal/config"
+	"github.com/heraldhq/herald/internal/event"
 )
 
 var env *testenv.Env
@@ -447,7 +448,7 @@ func TestOptionsFromEnv(t *testing.T) {
 			for _, k := range []string{"HERALD_NATS_URL", "HERALD_NATS_CREDS_SECRET", "HERALD_NATS_CREDS_FILE", "HERALD_NATS_CA_FILE"} {
 				t.Setenv(k, tt.env[k])
 			}
-			got, err := bus.OptionsFromEnv(t.Context(), "herald-test")
+			got, err := bus.OptionsFromEnv(t.Context(), config.AWS, "herald-test")
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("OptionsFromEnv error = %v, want one naming %s", err, tt.wantErr)

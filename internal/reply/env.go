@@ -12,8 +12,9 @@ import (
 // Manager secret whose ARN is in HERALD_REPLY_KEYS_SECRET (fetched now, as bus does
 // with the NATS credentials, so that the keys never show in the function's
 // configuration), or else from HERALD_REPLY_KEYS (the local stack and tests). Setting
-// both is an error, since it is unclear which was meant.
-func KeyringFromEnv(ctx context.Context) (*Keyring, error) {
+// both is an error, since it is unclear which was meant. loadAWS gives the AWS
+// configuration, and is called only for the secret.
+func KeyringFromEnv(ctx context.Context, loadAWS config.AWSLoader) (*Keyring, error) {
 	arn := config.String("HERALD_REPLY_KEYS_SECRET", "")
 	keys := config.String("HERALD_REPLY_KEYS", "")
 	from := "HERALD_REPLY_KEYS"
@@ -24,7 +25,7 @@ func KeyringFromEnv(ctx context.Context) (*Keyring, error) {
 		return nil, errors.New("config: neither HERALD_REPLY_KEYS_SECRET nor HERALD_REPLY_KEYS is set")
 	case arn != "":
 		from = "the secret in HERALD_REPLY_KEYS_SECRET"
-		cfg, err := config.AWS(ctx)
+		cfg, err := loadAWS(ctx)
 		if err != nil {
 			return nil, err
 		}

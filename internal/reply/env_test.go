@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -11,6 +12,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/reply"
 )
 
@@ -37,7 +41,7 @@ func TestKeyringFromEnv(t *testing.T) {
 			if tt.secret != "" {
 				t.Setenv("HERALD_REPLY_KEYS_SECRET", fakeSecretsManager(t, tt.secret))
 			}
-			k, err := reply.KeyringFromEnv(context.Background())
+			k, err := reply.KeyringFromEnv(context.Background(), config.AWS)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("KeyringFromEnv = %v, %v; want an error containing %q", k, err, tt.wantErr)
@@ -49,6 +53,43 @@ func TestKeyringFromEnv(t *testing.T) {
 			}
 			if got := k.IDs(); !slices.Equal(got, tt.wantIDs) {
 				t.Errorf("IDs = %v, want %v", got, tt.wantIDs)
+			}
+		})
+	}
+}
+
+// TestKeyringFromEnvLoadsAWSOnlyForTheSecret checks that the keyring gets the AWS
+// configuration from the loader it is given, which a cold start shares between its
+// parts, and only when the keys are in Secrets Manager.
+func TestKeyringFromEnvLoadsAWSOnlyForTheSecret(t *testing.T) {
+	errNoAWS := errors.New("no AWS configuration here")
+	keys := "k1:" + base64.StdEncoding.EncodeToString(secret("k1", "live"))
+	tests := []struct {
+		name      string
+		keys      string // HERALD_REPLY_KEYS
+		arn       string // HERALD_REPLY_KEYS_SECRET
+		wantLoads int
+	}{
+		{"from the variable", keys, "", 0},
+		{"from Secrets Manager", "", "arn:aws:secretsmanager:eu-west-1:1:secret:reply", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("HERALD_REPLY_KEYS", tt.keys)
+			t.Setenv("HERALD_REPLY_KEYS_SECRET", tt.arn)
+			loads := 0
+			_, err := reply.KeyringFromEnv(t.Context(), func(context.Context) (aws.Config, error) {
+				loads++
+				return aws.Config{}, errNoAWS
+			})
+			if loads != tt.wantLoads {
+				t.Errorf("loaded the AWS configuration %d times, want %d", loads, tt.wantLoads)
+			}
+			switch {
+			case tt.wantLoads > 0 && !errors.Is(err, errNoAWS):
+				t.Errorf("err = %v, want the loader's %v", err, errNoAWS)
+			case tt.wantLoads == 0 && err != nil:
+				t.Errorf("err = %v, want none", err)
 			}
 		})
 	}
