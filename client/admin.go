@@ -6,8 +6,7 @@ import (
 	"iter"
 	"net/http"
 
-	"github.com/heraldhq/herald/internal/consumer"
-	"github.com/heraldhq/herald/internal/trigger"
+	"github.com/heraldhq/herald/wire"
 )
 
 // The administrators' routes act on any user's triggers and consumers, so that a
@@ -18,13 +17,13 @@ import (
 var errNoOwner = errors.New("herald: an admin listing needs the owner's user id")
 
 // AdminListTriggers returns a page of owner's triggers (actions without their secret).
-func (c *Client) AdminListTriggers(ctx context.Context, owner string, opts ListOptions) (*Page[*trigger.Trigger], error) {
+func (c *Client) AdminListTriggers(ctx context.Context, owner string, opts ListOptions) (*Page[*wire.Trigger], error) {
 	if owner == "" {
 		return nil, errNoOwner
 	}
 	q := opts.values()
 	q.Set("owner", owner)
-	var out Page[*trigger.Trigger]
+	var out Page[*wire.Trigger]
 	if err := c.call(ctx, &request{method: http.MethodGet, path: "/v1/admin/triggers", query: q, idempotent: true}, &out); err != nil {
 		return nil, err
 	}
@@ -33,20 +32,20 @@ func (c *Client) AdminListTriggers(ctx context.Context, owner string, opts ListO
 
 // AdminAllTriggers iterates over owner's triggers from opts on, opts.Limit at a time.
 // An error ends the iteration.
-func (c *Client) AdminAllTriggers(ctx context.Context, owner string, opts ListOptions) iter.Seq2[*trigger.Trigger, error] {
-	return all(ctx, opts, func(ctx context.Context, o ListOptions) (*Page[*trigger.Trigger], error) {
+func (c *Client) AdminAllTriggers(ctx context.Context, owner string, opts ListOptions) iter.Seq2[*wire.Trigger, error] {
+	return all(ctx, opts, func(ctx context.Context, o ListOptions) (*Page[*wire.Trigger], error) {
 		return c.AdminListTriggers(ctx, owner, o)
 	})
 }
 
 // AdminDisableTrigger disables any user's trigger; its disabled_reason says an
 // administrator did it. Disabling twice is harmless, so it is retried like a GET.
-func (c *Client) AdminDisableTrigger(ctx context.Context, id string) (*trigger.Trigger, error) {
+func (c *Client) AdminDisableTrigger(ctx context.Context, id string) (*wire.Trigger, error) {
 	path, err := pathOf("v1", "admin", "triggers", id, "disable")
 	if err != nil {
 		return nil, err
 	}
-	var out trigger.Trigger
+	var out wire.Trigger
 	if err := c.call(ctx, &request{method: http.MethodPost, path: path, idempotent: true}, &out); err != nil {
 		return nil, err
 	}
@@ -65,13 +64,13 @@ func (c *Client) AdminDeleteTrigger(ctx context.Context, id string) error {
 }
 
 // AdminListConsumers returns a page of owner's consumers.
-func (c *Client) AdminListConsumers(ctx context.Context, owner string, opts ListOptions) (*Page[*consumer.Record], error) {
+func (c *Client) AdminListConsumers(ctx context.Context, owner string, opts ListOptions) (*Page[*wire.Consumer], error) {
 	if owner == "" {
 		return nil, errNoOwner
 	}
 	q := opts.values()
 	q.Set("owner", owner)
-	var out Page[*consumer.Record]
+	var out Page[*wire.Consumer]
 	if err := c.call(ctx, &request{method: http.MethodGet, path: "/v1/admin/consumers", query: q, idempotent: true}, &out); err != nil {
 		return nil, err
 	}
@@ -80,8 +79,8 @@ func (c *Client) AdminListConsumers(ctx context.Context, owner string, opts List
 
 // AdminAllConsumers iterates over owner's consumers from opts on, opts.Limit at a
 // time. An error ends the iteration.
-func (c *Client) AdminAllConsumers(ctx context.Context, owner string, opts ListOptions) iter.Seq2[*consumer.Record, error] {
-	return all(ctx, opts, func(ctx context.Context, o ListOptions) (*Page[*consumer.Record], error) {
+func (c *Client) AdminAllConsumers(ctx context.Context, owner string, opts ListOptions) iter.Seq2[*wire.Consumer, error] {
+	return all(ctx, opts, func(ctx context.Context, o ListOptions) (*Page[*wire.Consumer], error) {
 		return c.AdminListConsumers(ctx, owner, o)
 	})
 }
@@ -89,12 +88,12 @@ func (c *Client) AdminAllConsumers(ctx context.Context, owner string, opts ListO
 // AdminDisableConsumer disables any user's consumer: nothing is delivered from it any
 // more (its owner's fetches answer 409), and its disabled_reason says why. Nothing
 // re-enables it; it expires when idle. Retried like a GET.
-func (c *Client) AdminDisableConsumer(ctx context.Context, id string) (*consumer.Record, error) {
+func (c *Client) AdminDisableConsumer(ctx context.Context, id string) (*wire.Consumer, error) {
 	path, err := pathOf("v1", "admin", "consumers", id, "disable")
 	if err != nil {
 		return nil, err
 	}
-	var out consumer.Record
+	var out wire.Consumer
 	if err := c.call(ctx, &request{method: http.MethodPost, path: path, idempotent: true}, &out); err != nil {
 		return nil, err
 	}

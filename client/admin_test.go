@@ -8,9 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/heraldhq/herald/internal/consumer"
-	"github.com/heraldhq/herald/internal/fault"
-	"github.com/heraldhq/herald/internal/trigger"
+	"github.com/heraldhq/herald/wire"
 )
 
 // TestAdminRoutes checks the request each admin method sends and how it decodes the
@@ -34,7 +32,7 @@ func TestAdminRoutes(t *testing.T) {
 			method: "GET", path: "/v1/admin/triggers", query: "cursor=abc&limit=5&owner=u+1",
 			status: 200, answer: `{"items":[` + triggerJSON + `],"next_cursor":""}`,
 			check: func(t *testing.T, got any) {
-				if p := got.(*Page[*trigger.Trigger]); len(p.Items) != 1 || p.Items[0].Owner != "u1" {
+				if p := got.(*Page[*wire.Trigger]); len(p.Items) != 1 || p.Items[0].Owner != "u1" {
 					t.Errorf("page %+v", p)
 				}
 			},
@@ -57,7 +55,7 @@ func TestAdminRoutes(t *testing.T) {
 			method: "GET", path: "/v1/admin/consumers", query: "owner=u1",
 			status: 200, answer: `{"items":[` + consumerJSON + `],"next_cursor":""}`,
 			check: func(t *testing.T, got any) {
-				if p := got.(*Page[*consumer.Record]); len(p.Items) != 1 || p.Items[0].Owner != "u1" {
+				if p := got.(*Page[*wire.Consumer]); len(p.Items) != 1 || p.Items[0].Owner != "u1" {
 					t.Errorf("page %+v", p)
 				}
 			},
@@ -68,7 +66,7 @@ func TestAdminRoutes(t *testing.T) {
 			method: "POST", path: "/v1/admin/consumers/C1/disable", status: 200,
 			answer: consumerJSON[:len(consumerJSON)-1] + `,"disabled_reason":"disabled by an administrator"}`,
 			check: func(t *testing.T, got any) {
-				if r := got.(*consumer.Record); r.DisabledReason != "disabled by an administrator" {
+				if r := got.(*wire.Consumer); r.DisabledReason != "disabled by an administrator" {
 					t.Errorf("record %+v", r)
 				}
 			},
@@ -142,15 +140,15 @@ func TestOverQuotaNotRetried(t *testing.T) {
 		json.NewEncoder(w).Encode(map[string]any{
 			"type": "urn:herald:problem:quota-exceeded", "title": "quota exceeded", "status": 429,
 			"detail": "you hold 25 consumers and the limit is 25: delete one to make room",
-			"quota":  fault.Quota{Name: "consumers", Limit: 25, Current: 25},
+			"quota":  wire.Quota{Name: "consumers", Limit: 25, Current: 25},
 		})
 	}, WithRetry(4, time.Millisecond))
-	_, err := c.CreateConsumer(context.Background(), consumer.Spec{})
+	_, err := c.CreateConsumer(context.Background(), wire.ConsumerSpec{})
 	if !IsOverQuota(err) || !IsRateLimited(err) {
 		t.Fatalf("error %v, want over quota", err)
 	}
 	var e *Error
-	if !errors.As(err, &e) || *e.Quota != (fault.Quota{Name: "consumers", Limit: 25, Current: 25}) {
+	if !errors.As(err, &e) || *e.Quota != (wire.Quota{Name: "consumers", Limit: 25, Current: 25}) {
 		t.Errorf("quota %+v", e.Quota)
 	}
 	if n := rec.count(); n != 1 {

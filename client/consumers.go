@@ -9,15 +9,14 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/heraldhq/herald/internal/consumer"
-	"github.com/heraldhq/herald/internal/reply"
+	"github.com/heraldhq/herald/wire"
 )
 
 // CreateConsumer creates a consumer (201) and returns it with its defaults filled in.
 // A create is not idempotent (each makes a consumer), so it is retried only when the
 // request certainly did not reach the server: a failed connection or a 429.
-func (c *Client) CreateConsumer(ctx context.Context, spec consumer.Spec) (*consumer.Record, error) {
-	var out consumer.Record
+func (c *Client) CreateConsumer(ctx context.Context, spec wire.ConsumerSpec) (*wire.Consumer, error) {
+	var out wire.Consumer
 	req := &request{method: http.MethodPost, path: "/v1/consumers", body: spec}
 	if err := c.call(ctx, req, &out); err != nil {
 		return nil, err
@@ -26,8 +25,8 @@ func (c *Client) CreateConsumer(ctx context.Context, spec consumer.Spec) (*consu
 }
 
 // ListConsumers returns a page of the caller's consumers.
-func (c *Client) ListConsumers(ctx context.Context, opts ListOptions) (*Page[*consumer.Record], error) {
-	var out Page[*consumer.Record]
+func (c *Client) ListConsumers(ctx context.Context, opts ListOptions) (*Page[*wire.Consumer], error) {
+	var out Page[*wire.Consumer]
 	req := &request{method: http.MethodGet, path: "/v1/consumers", query: opts.values(), idempotent: true}
 	if err := c.call(ctx, req, &out); err != nil {
 		return nil, err
@@ -44,14 +43,14 @@ func (c *Client) ListConsumers(ctx context.Context, opts ListOptions) (*Page[*co
 //		}
 //		fmt.Println(r.ID)
 //	}
-func (c *Client) AllConsumers(ctx context.Context, opts ListOptions) iter.Seq2[*consumer.Record, error] {
+func (c *Client) AllConsumers(ctx context.Context, opts ListOptions) iter.Seq2[*wire.Consumer, error] {
 	return all(ctx, opts, c.ListConsumers)
 }
 
 // ConsumerInfo is a consumer as GET /v1/consumers/{id} shows it: the record and the
 // counts of its JetStream consumer.
 type ConsumerInfo struct {
-	consumer.Record
+	wire.Consumer
 	// NumPending counts the messages matching the consumer not yet delivered.
 	NumPending uint64 `json:"num_pending"`
 	// NumAckPending counts delivered messages waiting for an acknowledgement.
@@ -98,7 +97,7 @@ type FetchOptions struct {
 //
 // A retried fetch may leave the messages of the lost attempt unacknowledged until their
 // ack wait passes; they are redelivered then, not lost.
-func (c *Client) Fetch(ctx context.Context, id string, opts FetchOptions) ([]consumer.Message, error) {
+func (c *Client) Fetch(ctx context.Context, id string, opts FetchOptions) ([]wire.Message, error) {
 	path, err := pathOf("v1", "consumers", id, "batch")
 	if err != nil {
 		return nil, err
@@ -111,7 +110,7 @@ func (c *Client) Fetch(ctx context.Context, id string, opts FetchOptions) ([]con
 		q.Set("wait_ms", strconv.FormatInt(ms, 10))
 	}
 	var out struct {
-		Messages []consumer.Message `json:"messages"`
+		Messages []wire.Message `json:"messages"`
 	}
 	if err := c.call(ctx, &request{method: http.MethodGet, path: path, query: q, idempotent: true}, &out); err != nil {
 		return nil, err
@@ -120,24 +119,24 @@ func (c *Client) Fetch(ctx context.Context, id string, opts FetchOptions) ([]con
 }
 
 // Acknowledge applies action to the messages whose replies are given, all of one
-// consumer, and returns how many were acknowledged. An empty action is reply.Ack.
-// delay, in whole milliseconds up to 12h, asks a reply.Nak to redeliver no sooner;
+// consumer, and returns how many were acknowledged. An empty action is wire.Ack.
+// delay, in whole milliseconds up to 12h, asks a wire.Nak to redeliver no sooner;
 // it must be 0 with any other action.
 //
 // The signed replies are the credential: no token is needed. Acknowledging is
 // idempotent, so the request is retried; a 503 whose Errors list replies not confirmed
 // (the consumer deleted, the event bus down) may be sent again as it is.
-func (c *Client) Acknowledge(ctx context.Context, replies []reply.Reply, action reply.Action, delay time.Duration) (int, error) {
+func (c *Client) Acknowledge(ctx context.Context, replies []wire.Reply, action wire.AckAction, delay time.Duration) (int, error) {
 	if len(replies) == 0 {
 		return 0, errors.New("herald: Acknowledge: no replies")
 	}
 	if action == "" {
-		action = reply.Ack
+		action = wire.Ack
 	}
 	body := struct {
-		Replies []reply.Reply `json:"replies"`
-		Action  reply.Action  `json:"action"`
-		DelayMS int64         `json:"delay_ms,omitempty"`
+		Replies []wire.Reply   `json:"replies"`
+		Action  wire.AckAction `json:"action"`
+		DelayMS int64          `json:"delay_ms,omitempty"`
 	}{replies, action, delay.Milliseconds()}
 	var out struct {
 		Acknowledged int `json:"acknowledged"`

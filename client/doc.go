@@ -1,8 +1,10 @@
 // Package client is a Go client of the Herald HTTP API: publishing events, consumers
 // and their batches, live streams and acknowledgements, personal notifications, and
-// triggers with their deliveries. Requests and answers use Herald's own types where
-// they are the wire format (event.Event, consumer.Spec, trigger.Spec, …), so what the
-// client sends is what the server validates.
+// triggers with their deliveries. Requests and answers that are the API's own
+// documents use the types of package [github.com/heraldhq/herald/wire] (wire.Event,
+// wire.ConsumerSpec, wire.TriggerSpec, …), which mirror the server's member for
+// member, so that what the client sends is what the server decodes. The client and
+// wire use nothing but the standard library.
 //
 //	c, err := client.New("https://abc123.execute-api.eu-west-1.amazonaws.com",
 //		client.WithToken(token),
@@ -10,9 +12,9 @@
 //	if err != nil {
 //		return err
 //	}
-//	res, err := c.Publish(ctx, &event.Event{
+//	res, err := c.Publish(ctx, &wire.Event{
 //		Event:    "job.JobFinished",
-//		Resource: &event.Resource{Type: "job", Path: "projects/p1/jobs/j1"},
+//		Resource: &wire.Resource{Type: "job", Path: "projects/p1/jobs/j1"},
 //	})
 //
 // Every method takes a context first; it bounds the whole call, retries and the pauses

@@ -8,8 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/heraldhq/herald/internal/action"
-	"github.com/heraldhq/herald/internal/fault"
+	"github.com/heraldhq/herald/wire"
 )
 
 // maxErrorBody bounds how much of an error answer is read: problem documents are small,
@@ -33,7 +32,7 @@ type Error struct {
 	Errors []FieldError
 	// Quota is the per-user quota a create reached (a 429 from Herald rather than API
 	// Gateway's throttling): its name, limit and the caller's current count.
-	Quota *fault.Quota
+	Quota *wire.Quota
 
 	// Message is API Gateway's own message, when it answered rather than Herald.
 	Message string
@@ -51,7 +50,27 @@ type Error struct {
 
 // FieldError names one field of a request at fault and why, as the API's problem
 // documents list them.
-type FieldError = fault.FieldError
+type FieldError = wire.FieldError
+
+// writeFields writes fields as the server's own errors show them:
+// " (field: message; message)", nothing when there are none.
+func writeFields(b *strings.Builder, fields []FieldError) {
+	for i, f := range fields {
+		if i == 0 {
+			b.WriteString(" (")
+		} else {
+			b.WriteString("; ")
+		}
+		if f.Field != "" {
+			b.WriteString(f.Field)
+			b.WriteString(": ")
+		}
+		b.WriteString(f.Message)
+	}
+	if len(fields) > 0 {
+		b.WriteString(")")
+	}
+}
 
 // Error implements error: "herald: POST /v1/consumers: 400 invalid request: the
 // request has an invalid field (target: must set exactly one of …)".
@@ -76,7 +95,7 @@ func (e *Error) Error() string {
 		b.WriteString(": ")
 		b.WriteString(e.Detail)
 	}
-	fault.WriteFields(&b, e.Errors)
+	writeFields(&b, e.Errors)
 	return b.String()
 }
 
@@ -99,7 +118,7 @@ func readError(req *request, resp *http.Response) *Error {
 		Detail  string       `json:"detail"`
 		Errors  []FieldError `json:"errors"`
 		Message string       `json:"message"`
-		Quota   *fault.Quota `json:"quota"`
+		Quota   *wire.Quota  `json:"quota"`
 	}
 	if json.Unmarshal(body, &doc) == nil {
 		e.Type, e.Title, e.Detail, e.Errors, e.Message = doc.Type, doc.Title, doc.Detail, doc.Errors, doc.Message
@@ -116,7 +135,7 @@ type VetoError struct {
 	UUID string
 	// Denials are the verdicts of the triggers that denied the event, with their
 	// reasons. Approving triggers are not listed.
-	Denials []action.Verdict
+	Denials []wire.Verdict
 
 	Err *Error
 }

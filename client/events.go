@@ -7,10 +7,7 @@ import (
 	"net/http"
 	"net/url"
 
-	"github.com/google/uuid"
-
-	"github.com/heraldhq/herald/internal/action"
-	"github.com/heraldhq/herald/internal/event"
+	"github.com/heraldhq/herald/wire"
 )
 
 // Health is the answer of GET /v1/health.
@@ -40,9 +37,9 @@ func (c *Client) Health(ctx context.Context) (*Health, error) {
 
 // Catalog returns the known event types, by the kind of resource they are about.
 // Publishers may use other types too.
-func (c *Client) Catalog(ctx context.Context) ([]event.EntityType, error) {
+func (c *Client) Catalog(ctx context.Context) ([]wire.EntityType, error) {
 	var out struct {
-		Types []event.EntityType `json:"types"`
+		Types []wire.EntityType `json:"types"`
 	}
 	if err := c.call(ctx, &request{method: http.MethodGet, path: "/v1/catalog", idempotent: true}, &out); err != nil {
 		return nil, err
@@ -64,7 +61,7 @@ type PublishResult struct {
 // An event without a uuid gets one here, in ev itself, before the first attempt: the
 // stream drops an event whose uuid it already holds, so every retry, by this client or
 // by the caller passing the same ev again, stores the event at most once.
-func (c *Client) Publish(ctx context.Context, ev *event.Event) (*PublishResult, error) {
+func (c *Client) Publish(ctx context.Context, ev *wire.Event) (*PublishResult, error) {
 	if ev == nil {
 		return nil, errors.New("herald: Publish: nil event")
 	}
@@ -83,9 +80,9 @@ func publishRequest(body any, query url.Values) *request {
 }
 
 // fillUUID gives ev a random uuid when it has none.
-func fillUUID(ev *event.Event) {
+func fillUUID(ev *wire.Event) {
 	if ev.UUID == "" {
-		ev.UUID = uuid.NewString()
+		ev.UUID = newUUID()
 	}
 }
 
@@ -123,7 +120,7 @@ func (r *BatchResult) Failed() []BatchItem {
 // stream drops the copies it already holds; if the retries run out, PublishBatch
 // returns the last outcomes together with the *Error, and the events that
 // BatchResult.Failed lists may be published again.
-func (c *Client) PublishBatch(ctx context.Context, evs []*event.Event) (*BatchResult, error) {
+func (c *Client) PublishBatch(ctx context.Context, evs []*wire.Event) (*BatchResult, error) {
 	if len(evs) == 0 {
 		return nil, errors.New("herald: PublishBatch: no events")
 	}
@@ -134,7 +131,7 @@ func (c *Client) PublishBatch(ctx context.Context, evs []*event.Event) (*BatchRe
 		fillUUID(ev)
 	}
 	body := struct {
-		Events []*event.Event `json:"events"`
+		Events []*wire.Event `json:"events"`
 	}{evs}
 	var out BatchResult
 	err := c.call(ctx, publishRequest(body, nil), &out)
@@ -160,7 +157,7 @@ type SyncResult struct {
 	Duplicate bool   `json:"duplicate"`
 	// Verdicts are every matching sync trigger's, all approving; empty when no sync
 	// trigger matched.
-	Verdicts []action.Verdict `json:"verdicts"`
+	Verdicts []wire.Verdict `json:"verdicts"`
 }
 
 // PublishSync publishes one event after the sync triggers that match it approve it
@@ -172,7 +169,7 @@ type SyncResult struct {
 //
 // A 503 is retried like a publish: the stream drops a second copy. The sync triggers
 // do run again on a retry, and see the same uuid as their delivery id.
-func (c *Client) PublishSync(ctx context.Context, ev *event.Event) (*SyncResult, error) {
+func (c *Client) PublishSync(ctx context.Context, ev *wire.Event) (*SyncResult, error) {
 	if ev == nil {
 		return nil, errors.New("herald: PublishSync: nil event")
 	}
@@ -182,7 +179,7 @@ func (c *Client) PublishSync(ctx context.Context, ev *event.Event) (*SyncResult,
 	var e *Error
 	if errors.As(err, &e) && e.Status == http.StatusUnprocessableEntity {
 		var veto struct {
-			Denials []action.Verdict `json:"denials"`
+			Denials []wire.Verdict `json:"denials"`
 		}
 		if json.Unmarshal(e.Body, &veto) == nil && veto.Denials != nil {
 			return nil, &VetoError{UUID: ev.UUID, Denials: veto.Denials, Err: e}

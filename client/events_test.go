@@ -7,7 +7,7 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/heraldhq/herald/internal/event"
+	"github.com/heraldhq/herald/wire"
 )
 
 // TestPublishRetriesWithTheSameUUID: the emulation fails twice with 503, then stores
@@ -19,11 +19,11 @@ func TestPublishRetriesWithTheSameUUID(t *testing.T) {
 			writeProblem(w, 503, "service-unavailable", "service unavailable", "the event bus did not accept the event; retry with the same uuid")
 			return
 		}
-		var ev event.Event
+		var ev wire.Event
 		json.Unmarshal(rec.all()[2].Body, &ev)
 		writeJSON(w, 202, map[string]any{"uuid": ev.UUID, "sequence": 11})
 	})
-	ev := &event.Event{Event: "job.JobFinished", Resource: &event.Resource{Type: "job", Path: "projects/p1/jobs/j1"}}
+	ev := &wire.Event{Event: "job.JobFinished", Resource: &wire.Resource{Type: "job", Path: "projects/p1/jobs/j1"}}
 	res, err := c.Publish(context.Background(), ev)
 	if err != nil {
 		t.Fatalf("Publish: %v", err)
@@ -34,7 +34,7 @@ func TestPublishRetriesWithTheSameUUID(t *testing.T) {
 	}
 	var uuids []string
 	for _, r := range reqs {
-		var sent event.Event
+		var sent wire.Event
 		if err := json.Unmarshal(r.Body, &sent); err != nil {
 			t.Fatalf("sent %s: %v", r.Body, err)
 		}
@@ -62,7 +62,7 @@ func TestPublishKeepsTheCallersUUID(t *testing.T) {
 	if !res.Duplicate {
 		t.Errorf("duplicate not decoded: %+v", res)
 	}
-	var sent event.Event
+	var sent wire.Event
 	json.Unmarshal(rec.all()[0].Body, &sent)
 	if sent.UUID != testUUID {
 		t.Errorf("sent uuid %q", sent.UUID)
@@ -136,7 +136,7 @@ func TestPublishBatch(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var rec recorder
 			c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) { tt.answer(rec.add(r), w) })
-			evs := []*event.Event{testEvent(), {Event: "job.JobFailed", Resource: &event.Resource{Type: "job", Path: "projects/p1/jobs/j2"}}}
+			evs := []*wire.Event{testEvent(), {Event: "job.JobFailed", Resource: &wire.Resource{Type: "job", Path: "projects/p1/jobs/j2"}}}
 			res, err := c.PublishBatch(context.Background(), evs)
 			if tt.wantErr == nil && err != nil || tt.wantErr != nil && !tt.wantErr(err) {
 				t.Fatalf("error %v", err)
@@ -152,7 +152,7 @@ func TestPublishBatch(t *testing.T) {
 				t.Fatalf("%d calls, want %d", len(reqs), tt.wantCalls)
 			}
 			// Every attempt sends the same body, uuids filled in before the first.
-			var first struct{ Events []event.Event }
+			var first struct{ Events []wire.Event }
 			json.Unmarshal(reqs[0].Body, &first)
 			if len(first.Events) != 2 || first.Events[0].UUID != testUUID || first.Events[1].UUID == "" || first.Events[1].UUID != evs[1].UUID {
 				t.Errorf("sent %s", reqs[0].Body)

@@ -11,15 +11,13 @@ import (
 	"net/http/httptest"
 
 	"github.com/heraldhq/herald/client"
-	"github.com/heraldhq/herald/internal/consumer"
-	"github.com/heraldhq/herald/internal/event"
-	"github.com/heraldhq/herald/internal/reply"
+	"github.com/heraldhq/herald/wire"
 )
 
 func Example() {
 	// A stand-in for the API that stores every event as sequence 1.
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var ev event.Event
+		var ev wire.Event
 		json.NewDecoder(r.Body).Decode(&ev)
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusAccepted)
@@ -31,9 +29,9 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	ev := &event.Event{
+	ev := &wire.Event{
 		Event:    "job.JobFinished",
-		Resource: &event.Resource{Type: "job", Path: "projects/p1/jobs/j1"},
+		Resource: &wire.Resource{Type: "job", Path: "projects/p1/jobs/j1"},
 	}
 	res, err := c.Publish(context.Background(), ev)
 	if err != nil {
@@ -85,9 +83,15 @@ func ExampleClient_Consume() {
 		log.Fatal(err)
 	}
 	// Runs until ctx ends or the consumer is gone, reconnecting as the server asks.
-	err = c.Consume(ctx, "01JD3N4V5W6X7Y8Z9ABCDEFGHJ", func(m consumer.Message) error {
-		// … process m.Event, then acknowledge it, or it comes back after its ack wait.
-		_, err := c.Acknowledge(ctx, []reply.Reply{m.Reply}, reply.Ack, 0)
+	err = c.Consume(ctx, "01JD3N4V5W6X7Y8Z9ABCDEFGHJ", func(m wire.Message) error {
+		var ev wire.Event
+		if err := json.Unmarshal(m.Event, &ev); err != nil {
+			// What was stored is not an event: redelivering it would not change that.
+			_, err := c.Acknowledge(ctx, []wire.Reply{m.Reply}, wire.Term, 0)
+			return err
+		}
+		// … process ev, then acknowledge the message, or it comes back after its ack wait.
+		_, err := c.Acknowledge(ctx, []wire.Reply{m.Reply}, wire.Ack, 0)
 		return err
 	})
 	if client.IsNotFound(err) {

@@ -6,20 +6,20 @@ import (
 	"iter"
 	"net/http"
 
-	"github.com/heraldhq/herald/internal/inbox"
+	"github.com/heraldhq/herald/wire"
 )
 
 // ListNotifications returns a page of the caller's notifications in state, newest
-// first; an empty state is inbox.Unacknowledged.
+// first; an empty state is wire.StateUnacknowledged.
 //
 // This and the other routes of the caller's inbox (/v1/me/…) need a personal token, as
 // the inbox is its subject's: a service or scoped token gets 403.
-func (c *Client) ListNotifications(ctx context.Context, state inbox.State, opts ListOptions) (*Page[*inbox.Notification], error) {
+func (c *Client) ListNotifications(ctx context.Context, state wire.State, opts ListOptions) (*Page[*wire.Notification], error) {
 	q := opts.values()
 	if state != "" {
 		q.Set("state", string(state))
 	}
-	var out Page[*inbox.Notification]
+	var out Page[*wire.Notification]
 	req := &request{method: http.MethodGet, path: "/v1/me/notifications", query: q, idempotent: true}
 	if err := c.call(ctx, req, &out); err != nil {
 		return nil, err
@@ -29,8 +29,8 @@ func (c *Client) ListNotifications(ctx context.Context, state inbox.State, opts 
 
 // AllNotifications iterates over the caller's notifications in state from opts on,
 // opts.Limit at a time. An error ends the iteration.
-func (c *Client) AllNotifications(ctx context.Context, state inbox.State, opts ListOptions) iter.Seq2[*inbox.Notification, error] {
-	return all(ctx, opts, func(ctx context.Context, o ListOptions) (*Page[*inbox.Notification], error) {
+func (c *Client) AllNotifications(ctx context.Context, state wire.State, opts ListOptions) iter.Seq2[*wire.Notification, error] {
+	return all(ctx, opts, func(ctx context.Context, o ListOptions) (*Page[*wire.Notification], error) {
 		return c.ListNotifications(ctx, state, o)
 	})
 }
@@ -80,7 +80,7 @@ type CreatedNotifications struct {
 	// carries it.
 	EventUUID string `json:"event_uuid"`
 	// Items are the notifications made, one per distinct recipient.
-	Items []*inbox.Notification `json:"items"`
+	Items []*wire.Notification `json:"items"`
 }
 
 // CreateNotification writes content to the inbox of each recipient (201); it needs a
@@ -90,10 +90,10 @@ type CreatedNotifications struct {
 // new uuid for each create, so a second attempt would notify everyone twice. A
 // notification that must arrive exactly once is better published as an event with
 // recipients, whose uuid the caller controls.
-func (c *Client) CreateNotification(ctx context.Context, recipients []string, content inbox.Content) (*CreatedNotifications, error) {
+func (c *Client) CreateNotification(ctx context.Context, recipients []string, content wire.Content) (*CreatedNotifications, error) {
 	body := struct {
 		Recipients []string `json:"recipients"`
-		inbox.Content
+		wire.Content
 	}{recipients, content}
 	var out CreatedNotifications
 	if err := c.call(ctx, &request{method: http.MethodPost, path: "/v1/notifications", body: body}, &out); err != nil {

@@ -6,8 +6,7 @@ import (
 	"net/url"
 	"testing"
 
-	"github.com/heraldhq/herald/internal/delivery"
-	"github.com/heraldhq/herald/internal/inbox"
+	"github.com/heraldhq/herald/wire"
 )
 
 // pagedServer answers a listing of ids in pages of the client's limit, with the cursor
@@ -112,13 +111,13 @@ func TestAllWithParameters(t *testing.T) {
 	c, _ := newTestClient(t, pagedServer(&rec, []string{"a", "b", "c"}, ""))
 	ctx := context.Background()
 	var n int
-	for _, err := range c.AllNotifications(ctx, inbox.Acknowledged, ListOptions{Limit: 2}) {
+	for _, err := range c.AllNotifications(ctx, wire.StateAcknowledged, ListOptions{Limit: 2}) {
 		if err != nil {
 			t.Fatal(err)
 		}
 		n++
 	}
-	for _, err := range c.AllDeliveries(ctx, "T1", delivery.StatusRetrying, ListOptions{Limit: 2}) {
+	for _, err := range c.AllDeliveries(ctx, "T1", wire.StatusRetrying, ListOptions{Limit: 2}) {
 		if err != nil {
 			t.Fatal(err)
 		}

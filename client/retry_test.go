@@ -11,10 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/heraldhq/herald/internal/consumer"
-	"github.com/heraldhq/herald/internal/event"
-	"github.com/heraldhq/herald/internal/inbox"
-	"github.com/heraldhq/herald/internal/reply"
+	"github.com/heraldhq/herald/wire"
 )
 
 func TestBackoff(t *testing.T) {
@@ -112,7 +109,7 @@ func TestRetryPolicyByRoute(t *testing.T) {
 		call      func(*Client) error
 		wantCalls int
 	}{
-		{"create consumer", func(c *Client) error { _, err := c.CreateConsumer(ctx, consumer.Spec{}); return err }, 1},
+		{"create consumer", func(c *Client) error { _, err := c.CreateConsumer(ctx, wire.ConsumerSpec{}); return err }, 1},
 		{"create trigger", func(c *Client) error { _, err := c.CreateTrigger(ctx, testTriggerSpec()); return err }, 1},
 		{"create notification", func(c *Client) error { _, err := c.CreateNotification(ctx, []string{"u1"}, testContent()); return err }, 1},
 		{"fire", func(c *Client) error { _, err := c.FireTrigger(ctx, "T1", testEvent()); return err }, 1},
@@ -124,7 +121,7 @@ func TestRetryPolicyByRoute(t *testing.T) {
 		{"health", func(c *Client) error { _, err := c.Health(ctx); return err }, 1},
 		{"publish", func(c *Client) error { _, err := c.Publish(ctx, testEvent()); return err }, 3},
 		{"acknowledge", func(c *Client) error {
-			_, err := c.Acknowledge(ctx, []reply.Reply{{Reply: "r"}}, reply.Ack, 0)
+			_, err := c.Acknowledge(ctx, []wire.Reply{{Reply: "r"}}, wire.Ack, 0)
 			return err
 		}, 3},
 		{"acknowledge notifications", func(c *Client) error { _, err := c.AcknowledgeNotifications(ctx, []string{"N1"}); return err }, 3},
@@ -152,7 +149,9 @@ func TestRetryPolicyByRoute(t *testing.T) {
 	}
 }
 
-func testContent() inbox.Content { return inbox.Content{Variant: inbox.Announcement, Message: "hi"} }
+func testContent() wire.Content {
+	return wire.Content{Variant: wire.VariantAnnouncement, Message: "hi"}
+}
 
 // TestCreateRetriedOn429: throttling happens before the function runs, so even a create
 // is sent again.
@@ -167,7 +166,7 @@ func TestCreateRetriedOn429(t *testing.T) {
 		w.WriteHeader(201)
 		w.Write([]byte(consumerJSON))
 	})
-	if _, err := c.CreateConsumer(context.Background(), consumer.Spec{}); err != nil {
+	if _, err := c.CreateConsumer(context.Background(), wire.ConsumerSpec{}); err != nil {
 		t.Fatal(err)
 	}
 	if n := rec.count(); n != 2 {
@@ -185,11 +184,11 @@ func TestBrokenConnection(t *testing.T) {
 		wantCalls int
 	}{
 		{"create consumer", func(c *Client) error {
-			_, err := c.CreateConsumer(context.Background(), consumer.Spec{})
+			_, err := c.CreateConsumer(context.Background(), wire.ConsumerSpec{})
 			return err
 		}, 1},
 		{"publish", func(c *Client) error {
-			_, err := c.Publish(context.Background(), &event.Event{Event: "job.JobFinished"})
+			_, err := c.Publish(context.Background(), &wire.Event{Event: "job.JobFinished"})
 			return err
 		}, 2},
 	}

@@ -8,12 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/heraldhq/herald/internal/consumer"
-	"github.com/heraldhq/herald/internal/delivery"
-	"github.com/heraldhq/herald/internal/event"
-	"github.com/heraldhq/herald/internal/inbox"
-	"github.com/heraldhq/herald/internal/reply"
-	"github.com/heraldhq/herald/internal/trigger"
+	"github.com/heraldhq/herald/wire"
 )
 
 // Answers as the handlers write them.
@@ -39,19 +34,19 @@ const (
 	testUUID = "8f2792c7-b01a-4493-ba5a-d0588a4aad8e"
 )
 
-func testEvent() *event.Event {
-	return &event.Event{Event: "job.JobFinished", UUID: testUUID, Resource: &event.Resource{Type: "job", Path: "projects/p1/jobs/j1"}}
+func testEvent() *wire.Event {
+	return &wire.Event{Event: "job.JobFinished", UUID: testUUID, Resource: &wire.Resource{Type: "job", Path: "projects/p1/jobs/j1"}}
 }
 
 const testEventJSON = `{"event":"job.JobFinished","uuid":"` + testUUID + `","resource":{"type":"job","path":"projects/p1/jobs/j1"}}`
 
-func testTriggerSpec() trigger.Spec {
-	return trigger.Spec{
+func testTriggerSpec() wire.TriggerSpec {
+	return wire.TriggerSpec{
 		Name:     "hook",
-		Resource: trigger.Resource{Path: "projects/p1", IncludeSubresources: true},
+		Resource: wire.TriggerResource{Path: "projects/p1", IncludeSubresources: true},
 		Events:   []string{"job.JobFinished"},
 		Action:   json.RawMessage(`{"type":"http","url":"https://example.org/hook"}`),
-		Mode:     trigger.Async,
+		Mode:     wire.ModeAsync,
 	}
 }
 
@@ -89,7 +84,7 @@ func TestRoutes(t *testing.T) {
 			method: "GET", path: "/v1/catalog", status: 200,
 			answer: `{"types":[{"type":"job","description":"A job.","events":[{"event":"job.JobFinished","description":"Done."}]}]}`,
 			check: func(t *testing.T, got any) {
-				types := got.([]event.EntityType)
+				types := got.([]wire.EntityType)
 				if len(types) != 1 || types[0].Type != "job" || types[0].Events[0].Event != "job.JobFinished" {
 					t.Errorf("types %+v", types)
 				}
@@ -121,8 +116,8 @@ func TestRoutes(t *testing.T) {
 		{
 			name: "create consumer",
 			call: func(ctx context.Context, c *Client) (any, error) {
-				return c.CreateConsumer(ctx, consumer.Spec{
-					Target:     consumer.Target{Resources: []consumer.ResourceTarget{{Path: "projects/p1", IncludeSubresources: true}}},
+				return c.CreateConsumer(ctx, wire.ConsumerSpec{
+					Target:     wire.Target{Resources: []wire.ResourceTarget{{Path: "projects/p1", IncludeSubresources: true}}},
 					EventTypes: []string{"job.*"},
 				})
 			},
@@ -130,7 +125,7 @@ func TestRoutes(t *testing.T) {
 			body:   `{"target":{"resources":[{"path":"projects/p1","include_subresources":true}]},"event_types":["job.*"]}`,
 			status: 201, answer: consumerJSON,
 			check: func(t *testing.T, got any) {
-				r := got.(*consumer.Record)
+				r := got.(*wire.Consumer)
 				if r.ID != "01JD3N4V5W6X7Y8Z9ABCDEFGHJ" || r.IdleExpiry != "168h" || *r.MaxDeliver != -1 || !r.ExpiresAt.Equal(t0.Add(7*24*time.Hour)) {
 					t.Errorf("record %+v", r)
 				}
@@ -144,7 +139,7 @@ func TestRoutes(t *testing.T) {
 			method: "GET", path: "/v1/consumers", query: "cursor=abc&limit=5",
 			status: 200, answer: `{"items":[` + consumerJSON + `],"next_cursor":"def"}`,
 			check: func(t *testing.T, got any) {
-				p := got.(*Page[*consumer.Record])
+				p := got.(*Page[*wire.Consumer])
 				if len(p.Items) != 1 || p.Items[0].Owner != "u1" || p.NextCursor != "def" {
 					t.Errorf("page %+v", p)
 				}
@@ -183,7 +178,7 @@ func TestRoutes(t *testing.T) {
 			method: "GET", path: "/v1/consumers/C1/batch", query: "batch_size=50&wait_ms=1500",
 			status: 200, answer: `{"messages":[` + messageJSON + `]}`,
 			check: func(t *testing.T, got any) {
-				ms := got.([]consumer.Message)
+				ms := got.([]wire.Message)
 				if len(ms) != 1 || ms[0].Sequence != 42 || ms[0].Reply.KeyID != "k1" || !jsonEqual(t, ms[0].Event, `{"event":"job.JobFinished","uuid":"`+testUUID+`"}`) {
 					t.Errorf("messages %+v", ms)
 				}
@@ -198,7 +193,7 @@ func TestRoutes(t *testing.T) {
 		{
 			name: "acknowledge",
 			call: func(ctx context.Context, c *Client) (any, error) {
-				return c.Acknowledge(ctx, []reply.Reply{{Reply: "r1", Salt: "s", HMAC: "h", KeyID: "k1"}}, "", 0)
+				return c.Acknowledge(ctx, []wire.Reply{{Reply: "r1", Salt: "s", HMAC: "h", KeyID: "k1"}}, "", 0)
 			},
 			method: "POST", path: "/v1/acknowledge",
 			body:   `{"replies":[{"reply":"r1","salt":"s","hmac":"h","key_id":"k1"}],"action":"ack"}`,
@@ -212,7 +207,7 @@ func TestRoutes(t *testing.T) {
 		{
 			name: "nak with delay",
 			call: func(ctx context.Context, c *Client) (any, error) {
-				return c.Acknowledge(ctx, []reply.Reply{{Reply: "r1"}, {Reply: "r2"}}, reply.Nak, 90*time.Second)
+				return c.Acknowledge(ctx, []wire.Reply{{Reply: "r1"}, {Reply: "r2"}}, wire.Nak, 90*time.Second)
 			},
 			method: "POST", path: "/v1/acknowledge",
 			body:   `{"replies":[{"reply":"r1","salt":"","hmac":"","key_id":""},{"reply":"r2","salt":"","hmac":"","key_id":""}],"action":"nak","delay_ms":90000}`,
@@ -221,13 +216,13 @@ func TestRoutes(t *testing.T) {
 		{
 			name: "list notifications",
 			call: func(ctx context.Context, c *Client) (any, error) {
-				return c.ListNotifications(ctx, inbox.All, ListOptions{Limit: 2})
+				return c.ListNotifications(ctx, wire.StateAll, ListOptions{Limit: 2})
 			},
 			method: "GET", path: "/v1/me/notifications", query: "limit=2&state=all",
 			status: 200, answer: `{"items":[` + notificationJSON + `],"next_cursor":""}`,
 			check: func(t *testing.T, got any) {
-				p := got.(*Page[*inbox.Notification])
-				if len(p.Items) != 1 || p.Items[0].Variant != inbox.Announcement || p.Items[0].Acknowledged() || p.NextCursor != "" {
+				p := got.(*Page[*wire.Notification])
+				if len(p.Items) != 1 || p.Items[0].Variant != wire.VariantAnnouncement || p.Items[0].Acknowledged() || p.NextCursor != "" {
 					t.Errorf("page %+v", p)
 				}
 			},
@@ -259,9 +254,9 @@ func TestRoutes(t *testing.T) {
 		{
 			name: "create notification",
 			call: func(ctx context.Context, c *Client) (any, error) {
-				return c.CreateNotification(ctx, []string{"u1"}, inbox.Content{
-					Variant: inbox.Announcement, Message: "hello",
-					Refs: []inbox.Ref{{Type: inbox.RefResource, Name: "project", Value: "projects/p1"}},
+				return c.CreateNotification(ctx, []string{"u1"}, wire.Content{
+					Variant: wire.VariantAnnouncement, Message: "hello",
+					Refs: []wire.Ref{{Type: wire.RefResource, Name: "project", Value: "projects/p1"}},
 				})
 			},
 			method: "POST", path: "/v1/notifications",
@@ -280,7 +275,7 @@ func TestRoutes(t *testing.T) {
 			method: "POST", path: "/v1/triggers", body: testTriggerSpecJSON,
 			status: 201, answer: triggerJSON,
 			check: func(t *testing.T, got any) {
-				tr := got.(*trigger.Trigger)
+				tr := got.(*wire.Trigger)
 				if tr.ID != "01JD3N4V5W6X7Y8Z9ABCDEFGHK" || !tr.IsEnabled() || !jsonEqual(t, tr.Action, `{"type":"http","url":"https://example.org/hook","secret":"whsec_abc"}`) {
 					t.Errorf("trigger %+v", tr)
 				}
@@ -291,7 +286,7 @@ func TestRoutes(t *testing.T) {
 			call:   func(ctx context.Context, c *Client) (any, error) { return c.ListTriggers(ctx, ListOptions{}) },
 			method: "GET", path: "/v1/triggers", status: 200, answer: `{"items":[` + triggerJSON + `],"next_cursor":""}`,
 			check: func(t *testing.T, got any) {
-				if p := got.(*Page[*trigger.Trigger]); len(p.Items) != 1 || p.Items[0].Name != "hook" {
+				if p := got.(*Page[*wire.Trigger]); len(p.Items) != 1 || p.Items[0].Name != "hook" {
 					t.Errorf("page %+v", p)
 				}
 			},
@@ -345,12 +340,12 @@ func TestRoutes(t *testing.T) {
 		{
 			name: "list deliveries",
 			call: func(ctx context.Context, c *Client) (any, error) {
-				return c.ListDeliveries(ctx, "T1", delivery.StatusExhausted, ListOptions{Limit: 10})
+				return c.ListDeliveries(ctx, "T1", wire.StatusExhausted, ListOptions{Limit: 10})
 			},
 			method: "GET", path: "/v1/triggers/T1/deliveries", query: "limit=10&status=exhausted",
 			status: 200, answer: `{"items":[` + deliveryJSON + `],"next_cursor":""}`,
 			check: func(t *testing.T, got any) {
-				p := got.(*Page[*delivery.Record])
+				p := got.(*Page[*wire.Delivery])
 				if len(p.Items) != 1 || p.Items[0].Status != "exhausted" || len(p.Items[0].Log) != 1 || p.Items[0].Log[0].StatusCode != 500 {
 					t.Errorf("page %+v", p)
 				}
@@ -456,7 +451,7 @@ func TestRefusedLocally(t *testing.T) {
 		"stream without id":           func() error { _, err := c.Stream(ctx, ""); return err },
 		"publish nil":                 func() error { _, err := c.Publish(ctx, nil); return err },
 		"empty batch":                 func() error { _, err := c.PublishBatch(ctx, nil); return err },
-		"acknowledge nothing":         func() error { _, err := c.Acknowledge(ctx, nil, reply.Ack, 0); return err },
+		"acknowledge nothing":         func() error { _, err := c.Acknowledge(ctx, nil, wire.Ack, 0); return err },
 		"acknowledge no notification": func() error { _, err := c.AcknowledgeNotifications(ctx, nil); return err },
 		"replay without start":        func() error { _, err := c.ReplayTrigger(ctx, "T1", ReplayOptions{}); return err },
 		"replay with both starts": func() error {

@@ -15,7 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/heraldhq/herald/internal/consumer"
+	"github.com/heraldhq/herald/wire"
 )
 
 // Errors that end a stream. After each of them the consumer is intact: reconnecting
@@ -58,7 +58,7 @@ type Stream struct {
 	idle   *time.Timer
 	limit  time.Duration
 
-	msg    consumer.Message
+	msg    wire.Message
 	lastID string
 	err    error
 
@@ -151,7 +151,7 @@ func (s *Stream) Next() bool {
 			case !hasData:
 				// Only comments, or fields without data: nothing to dispatch.
 			case kind == "" || kind == "message":
-				var m consumer.Message
+				var m wire.Message
 				if err := json.Unmarshal([]byte(data.String()), &m); err != nil {
 					s.err = fmt.Errorf("herald: stream frame %q: %w", s.lastID, err)
 					return false
@@ -209,7 +209,7 @@ func (s *Stream) endError() error {
 }
 
 // Message returns the message that the last successful Next read.
-func (s *Stream) Message() consumer.Message { return s.msg }
+func (s *Stream) Message() wire.Message { return s.msg }
 
 // LastEventID returns the id of the last frame that had one: the stream sequence of
 // the last message.
@@ -273,7 +273,7 @@ func scanLines(data []byte, atEOF bool) (advance int, token []byte, err error) {
 //
 // handle acknowledges messages itself, through Acknowledge; one it does not comes back
 // after its ack wait, on this stream or a later one.
-func (c *Client) Consume(ctx context.Context, id string, handle func(consumer.Message) error) error {
+func (c *Client) Consume(ctx context.Context, id string, handle func(wire.Message) error) error {
 	failures := 0
 	for {
 		s, err := c.Stream(ctx, id)

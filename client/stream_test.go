@@ -11,7 +11,7 @@ import (
 	"testing/iotest"
 	"time"
 
-	"github.com/heraldhq/herald/internal/consumer"
+	"github.com/heraldhq/herald/wire"
 )
 
 // frame is a message frame as the Stream function writes it.
@@ -356,7 +356,7 @@ func TestConsume(t *testing.T) {
 	slept := recordSleeps(c)
 	errStop := errors.New("stop")
 	var got []uint64
-	err := c.Consume(context.Background(), "C1", func(m consumer.Message) error {
+	err := c.Consume(context.Background(), "C1", func(m wire.Message) error {
 		got = append(got, m.Sequence)
 		if m.Sequence == 3 {
 			return errStop
@@ -387,7 +387,7 @@ func TestConsumeGivesUp(t *testing.T) {
 		rec.add(r)
 		writeProblem(w, 404, "not-found", "not found", "no such consumer")
 	})
-	err := c.Consume(context.Background(), "C1", func(consumer.Message) error { return nil })
+	err := c.Consume(context.Background(), "C1", func(wire.Message) error { return nil })
 	if !IsNotFound(err) || rec.count() != 1 {
 		t.Errorf("error %v after %d attempts", err, rec.count())
 	}
@@ -397,7 +397,7 @@ func TestConsumeGivesUp(t *testing.T) {
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	if err := c2.Consume(ctx, "C1", func(consumer.Message) error { return nil }); !errors.Is(err, context.DeadlineExceeded) {
+	if err := c2.Consume(ctx, "C1", func(wire.Message) error { return nil }); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("error %v, want the context's", err)
 	}
 }

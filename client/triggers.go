@@ -7,10 +7,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/heraldhq/herald/internal/delivery"
-	"github.com/heraldhq/herald/internal/event"
-	"github.com/heraldhq/herald/internal/match"
-	"github.com/heraldhq/herald/internal/trigger"
+	"github.com/heraldhq/herald/wire"
 )
 
 // CreateTrigger creates a trigger (201). Its answer is the only one that shows the
@@ -18,8 +15,8 @@ import (
 //
 // A create is not idempotent, so it is retried only when the request certainly did
 // not reach the server: a failed connection or a 429.
-func (c *Client) CreateTrigger(ctx context.Context, spec trigger.Spec) (*trigger.Trigger, error) {
-	var out trigger.Trigger
+func (c *Client) CreateTrigger(ctx context.Context, spec wire.TriggerSpec) (*wire.Trigger, error) {
+	var out wire.Trigger
 	if err := c.call(ctx, &request{method: http.MethodPost, path: "/v1/triggers", body: spec}, &out); err != nil {
 		return nil, err
 	}
@@ -27,8 +24,8 @@ func (c *Client) CreateTrigger(ctx context.Context, spec trigger.Spec) (*trigger
 }
 
 // ListTriggers returns a page of the caller's triggers.
-func (c *Client) ListTriggers(ctx context.Context, opts ListOptions) (*Page[*trigger.Trigger], error) {
-	var out Page[*trigger.Trigger]
+func (c *Client) ListTriggers(ctx context.Context, opts ListOptions) (*Page[*wire.Trigger], error) {
+	var out Page[*wire.Trigger]
 	req := &request{method: http.MethodGet, path: "/v1/triggers", query: opts.values(), idempotent: true}
 	if err := c.call(ctx, req, &out); err != nil {
 		return nil, err
@@ -38,35 +35,35 @@ func (c *Client) ListTriggers(ctx context.Context, opts ListOptions) (*Page[*tri
 
 // AllTriggers iterates over the caller's triggers from opts on, opts.Limit at a time.
 // An error ends the iteration.
-func (c *Client) AllTriggers(ctx context.Context, opts ListOptions) iter.Seq2[*trigger.Trigger, error] {
+func (c *Client) AllTriggers(ctx context.Context, opts ListOptions) iter.Seq2[*wire.Trigger, error] {
 	return all(ctx, opts, c.ListTriggers)
 }
 
 // GetTrigger returns one of the caller's triggers, without its secret.
-func (c *Client) GetTrigger(ctx context.Context, id string) (*trigger.Trigger, error) {
+func (c *Client) GetTrigger(ctx context.Context, id string) (*wire.Trigger, error) {
 	return c.triggerCall(ctx, http.MethodGet, nil, id)
 }
 
 // ReplaceTrigger replaces a trigger's whole spec. A spec whose action has no secret
 // keeps the current one; rotating it is giving a new one.
-func (c *Client) ReplaceTrigger(ctx context.Context, id string, spec trigger.Spec) (*trigger.Trigger, error) {
+func (c *Client) ReplaceTrigger(ctx context.Context, id string, spec wire.TriggerSpec) (*wire.Trigger, error) {
 	return c.triggerCall(ctx, http.MethodPut, spec, id)
 }
 
 // EnableTrigger turns a trigger back on, after its owner or Herald (too many exhausted
 // deliveries) disabled it; disable it with ReplaceTrigger and Enabled false.
-func (c *Client) EnableTrigger(ctx context.Context, id string) (*trigger.Trigger, error) {
+func (c *Client) EnableTrigger(ctx context.Context, id string) (*wire.Trigger, error) {
 	return c.triggerCall(ctx, http.MethodPost, nil, id, "enable")
 }
 
 // triggerCall sends an idempotent request about trigger id (GET, PUT, enable) that
 // answers the trigger.
-func (c *Client) triggerCall(ctx context.Context, method string, body any, id string, suffix ...string) (*trigger.Trigger, error) {
+func (c *Client) triggerCall(ctx context.Context, method string, body any, id string, suffix ...string) (*wire.Trigger, error) {
 	path, err := pathOf(append([]string{"v1", "triggers", id}, suffix...)...)
 	if err != nil {
 		return nil, err
 	}
-	var out trigger.Trigger
+	var out wire.Trigger
 	if err := c.call(ctx, &request{method: method, path: path, body: body, idempotent: true}, &out); err != nil {
 		return nil, err
 	}
@@ -91,13 +88,13 @@ type TestResult struct {
 	// nothing.
 	Enabled bool `json:"enabled"`
 	// Explain lists each condition and how it fared, the event type first.
-	Explain []match.Step `json:"explain"`
+	Explain []wire.Step `json:"explain"`
 }
 
 // TestTrigger reports whether ev would match the trigger, and which condition failed
 // if not. Nothing is delivered. The server fills in a missing uuid and timestamp, as
 // publishing would.
-func (c *Client) TestTrigger(ctx context.Context, id string, ev *event.Event) (*TestResult, error) {
+func (c *Client) TestTrigger(ctx context.Context, id string, ev *wire.Event) (*TestResult, error) {
 	var out TestResult
 	if err := c.eventCall(ctx, id, "test", ev, true, &out); err != nil {
 		return nil, err
@@ -117,7 +114,7 @@ type FireResult struct {
 //
 // It is not retried after the request may have reached the server: every fire queues
 // the action again, so a retry could run it twice.
-func (c *Client) FireTrigger(ctx context.Context, id string, ev *event.Event) (*FireResult, error) {
+func (c *Client) FireTrigger(ctx context.Context, id string, ev *wire.Event) (*FireResult, error) {
 	var out FireResult
 	if err := c.eventCall(ctx, id, "fire", ev, false, &out); err != nil {
 		return nil, err
@@ -126,7 +123,7 @@ func (c *Client) FireTrigger(ctx context.Context, id string, ev *event.Event) (*
 }
 
 // eventCall posts {"event": ev} to /v1/triggers/{id}/{verb}.
-func (c *Client) eventCall(ctx context.Context, id, verb string, ev *event.Event, idempotent bool, out any) error {
+func (c *Client) eventCall(ctx context.Context, id, verb string, ev *wire.Event, idempotent bool, out any) error {
 	if ev == nil {
 		return errors.New("herald: nil event")
 	}
@@ -135,14 +132,14 @@ func (c *Client) eventCall(ctx context.Context, id, verb string, ev *event.Event
 		return err
 	}
 	body := struct {
-		Event *event.Event `json:"event"`
+		Event *wire.Event `json:"event"`
 	}{ev}
 	return c.call(ctx, &request{method: http.MethodPost, path: path, body: body, idempotent: idempotent}, out)
 }
 
 // ListDeliveries returns a page of the trigger's deliveries, newest first, those with
-// status only unless it is empty (see delivery.Statuses).
-func (c *Client) ListDeliveries(ctx context.Context, triggerID, status string, opts ListOptions) (*Page[*delivery.Record], error) {
+// status only unless it is empty (see wire.Statuses).
+func (c *Client) ListDeliveries(ctx context.Context, triggerID, status string, opts ListOptions) (*Page[*wire.Delivery], error) {
 	path, err := pathOf("v1", "triggers", triggerID, "deliveries")
 	if err != nil {
 		return nil, err
@@ -151,7 +148,7 @@ func (c *Client) ListDeliveries(ctx context.Context, triggerID, status string, o
 	if status != "" {
 		q.Set("status", status)
 	}
-	var out Page[*delivery.Record]
+	var out Page[*wire.Delivery]
 	if err := c.call(ctx, &request{method: http.MethodGet, path: path, query: q, idempotent: true}, &out); err != nil {
 		return nil, err
 	}
@@ -160,8 +157,8 @@ func (c *Client) ListDeliveries(ctx context.Context, triggerID, status string, o
 
 // AllDeliveries iterates over the trigger's deliveries with status (any when empty)
 // from opts on, opts.Limit at a time. An error ends the iteration.
-func (c *Client) AllDeliveries(ctx context.Context, triggerID, status string, opts ListOptions) iter.Seq2[*delivery.Record, error] {
-	return all(ctx, opts, func(ctx context.Context, o ListOptions) (*Page[*delivery.Record], error) {
+func (c *Client) AllDeliveries(ctx context.Context, triggerID, status string, opts ListOptions) iter.Seq2[*wire.Delivery, error] {
+	return all(ctx, opts, func(ctx context.Context, o ListOptions) (*Page[*wire.Delivery], error) {
 		return c.ListDeliveries(ctx, triggerID, status, o)
 	})
 }
@@ -169,7 +166,7 @@ func (c *Client) AllDeliveries(ctx context.Context, triggerID, status string, op
 // RetryResult is the answer of RetryDelivery.
 type RetryResult struct {
 	DeliveryID string `json:"delivery_id"`
-	Status     string `json:"status"` // delivery.StatusQueued
+	Status     string `json:"status"` // wire.StatusQueued
 }
 
 // RetryDelivery runs one delivery again from the start of the trigger's retry

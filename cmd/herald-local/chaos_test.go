@@ -21,11 +21,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/heraldhq/herald/client"
-	"github.com/heraldhq/herald/internal/consumer"
-	"github.com/heraldhq/herald/internal/event"
-	"github.com/heraldhq/herald/internal/inbox"
-	"github.com/heraldhq/herald/internal/reply"
 	"github.com/heraldhq/herald/devstack/testenv"
+	"github.com/heraldhq/herald/wire"
 )
 
 // The no-loss suite. While a publisher sends a steady stream of events, the parts of
@@ -105,8 +102,8 @@ func TestChaosNoLoss(t *testing.T) {
 		t.Fatalf("create the sqs trigger: %s", out)
 	}
 	demo := newClient(t, api, p.env(t, "DEMO_TOKEN"))
-	cons, err := demo.CreateConsumer(ctx, consumer.Spec{Target: consumer.Target{
-		Resources: []consumer.ResourceTarget{{Path: "projects/demo", IncludeSubresources: true}},
+	cons, err := demo.CreateConsumer(ctx, wire.ConsumerSpec{Target: wire.Target{
+		Resources: []wire.ResourceTarget{{Path: "projects/demo", IncludeSubresources: true}},
 	}})
 	if err != nil {
 		t.Fatalf("create consumer: %v", err)
@@ -130,10 +127,10 @@ func TestChaosNoLoss(t *testing.T) {
 				return
 			case <-time.After(20 * time.Millisecond):
 			}
-			ev := &event.Event{
+			ev := &wire.Event{
 				Event:      "resource.ResourceUpdated",
 				UUID:       uuid.Must(uuid.NewRandomFromReader(uuidSource)).String(),
-				Resource:   &event.Resource{Type: "itemsvc.Item", Path: fmt.Sprintf("projects/demo/items/chaos-%d", i)},
+				Resource:   &wire.Resource{Type: "itemsvc.Item", Path: fmt.Sprintf("projects/demo/items/chaos-%d", i)},
 				Recipients: []string{"demo"},
 			}
 			for ctx.Err() == nil {
@@ -392,14 +389,14 @@ func consumerCollector(c *client.Client, id string) func(context.Context) []stri
 			if err != nil || len(msgs) == 0 {
 				return uuids
 			}
-			replies := make([]reply.Reply, len(msgs))
+			replies := make([]wire.Reply, len(msgs))
 			for i, m := range msgs {
 				if u := eventUUID(m.Event); u != "" {
 					uuids = append(uuids, u)
 				}
 				replies[i] = m.Reply
 			}
-			c.Acknowledge(ctx, replies, reply.Ack, 0)
+			c.Acknowledge(ctx, replies, wire.Ack, 0)
 		}
 	}
 }
@@ -410,7 +407,7 @@ func inboxCollector(c *client.Client) func(context.Context) []string {
 	seen := map[string]bool{}
 	return func(ctx context.Context) []string {
 		var uuids []string
-		for n, err := range c.AllNotifications(ctx, inbox.All, client.ListOptions{Limit: 100}) {
+		for n, err := range c.AllNotifications(ctx, wire.StateAll, client.ListOptions{Limit: 100}) {
 			if err != nil {
 				return uuids
 			}

@@ -9,14 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/heraldhq/herald/test/apidoc"
 	"github.com/heraldhq/herald/client"
-	"github.com/heraldhq/herald/internal/consumer"
-	"github.com/heraldhq/herald/internal/event"
-	"github.com/heraldhq/herald/internal/inbox"
-	"github.com/heraldhq/herald/internal/reply"
 	"github.com/heraldhq/herald/devstack/testenv"
-	"github.com/heraldhq/herald/internal/trigger"
+	"github.com/heraldhq/herald/test/apidoc"
+	"github.com/heraldhq/herald/wire"
 )
 
 // checked is a transport that checks every answer against openapi.yaml.
@@ -79,17 +75,17 @@ func TestResponsesFollowOpenAPI(t *testing.T) {
 	_, err = demo.Catalog(ctx)
 	must(err)
 	hook := newHookReceiver(t)
-	trg, err := demo.CreateTrigger(ctx, trigger.Spec{Name: "api", Resource: trigger.Resource{Path: "projects/demo/api", IncludeSubresources: true},
+	trg, err := demo.CreateTrigger(ctx, wire.TriggerSpec{Name: "api", Resource: wire.TriggerResource{Path: "projects/demo/api", IncludeSubresources: true},
 		Events: []string{"*"}, Action: json.RawMessage(`{"type":"http","url":"` + hook.URL + `"}`)})
 	must(err)
-	rec, err := demo.CreateConsumer(ctx, consumer.Spec{Target: consumer.Target{Resources: []consumer.ResourceTarget{{Path: "projects/demo/api", IncludeSubresources: true}}}})
+	rec, err := demo.CreateConsumer(ctx, wire.ConsumerSpec{Target: wire.Target{Resources: []wire.ResourceTarget{{Path: "projects/demo/api", IncludeSubresources: true}}}})
 	must(err)
-	ev := &event.Event{Event: "resource.ResourceCreated", Resource: &event.Resource{Type: "collection", Path: "projects/demo/api/c1"}, Recipients: []string{"demo"}}
+	ev := &wire.Event{Event: "resource.ResourceCreated", Resource: &wire.Resource{Type: "collection", Path: "projects/demo/api/c1"}, Recipients: []string{"demo"}}
 	_, err = pub.Publish(ctx, ev)
 	must(err)
-	_, err = pub.PublishBatch(ctx, []*event.Event{{Event: "job.JobCreated", Resource: &event.Resource{Type: "job", Path: "projects/demo/api/j1"}}})
+	_, err = pub.PublishBatch(ctx, []*wire.Event{{Event: "job.JobCreated", Resource: &wire.Resource{Type: "job", Path: "projects/demo/api/j1"}}})
 	must(err)
-	_, err = pub.CreateNotification(ctx, []string{"demo"}, inbox.Content{Variant: inbox.Announcement, Message: "hello"})
+	_, err = pub.CreateNotification(ctx, []string{"demo"}, wire.Content{Variant: wire.VariantAnnouncement, Message: "hello"})
 	must(err)
 
 	_, err = demo.ListConsumers(ctx, client.ListOptions{})
@@ -98,12 +94,12 @@ func TestResponsesFollowOpenAPI(t *testing.T) {
 	must(err)
 	msgs, err := demo.Fetch(ctx, rec.ID, client.FetchOptions{BatchSize: 10, Wait: 2 * time.Second})
 	must(err)
-	replies := make([]reply.Reply, len(msgs))
+	replies := make([]wire.Reply, len(msgs))
 	for i, m := range msgs {
 		replies[i] = m.Reply
 	}
 	if len(replies) > 0 {
-		_, err = anon.Acknowledge(ctx, replies, reply.Ack, 0)
+		_, err = anon.Acknowledge(ctx, replies, wire.Ack, 0)
 		must(err)
 	}
 
@@ -111,7 +107,7 @@ func TestResponsesFollowOpenAPI(t *testing.T) {
 		n, err := demo.CountNotifications(ctx)
 		return err == nil && n >= 2
 	}, "the notifications")
-	page, err := demo.ListNotifications(ctx, inbox.Unacknowledged, client.ListOptions{})
+	page, err := demo.ListNotifications(ctx, wire.StateUnacknowledged, client.ListOptions{})
 	must(err)
 	_, err = demo.AcknowledgeNotifications(ctx, []string{page.Items[0].ID})
 	must(err)
@@ -120,9 +116,9 @@ func TestResponsesFollowOpenAPI(t *testing.T) {
 	must(err)
 	_, err = demo.GetTrigger(ctx, trg.ID)
 	must(err)
-	_, err = demo.TestTrigger(ctx, trg.ID, &event.Event{Event: "resource.ResourceCreated", Resource: &event.Resource{Type: "collection", Path: "projects/demo/other"}})
+	_, err = demo.TestTrigger(ctx, trg.ID, &wire.Event{Event: "resource.ResourceCreated", Resource: &wire.Resource{Type: "collection", Path: "projects/demo/other"}})
 	must(err)
-	fired, err := demo.FireTrigger(ctx, trg.ID, &event.Event{Event: "job.JobFinished", Resource: &event.Resource{Type: "job", Path: "projects/demo/api/j2"}})
+	fired, err := demo.FireTrigger(ctx, trg.ID, &wire.Event{Event: "job.JobFinished", Resource: &wire.Resource{Type: "job", Path: "projects/demo/api/j2"}})
 	must(err)
 	testenv.WaitFor(t, 30*time.Second, func() bool {
 		d, err := demo.ListDeliveries(ctx, trg.ID, "succeeded", client.ListOptions{})
@@ -138,9 +134,9 @@ func TestResponsesFollowOpenAPI(t *testing.T) {
 	// Refusals: each answer must follow the document too.
 	_, err = other.GetConsumer(ctx, rec.ID) // 404
 	refused(err)
-	_, err = other.Publish(ctx, &event.Event{Event: "resource.ResourceCreated", Resource: &event.Resource{Type: "x", Path: "p"}}) // 403
+	_, err = other.Publish(ctx, &wire.Event{Event: "resource.ResourceCreated", Resource: &wire.Resource{Type: "x", Path: "p"}}) // 403
 	refused(err)
-	_, err = pub.Publish(ctx, &event.Event{Event: "nodot", Resource: &event.Resource{Type: "x", Path: "p"}}) // 400
+	_, err = pub.Publish(ctx, &wire.Event{Event: "nodot", Resource: &wire.Resource{Type: "x", Path: "p"}}) // 400
 	refused(err)
 	_, err = anon.Catalog(ctx) // 401
 	refused(err)

@@ -6,8 +6,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/client"
-	"github.com/heraldhq/herald/internal/consumer"
-	"github.com/heraldhq/herald/internal/trigger"
+	"github.com/heraldhq/herald/wire"
 )
 
 // admin runs `heraldctl admin triggers|consumers list|disable|delete`: any user's
@@ -29,7 +28,7 @@ func (a *app) admin(ctx context.Context, c *client.Client, args []string) error 
 		}
 		switch kind {
 		case "triggers":
-			var all []*trigger.Trigger
+			var all []*wire.Trigger
 			for tr, err := range c.AdminAllTriggers(ctx, owner, client.ListOptions{}) {
 				if err != nil {
 					return err
@@ -38,7 +37,7 @@ func (a *app) admin(ctx context.Context, c *client.Client, args []string) error 
 			}
 			return a.print(all, triggerRows(all...))
 		case "consumers":
-			var all []*consumer.Record
+			var all []*wire.Consumer
 			for r, err := range c.AdminAllConsumers(ctx, owner, client.ListOptions{}) {
 				if err != nil {
 					return err
@@ -78,7 +77,7 @@ func (a *app) admin(ctx context.Context, c *client.Client, args []string) error 
 }
 
 // consumerRows is the table of consumers the admin commands print, with whose they are.
-func consumerRows(rs ...*consumer.Record) func(t *table) {
+func consumerRows(rs ...*wire.Consumer) func(t *table) {
 	return func(t *table) {
 		t.row("ID", "OWNER", "FILTERS", "LAST USED", "EXPIRES", "DISABLED")
 		for _, r := range rs {

@@ -5,15 +5,12 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/heraldhq/herald/client"
-	"github.com/heraldhq/herald/internal/consumer"
-	"github.com/heraldhq/herald/internal/event"
-	"github.com/heraldhq/herald/internal/inbox"
-	"github.com/heraldhq/herald/internal/reply"
-	"github.com/heraldhq/herald/internal/trigger"
+	"github.com/heraldhq/herald/wire"
 )
 
 // dispatch runs the command args names.
@@ -101,7 +98,7 @@ func (a *app) publish(ctx context.Context, c *client.Client, args []string) erro
 	if err := needArgs(pos, 1, "the event (JSON, @file or -)"); err != nil {
 		return err
 	}
-	var ev event.Event
+	var ev wire.Event
 	if err := a.jsonArg(pos[0], &ev); err != nil {
 		return err
 	}
@@ -128,7 +125,7 @@ func (a *app) consumers(ctx context.Context, c *client.Client, sub string, args 
 		if err := needArgs(args, 1, "the consumer spec"); err != nil {
 			return err
 		}
-		var spec consumer.Spec
+		var spec wire.ConsumerSpec
 		if err := a.jsonArg(args[0], &spec); err != nil {
 			return err
 		}
@@ -144,7 +141,7 @@ func (a *app) consumers(ctx context.Context, c *client.Client, sub string, args 
 			t.row(r.ID, len(r.FilterSubjects), r.ExpiresAt.Format(time.RFC3339))
 		})
 	case "list":
-		var all []*consumer.Record
+		var all []*wire.Consumer
 		for r, err := range c.AllConsumers(ctx, client.ListOptions{}) {
 			if err != nil {
 				return err
@@ -194,12 +191,12 @@ func (a *app) consumers(ctx context.Context, c *client.Client, sub string, args 
 		if err := needArgs(pos, 1, "the replies (a JSON array, @file or -)"); err != nil {
 			return err
 		}
-		var replies []reply.Reply
+		var replies []wire.Reply
 		if err := a.jsonArg(pos[0], &replies); err != nil {
 			return err
 		}
-		act, err := reply.ParseAction(action)
-		if err != nil {
+		act := wire.AckAction(action)
+		if !slices.Contains(wire.AckActions, act) {
 			return usageErr("--action must be ack, nak, term or in_progress")
 		}
 		n, err := c.Acknowledge(ctx, replies, act, time.Duration(delay)*time.Millisecond)
@@ -244,7 +241,7 @@ func (a *app) fetch(ctx context.Context, c *client.Client, args []string) error 
 // follow prints the consumer's messages as they arrive, one JSON object per line,
 // reconnecting when the stream asks to.
 func (a *app) follow(ctx context.Context, c *client.Client, id string) error {
-	err := c.Consume(ctx, id, func(m consumer.Message) error {
+	err := c.Consume(ctx, id, func(m wire.Message) error {
 		if a.output == "json" {
 			return a.print(m, nil)
 		}
@@ -266,8 +263,8 @@ func (a *app) notifications(ctx context.Context, c *client.Client, sub string, a
 		}); err != nil {
 			return err
 		}
-		var all []*inbox.Notification
-		for n, err := range c.AllNotifications(ctx, inbox.State(state), client.ListOptions{}) {
+		var all []*wire.Notification
+		for n, err := range c.AllNotifications(ctx, wire.State(state), client.ListOptions{}) {
 			if err != nil {
 				return err
 			}
@@ -301,7 +298,7 @@ func (a *app) notifications(ctx context.Context, c *client.Client, sub string, a
 	return usageErr("notifications: list, count or ack")
 }
 
-func triggerRows(ts ...*trigger.Trigger) func(t *table) {
+func triggerRows(ts ...*wire.Trigger) func(t *table) {
 	return func(t *table) {
 		t.row("ID", "NAME", "PATH", "EVENTS", "ACTION", "ENABLED")
 		for _, tr := range ts {
@@ -323,7 +320,7 @@ func (a *app) triggers(ctx context.Context, c *client.Client, sub string, args [
 		if err := needArgs(args, 1, "the trigger spec"); err != nil {
 			return err
 		}
-		var spec trigger.Spec
+		var spec wire.TriggerSpec
 		if err := a.jsonArg(args[0], &spec); err != nil {
 			return err
 		}
@@ -337,7 +334,7 @@ func (a *app) triggers(ctx context.Context, c *client.Client, sub string, args [
 		// The create answer is the one place the action's secret is shown: print it.
 		return a.print(tr, nil)
 	case "list":
-		var all []*trigger.Trigger
+		var all []*wire.Trigger
 		for tr, err := range c.AllTriggers(ctx, client.ListOptions{}) {
 			if err != nil {
 				return err
@@ -367,7 +364,7 @@ func (a *app) triggers(ctx context.Context, c *client.Client, sub string, args [
 		if err := needArgs(args, 2, "the trigger id and the event"); err != nil {
 			return err
 		}
-		var ev event.Event
+		var ev wire.Event
 		if err := a.jsonArg(args[1], &ev); err != nil {
 			return err
 		}
