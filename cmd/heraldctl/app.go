@@ -36,13 +36,17 @@ func parseGlobal(args []string, stderr io.Writer) (*app, []string, error) {
 	a := &app{}
 	fs := flag.NewFlagSet("heraldctl", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { usage(stderr) }
+	// The usage goes to stderr after a bad flag; --help is answered by run, on stdout.
+	fs.Usage = func() {}
 	fs.StringVar(&a.url, "url", "", "the API's base URL (HERALD_URL; default "+defaultURL+")")
 	fs.StringVar(&a.token, "token", "", "the bearer token (HERALD_TOKEN)")
 	fs.StringVar(&a.output, "output", "table", "table or json")
 	fs.StringVar(&a.config, "config", defaultConfigPath(), "the config file")
 	fs.BoolVar(&a.quiet, "q", false, "print only the id of what a command makes or lists")
 	if err := fs.Parse(args); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			usage(stderr)
+		}
 		return nil, nil, err
 	}
 	if a.output != "table" && a.output != "json" {

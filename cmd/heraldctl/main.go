@@ -18,6 +18,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -34,6 +36,11 @@ func main() {
 // run runs one command line and returns its exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	app, rest, err := parseGlobal(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		// heraldctl --help: the usage was asked for, so it is the answer, on stdout.
+		usage(stdout)
+		return exitOK
+	}
 	if err != nil {
 		return exitUsage
 	}
@@ -41,6 +48,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if len(rest) == 0 {
 		usage(stderr)
 		return exitUsage
+	}
+	if wantsHelp(rest[1:]) {
+		commandHelp(stdout, rest[0])
+		return exitOK
 	}
 	if err := app.dispatch(ctx, rest); err != nil {
 		fmt.Fprintln(stderr, "heraldctl:", message(err))

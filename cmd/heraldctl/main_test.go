@@ -78,3 +78,47 @@ func TestLocalCommands(t *testing.T) {
 		t.Errorf("the minted token: %+v, %v", c, err)
 	}
 }
+
+// TestHelp checks that asking any command for help answers its usage on stdout and exits
+// 0, with no server and no token: help is an answer, not a usage error.
+func TestHelp(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string // a line the answer must hold
+	}{
+		{[]string{"--help"}, "usage: heraldctl [--url URL]"},
+		{[]string{"-h"}, "usage: heraldctl [--url URL]"},
+		{[]string{"help"}, "usage: heraldctl [--url URL]"},
+		{[]string{"publish", "--help"}, "  publish EVENT [--sync]"},
+		{[]string{"catalog", "-h"}, "  catalog "},
+		{[]string{"consumers", "--help"}, "  consumers fetch ID [--batch N] [--wait MS] [--follow]"},
+		{[]string{"consumers", "create", "--help"}, "  consumers create SPEC"},
+		{[]string{"consumers", "ack", "-help"}, "                                         acknowledge replies"},
+		{[]string{"notifications", "--help"}, "  notifications count"},
+		{[]string{"triggers", "replay", "ID", "--help"}, "  triggers replay ID"},
+		{[]string{"admin", "--help"}, "  admin consumers disable ID | delete ID"},
+		{[]string{"token", "--help"}, "  token [--sub ID]"},
+		{[]string{"completion", "--help"}, "  completion bash"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			t.Setenv("HERALD_TOKEN", "")
+			code := run(context.Background(), tt.args, strings.NewReader(""), &out, &errOut)
+			if code != exitOK {
+				t.Errorf("exit code %d, want %d; stderr: %s", code, exitOK, errOut.String())
+			}
+			if !strings.Contains(out.String(), tt.want) {
+				t.Errorf("stdout does not hold %q:\n%s", tt.want, out.String())
+			}
+			if errOut.Len() != 0 {
+				t.Errorf("stderr: %s", errOut.String())
+			}
+		})
+	}
+	// A help flag after "--" is an argument, not a request for help.
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"frobnicate", "--", "--help"}, strings.NewReader(""), &out, &errOut); code != exitUsage {
+		t.Errorf("frobnicate -- --help: exit code %d, want %d", code, exitUsage)
+	}
+}
