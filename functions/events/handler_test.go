@@ -19,6 +19,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/heraldhq/herald/devstack/testenv"
 	"github.com/heraldhq/herald/internal/apigw"
 	"github.com/heraldhq/herald/internal/apigw/apigwtest"
 	"github.com/heraldhq/herald/internal/auth"
@@ -26,7 +27,6 @@ import (
 	"github.com/heraldhq/herald/internal/bus"
 	"github.com/heraldhq/herald/internal/event"
 	"github.com/heraldhq/herald/internal/fanout"
-	"github.com/heraldhq/herald/devstack/testenv"
 )
 
 var env *testenv.Env
@@ -326,9 +326,14 @@ func TestHealthCatalogAndUnknownRoutes(t *testing.T) {
 		t.Fatalf("catalog lists %d types, want %d", len(body["types"].([]any)), len(event.Catalog()))
 	}
 
-	resp, _ = do(t, h, request("DELETE", "/v1/events", "", publisher, nil))
+	resp, _ = do(t, h, request("GET", "/v1/nothing", "", publisher, nil))
 	if resp.StatusCode != 404 || resp.Headers["Content-Type"] != apigw.ProblemContentType {
 		t.Fatalf("unknown route: %d %s", resp.StatusCode, resp.Body)
+	}
+	// A known path with another method: 405, naming the methods it takes.
+	resp, body = do(t, h, request("DELETE", "/v1/events", "", publisher, nil))
+	if resp.StatusCode != 405 || resp.Headers["Content-Type"] != apigw.ProblemContentType || resp.Headers["Allow"] != "POST" || body["type"] != apigw.ProblemMethodNotAllowed {
+		t.Fatalf("another method: %d %v %s", resp.StatusCode, resp.Headers, resp.Body)
 	}
 }
 

@@ -126,10 +126,3 @@ func Error(ctx context.Context, err error) events.APIGatewayV2HTTPResponse {
 	}
 	return resp
 }
-
-// ProblemJSON answers a problem document that carries extension members beside the
-// RFC 9457 ones (a veto's denials, say): v, with the problem content type and the same
-// headers and encoding as every other answer.
-func ProblemJSON(status int, v any) events.APIGatewayV2HTTPResponse {
-	return respond(status, ProblemContentType, v)
-}
