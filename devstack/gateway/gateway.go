@@ -17,8 +17,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/heraldhq/herald/internal/apigw"
 	"github.com/heraldhq/herald/devstack/lambdalocal"
+	"github.com/heraldhq/herald/internal/apigw"
+	"github.com/heraldhq/herald/internal/fault"
 )
 
 // The ids the local gateway reports in request contexts and ARNs.
@@ -106,11 +107,10 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rt, params, allowed := g.route(r.Method, r.URL.EscapedPath())
 	if rt == nil {
 		if len(allowed) > 0 {
-			w.Header().Set("Allow", strings.Join(allowed, ", "))
-			writeProblem(w, http.StatusMethodNotAllowed, "method not allowed", fmt.Sprintf("%s is not allowed on %s", r.Method, r.URL.Path))
+			writeProblem(w, r, fault.NotAllowed(fmt.Sprintf("%s is not allowed on %s", r.Method, r.URL.Path), allowed...))
 			return
 		}
-		writeProblem(w, http.StatusNotFound, "not found", fmt.Sprintf("no route for %s %s", r.Method, r.URL.Path))
+		writeProblem(w, r, fault.Newf(fault.NotFound, "no route for %s %s", r.Method, r.URL.Path))
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
@@ -420,9 +420,13 @@ func writeMessage(w http.ResponseWriter, status int, message string) {
 	json.NewEncoder(w).Encode(map[string]string{"message": message})
 }
 
-// writeProblem answers unknown routes and methods as problem+json.
-func writeProblem(w http.ResponseWriter, status int, title, detail string) {
-	w.Header().Set("Content-Type", apigw.ProblemContentType)
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(apigw.Problem{Type: "urn:herald:problem:" + strings.ReplaceAll(title, " ", "-"), Title: title, Status: status, Detail: detail})
+// writeProblem answers unknown routes and methods as the functions answer their errors:
+// problem+json from apigw.Error, with its headers (Allow on a 405).
+func writeProblem(w http.ResponseWriter, r *http.Request, err error) {
+	resp := apigw.Error(r.Context(), err)
+	for k, v := range resp.Headers {
+		w.Header().Set(k, v)
+	}
+	w.WriteHeader(resp.StatusCode)
+	io.WriteString(w, resp.Body)
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -38,7 +37,8 @@ const (
 	AckTimeout = 5 * time.Second
 )
 
-// Handler serves the ConsumersApi routes.
+// Handler serves the ConsumersApi routes. They are declared in routes, each a
+// method that returns an apigw.Response or an error for apigw.Respond to answer.
 type Handler struct {
 	Store *consumer.Store
 	JS    jetstream.JetStream
@@ -47,84 +47,48 @@ type Handler struct {
 	cache cache // the consumers this instance fetched from
 }
 
-// Handle dispatches one HTTP API request.
-func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	route, id := routeOf(&req)
-	var resp events.APIGatewayV2HTTPResponse
-	var err error
-	switch route {
-	case "POST /v1/consumers":
-		resp, err = h.create(ctx, &req)
-	case "GET /v1/consumers":
-		resp, err = h.list(ctx, &req)
-	case "GET /v1/consumers/{id}":
-		resp, err = h.get(ctx, &req, id)
-	case "DELETE /v1/consumers/{id}":
-		resp, err = h.delete(ctx, &req, id)
-	case "GET /v1/consumers/{id}/batch":
-		resp, err = h.batch(ctx, &req, id)
-	case "POST /v1/acknowledge":
-		resp, err = h.acknowledge(ctx, &req)
-	case "GET /v1/admin/consumers":
-		resp, err = h.adminList(ctx, &req)
-	case "POST /v1/admin/consumers/{id}/disable":
-		resp, err = h.adminDisable(ctx, &req, id)
-	case "DELETE /v1/admin/consumers/{id}":
-		resp, err = h.adminDelete(ctx, &req, id)
-	default:
-		err = fault.Newf(fault.NotFound, "no route %s", apigw.Route(&req))
-	}
-	if err != nil {
-		return apigw.Error(ctx, err), nil
-	}
-	return resp, nil
-}
+// routes are the ConsumersApi routes, as template.yaml declares them.
+var routes = apigw.NewRouter(apigw.Routes[*Handler]{
+	"POST /v1/consumers":                    (*Handler).create,
+	"GET /v1/consumers":                     (*Handler).list,
+	"GET /v1/consumers/{id}":                (*Handler).get,
+	"DELETE /v1/consumers/{id}":             (*Handler).delete,
+	"GET /v1/consumers/{id}/batch":          (*Handler).batch,
+	"POST /v1/acknowledge":                  (*Handler).acknowledge,
+	"GET /v1/admin/consumers":               (*Handler).adminList,
+	"POST /v1/admin/consumers/{id}/disable": (*Handler).adminDisable,
+	"DELETE /v1/admin/consumers/{id}":       (*Handler).adminDelete,
+})
 
-// routeOf returns the route key of the request and the consumer id in its path. API
-// Gateway (and the local gateway) name the route and pass {id} as a path parameter;
-// without a route key the raw path is matched instead.
-func routeOf(req *events.APIGatewayV2HTTPRequest) (route, id string) {
-	if req.RouteKey != "" && req.RouteKey != "$default" {
-		return req.RouteKey, req.PathParameters["id"]
-	}
-	method := req.RequestContext.HTTP.Method
-	parts := strings.Split(strings.Trim(req.RawPath, "/"), "/")
-	switch {
-	case len(parts) == 3 && parts[0] == "v1" && parts[1] == "consumers":
-		return method + " /v1/consumers/{id}", parts[2]
-	case len(parts) == 4 && parts[0] == "v1" && parts[1] == "consumers" && parts[3] == "batch":
-		return method + " /v1/consumers/{id}/batch", parts[2]
-	case len(parts) == 4 && parts[0] == "v1" && parts[1] == "admin" && parts[2] == "consumers":
-		return method + " /v1/admin/consumers/{id}", parts[3]
-	case len(parts) == 5 && parts[0] == "v1" && parts[1] == "admin" && parts[2] == "consumers" && parts[4] == "disable":
-		return method + " /v1/admin/consumers/{id}/disable", parts[3]
-	}
-	return apigw.Route(req), ""
+// Handle answers one HTTP API request through its route in routes. Without a route key
+// (a $default route) the router matches the raw path and takes {id} from it.
+func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	return routes.Handle(ctx, h, req)
 }
 
 // create serves POST /v1/consumers: READ on every scope path (or what Spec.Authorize
 // asks for targets without paths) is needed.
-func (h *Handler) create(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+func (h *Handler) create(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 	claims, err := apigw.Claims(req)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	if err := apigw.CheckQuery(req.QueryStringParameters); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	body, err := apigw.Body(req, MaxSpecBytes)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	var spec consumer.Spec
 	if err := apigw.DecodeJSON(body, &spec); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	if err := spec.Normalize(); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	if err := spec.Authorize(claims); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	store := h.Store
 	if claims.IsAdmin() {
@@ -132,27 +96,27 @@ func (h *Handler) create(ctx context.Context, req *events.APIGatewayV2HTTPReques
 	}
 	r, err := store.Create(ctx, spec, claims.Subject)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	slog.InfoContext(ctx, "consumer created", "id", r.ID, "owner", r.Owner, "filters", len(r.FilterSubjects))
-	return apigw.JSON(http.StatusCreated, r), nil
+	return apigw.Reply(http.StatusCreated, r), nil
 }
 
 // list serves GET /v1/consumers: the caller's own consumers, a page at a time.
-func (h *Handler) list(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+func (h *Handler) list(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 	claims, err := apigw.Claims(req)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	page, err := apigw.PageParams(req.QueryStringParameters, DefaultLimit, MaxLimit)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	records, next, err := h.Store.List(ctx, claims.Subject, page.Limit, page.Cursor)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
-	return apigw.Items(records, next), nil
+	return apigw.ReplyItems(records, next), nil
 }
 
 // view is a consumer as GET /v1/consumers/{id} shows it: the record and the JetStream
@@ -164,52 +128,54 @@ type view struct {
 }
 
 // get serves GET /v1/consumers/{id}, for the owner.
-func (h *Handler) get(ctx context.Context, req *events.APIGatewayV2HTTPRequest, id string) (events.APIGatewayV2HTTPResponse, error) {
+func (h *Handler) get(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+	id := req.PathParameters["id"]
 	claims, err := apigw.Claims(req)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	if err := apigw.CheckQuery(req.QueryStringParameters); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	r, err := h.Store.Get(ctx, id, claims.Subject)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	c, err := h.consumer(ctx, id)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	info, err := c.Info(ctx)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, busError(err, "reading the consumer")
+		return apigw.Response{}, busError(err, "reading the consumer")
 	}
-	return apigw.JSON(http.StatusOK, view{Record: r, NumPending: info.NumPending, NumAckPending: info.NumAckPending}), nil
+	return apigw.Reply(http.StatusOK, view{Record: r, NumPending: info.NumPending, NumAckPending: info.NumAckPending}), nil
 }
 
 // delete serves DELETE /v1/consumers/{id}: the owner may, and so may whoever holds
 // WRITE on every path the consumer is scoped to. Everyone else learns nothing: 404.
-func (h *Handler) delete(ctx context.Context, req *events.APIGatewayV2HTTPRequest, id string) (events.APIGatewayV2HTTPResponse, error) {
+func (h *Handler) delete(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+	id := req.PathParameters["id"]
 	claims, err := apigw.Claims(req)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	if err := apigw.CheckQuery(req.QueryStringParameters); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	r, err := h.Store.Lookup(ctx, id)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	if r.Owner != claims.Subject && !canWriteAll(claims, r.ScopePaths()) {
-		return events.APIGatewayV2HTTPResponse{}, fault.New(fault.NotFound, "no such consumer")
+		return apigw.Response{}, fault.New(fault.NotFound, "no such consumer")
 	}
 	h.cache.drop(id)
 	if err := h.Store.Delete(ctx, id); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	slog.InfoContext(ctx, "consumer deleted", "id", id, "owner", r.Owner, "by", claims.Subject)
-	return apigw.NoContent(), nil
+	return apigw.ReplyNoContent(), nil
 }
 
 // canWriteAll reports whether c holds WRITE on every one of paths. A consumer without
@@ -231,35 +197,36 @@ func canWriteAll(c *auth.Claims, paths []string) bool {
 // consumer selects, gets at most batch_size messages, waiting up to wait_ms for them.
 // Nothing is acknowledged here: every message comes back after its ack wait unless the
 // caller acknowledges it.
-func (h *Handler) batch(ctx context.Context, req *events.APIGatewayV2HTTPRequest, id string) (events.APIGatewayV2HTTPResponse, error) {
+func (h *Handler) batch(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+	id := req.PathParameters["id"]
 	claims, err := apigw.Claims(req)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	q := req.QueryStringParameters
 	if err := apigw.CheckQuery(q, "batch_size", "wait_ms"); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	size, err := apigw.IntParam(q, "batch_size", DefaultBatchSize, 1, MaxBatchSize)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	waitMS, err := apigw.IntParam(q, "wait_ms", 0, 0, MaxWaitMS)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	r, c, err := h.open(ctx, id, claims.Subject)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	// Permissions change after a consumer is made: a revoked grant stops the next fetch.
 	if err := r.Authorize(claims); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	// Its JetStream consumer is paused: say why rather than answer empty batches (and
 	// touch it, keeping it from expiring).
 	if r.DisabledReason != "" {
-		return events.APIGatewayV2HTTPResponse{}, fault.New(fault.Conflict, "the consumer is "+r.DisabledReason)
+		return apigw.Response{}, fault.New(fault.Conflict, "the consumer is "+r.DisabledReason)
 	}
 	var b jetstream.MessageBatch
 	if waitMS == 0 {
@@ -268,7 +235,7 @@ func (h *Handler) batch(ctx context.Context, req *events.APIGatewayV2HTTPRequest
 		b, err = c.Fetch(size, jetstream.FetchMaxWait(time.Duration(waitMS)*time.Millisecond))
 	}
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, busError(err, "fetching messages")
+		return apigw.Response{}, busError(err, "fetching messages")
 	}
 	msgs := make([]consumer.Message, 0, size)
 	for m := range b.Messages() {
@@ -283,7 +250,7 @@ func (h *Handler) batch(ctx context.Context, req *events.APIGatewayV2HTTPRequest
 	}
 	if err := b.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && !errors.Is(err, jetstream.ErrNoMessages) {
 		if len(msgs) == 0 {
-			return events.APIGatewayV2HTTPResponse{}, h.fetchFailed(ctx, id, err)
+			return apigw.Response{}, h.fetchFailed(ctx, id, err)
 		}
 		// The messages in hand are delivered already: answering them beats making the
 		// caller wait out their ack wait.
@@ -295,7 +262,7 @@ func (h *Handler) batch(ctx context.Context, req *events.APIGatewayV2HTTPRequest
 		slog.WarnContext(ctx, "touching the consumer failed", "consumer", id, "error", err.Error())
 	}
 	h.cache.put(id, r, c, time.Now())
-	return apigw.JSON(http.StatusOK, map[string]any{"messages": msgs}), nil
+	return apigw.Reply(http.StatusOK, map[string]any{"messages": msgs}), nil
 }
 
 // open returns the record and JetStream consumer of id for owner, from the cache when
@@ -358,21 +325,21 @@ type ackBody struct {
 // acknowledge serves POST /v1/acknowledge. It has no authorizer: a reply signed by
 // Herald for a consumer is the credential for acknowledging that delivery. Every reply
 // is checked before any is acted on, and each action waits for the server to confirm.
-func (h *Handler) acknowledge(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+func (h *Handler) acknowledge(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 	if err := apigw.CheckQuery(req.QueryStringParameters); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	raw, err := apigw.Body(req, MaxAckBodyBytes)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	var body ackBody
 	if err := apigw.DecodeJSON(raw, &body); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	action, err := reply.ParseAction(body.Action)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	// Milliseconds beyond the longest delay would overflow a Duration; any value past
 	// the limit gets the same error from Payload.
@@ -382,31 +349,31 @@ func (h *Handler) acknowledge(ctx context.Context, req *events.APIGatewayV2HTTPR
 	}
 	payload, err := action.Payload(delay)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	if len(body.Replies) == 0 {
-		return events.APIGatewayV2HTTPResponse{}, fault.Field("replies", "must not be empty")
+		return apigw.Response{}, fault.Field("replies", "must not be empty")
 	}
 	// The consumer comes from the first reply; VerifyAll then refuses any reply signed
 	// for another consumer, the first one included when its signature is not genuine.
 	first, err := reply.ParseAckSubject(body.Replies[0].Reply)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, fault.Field("replies[0]", "not a JetStream ack subject")
+		return apigw.Response{}, fault.Field("replies[0]", "not a JetStream ack subject")
 	}
 	if _, err := reply.VerifyAll(h.Keys, body.Replies, first.Consumer, event.StreamName); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	failed := confirm(ctx, h.JS.Conn(), body.Replies, payload)
 	if len(failed) > 0 {
 		slog.WarnContext(ctx, "acknowledgements not confirmed", "consumer", first.Consumer, "action", action, "failed", len(failed), "of", len(body.Replies))
-		return events.APIGatewayV2HTTPResponse{}, &fault.Error{
+		return apigw.Response{}, &fault.Error{
 			Kind:   fault.Unavailable,
 			Detail: fmt.Sprintf("%d of %d replies were not confirmed by the event bus (the consumer may have been deleted); sending them again is safe", len(failed), len(body.Replies)),
 			Fields: failed,
 		}
 	}
 	slog.InfoContext(ctx, "acknowledged", "consumer", first.Consumer, "action", action, "replies", len(body.Replies))
-	return apigw.JSON(http.StatusOK, map[string]int{"acknowledged": len(body.Replies)}), nil
+	return apigw.Reply(http.StatusOK, map[string]int{"acknowledged": len(body.Replies)}), nil
 }
 
 // busError reports a failure of the event bus as a fault Unavailable.

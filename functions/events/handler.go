@@ -29,7 +29,9 @@ const (
 	MaxBodyBytes = 6 * 1000 * 1000
 )
 
-// Handler serves the EventsApi routes: health, catalog and publish.
+// Handler serves the EventsApi routes: health, catalog and publish. They are declared
+// in routes, each a method that returns an apigw.Response or an error for apigw.Respond
+// to answer.
 type Handler struct {
 	JS  jetstream.JetStream
 	Now func() time.Time
@@ -42,31 +44,33 @@ type Handler struct {
 	Deliveries *delivery.Store
 }
 
-// Handle dispatches one HTTP API request.
+// routes are the EventsApi routes, as template.yaml declares them.
+var routes = apigw.NewRouter(apigw.Routes[*Handler]{
+	"GET /v1/health":  (*Handler).health,
+	"GET /v1/catalog": (*Handler).catalog,
+	"POST /v1/events": (*Handler).publish,
+})
+
+// Handle answers one HTTP API request through its route in routes.
 func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	switch apigw.Route(&req) {
-	case "GET /v1/health":
-		return h.health(), nil
-	case "GET /v1/catalog":
-		if _, err := apigw.Claims(&req); err != nil {
-			return apigw.Error(ctx, err), nil
-		}
-		return apigw.JSON(http.StatusOK, map[string]any{"types": event.Catalog()}), nil
-	case "POST /v1/events":
-		resp, err := h.publish(ctx, &req)
-		if err != nil {
-			return apigw.Error(ctx, err), nil
-		}
-		return resp, nil
-	}
-	return apigw.Error(ctx, fault.Newf(fault.NotFound, "no route %s", apigw.Route(&req))), nil
+	return routes.Handle(ctx, h, req)
 }
 
-func (h *Handler) health() events.APIGatewayV2HTTPResponse {
+// health serves GET /v1/health, without an authorizer: 503 while the event bus is
+// unreachable.
+func (h *Handler) health(context.Context, *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 	if !h.JS.Conn().IsConnected() {
-		return apigw.JSON(http.StatusServiceUnavailable, map[string]string{"status": "degraded", "nats": h.JS.Conn().Status().String()})
+		return apigw.Reply(http.StatusServiceUnavailable, map[string]string{"status": "degraded", "nats": h.JS.Conn().Status().String()}), nil
 	}
-	return apigw.JSON(http.StatusOK, map[string]string{"status": "ok"})
+	return apigw.Reply(http.StatusOK, map[string]string{"status": "ok"}), nil
+}
+
+// catalog serves GET /v1/catalog: the event types, for any caller with a token.
+func (h *Handler) catalog(_ context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+	if _, err := apigw.Claims(req); err != nil {
+		return apigw.Response{}, err
+	}
+	return apigw.Reply(http.StatusOK, map[string]any{"types": event.Catalog()}), nil
 }
 
 // batchBody is the batch form of POST /v1/events.
@@ -74,28 +78,30 @@ type batchBody struct {
 	Events []json.RawMessage `json:"events"`
 }
 
-func (h *Handler) publish(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+// publish serves POST /v1/events: one event or a batch, published at once, or one event
+// vetted first by the sync triggers with ?mode=sync.
+func (h *Handler) publish(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 	claims, err := apigw.Claims(req)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	if !claims.IsPublisher() {
-		return events.APIGatewayV2HTTPResponse{}, fault.New(fault.Forbidden, "publishing needs a service token with the publisher role")
+		return apigw.Response{}, fault.New(fault.Forbidden, "publishing needs a service token with the publisher role")
 	}
 	if err := checkQuery(req.QueryStringParameters); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	body, err := apigw.Body(req, MaxBodyBytes)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	list, batch, err := h.decode(body)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	if req.QueryStringParameters["mode"] == "sync" {
 		if batch {
-			return events.APIGatewayV2HTTPResponse{}, fault.Field("mode", "sync publishing takes one event, not a batch")
+			return apigw.Response{}, fault.Field("mode", "sync publishing takes one event, not a batch")
 		}
 		return h.publishSync(ctx, list[0])
 	}
@@ -103,10 +109,10 @@ func (h *Handler) publish(ctx context.Context, req *events.APIGatewayV2HTTPReque
 	if !batch {
 		ack, err := bus.Publish(ctx, h.JS, list[0])
 		if err != nil {
-			return events.APIGatewayV2HTTPResponse{}, fault.Wrap(fault.Unavailable, err, "the event bus did not accept the event; retry with the same uuid")
+			return apigw.Response{}, fault.Wrap(fault.Unavailable, err, "the event bus did not accept the event; retry with the same uuid")
 		}
 		slog.InfoContext(ctx, "event published", "uuid", ack.UUID, "event", list[0].Event, "sequence", ack.Sequence, "duplicate", ack.Duplicate)
-		return apigw.JSON(http.StatusAccepted, ack), nil
+		return apigw.Reply(http.StatusAccepted, ack), nil
 	}
 
 	acks, errs := bus.PublishAll(ctx, h.JS, list)
@@ -128,7 +134,7 @@ func (h *Handler) publish(ctx context.Context, req *events.APIGatewayV2HTTPReque
 		// the same uuids is safe, since the stream deduplicates on them.
 		status = http.StatusServiceUnavailable
 	}
-	return apigw.JSON(status, map[string]any{"results": results}), nil
+	return apigw.Reply(status, map[string]any{"results": results}), nil
 }
 
 // result is one event's outcome in a batch answer.

@@ -327,9 +327,14 @@ func TestHealthCatalogAndUnknownRoutes(t *testing.T) {
 		t.Fatalf("catalog lists %d types, want %d", len(body["types"].([]any)), len(event.Catalog()))
 	}
 
-	resp, _ = do(t, h, request("DELETE", "/v1/events", "", publisher, nil))
+	resp, _ = do(t, h, request("GET", "/v1/nothing", "", publisher, nil))
 	if resp.StatusCode != 404 || resp.Headers["Content-Type"] != apigw.ProblemContentType {
 		t.Fatalf("unknown route: %d %s", resp.StatusCode, resp.Body)
+	}
+	// A known path with another method: 405, naming the methods it takes.
+	resp, body = do(t, h, request("DELETE", "/v1/events", "", publisher, nil))
+	if resp.StatusCode != 405 || resp.Headers["Content-Type"] != apigw.ProblemContentType || resp.Headers["Allow"] != "POST" || body["type"] != apigw.ProblemMethodNotAllowed {
+		t.Fatalf("another method: %d %v %s", resp.StatusCode, resp.Headers, resp.Body)
 	}
 }
 

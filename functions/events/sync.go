@@ -9,8 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
-
 	"github.com/heraldhq/herald/internal/action"
 	"github.com/heraldhq/herald/internal/apigw"
 	"github.com/heraldhq/herald/internal/bus"
@@ -27,20 +25,20 @@ const SyncDeadline = 10 * time.Second
 
 // publishSync serves POST /v1/events?mode=sync: the sync triggers that match the event
 // vet it first; it is published only when all approve.
-func (h *Handler) publishSync(ctx context.Context, ev *event.Event) (events.APIGatewayV2HTTPResponse, error) {
+func (h *Handler) publishSync(ctx context.Context, ev *event.Event) (apigw.Response, error) {
 	if h.Sync == nil || h.Runner == nil {
-		return events.APIGatewayV2HTTPResponse{}, fault.New(fault.Unavailable, "sync publishing is not configured here")
+		return apigw.Response{}, fault.New(fault.Unavailable, "sync publishing is not configured here")
 	}
 	if err := h.Sync.Refresh(ctx); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, fault.Wrap(fault.Unavailable, err, "the sync triggers could not be read; try again")
+		return apigw.Response{}, fault.Wrap(fault.Unavailable, err, "the sync triggers could not be read; try again")
 	}
 	raw, err := json.Marshal(ev)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	mev, err := match.ParseEvent(raw)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	triggers := h.Sync.Match(mev)
 	verdicts := make([]action.Verdict, len(triggers))
@@ -60,7 +58,7 @@ func (h *Handler) publishSync(ctx context.Context, ev *event.Event) (events.APIG
 	wg.Wait()
 	if err := h.logVerdicts(ctx, ev, raw, verdicts); err != nil {
 		// Nothing is published without its verdicts on record.
-		return events.APIGatewayV2HTTPResponse{}, fault.Wrap(fault.Unavailable, err, "the verdicts could not be recorded; try again")
+		return apigw.Response{}, fault.Wrap(fault.Unavailable, err, "the verdicts could not be recorded; try again")
 	}
 	var denials []action.Verdict
 	for _, v := range verdicts {
@@ -70,25 +68,26 @@ func (h *Handler) publishSync(ctx context.Context, ev *event.Event) (events.APIG
 	}
 	if len(denials) > 0 {
 		slog.InfoContext(ctx, "event vetoed", "uuid", ev.UUID, "event", ev.Event, "triggers", len(triggers), "denials", len(denials))
-		return vetoed(denials), nil
+		return apigw.Response{}, vetoed(denials)
 	}
 	ack, err := bus.Publish(ctx, h.JS, ev)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, fault.Wrap(fault.Unavailable, err, "the event bus did not accept the event; retry with the same uuid")
+		return apigw.Response{}, fault.Wrap(fault.Unavailable, err, "the event bus did not accept the event; retry with the same uuid")
 	}
 	slog.InfoContext(ctx, "event approved and published", "uuid", ack.UUID, "event", ev.Event, "triggers", len(triggers), "sequence", ack.Sequence)
-	return apigw.JSON(http.StatusCreated, map[string]any{
+	return apigw.Reply(http.StatusCreated, map[string]any{
 		"approved": true, "uuid": ack.UUID, "sequence": ack.Sequence, "duplicate": ack.Duplicate, "verdicts": verdicts,
 	}), nil
 }
 
-// vetoed is the 422 answer for an event the sync triggers denied: problem+json with the
+// vetoed is the error for an event the sync triggers denied, answered 422 with the
 // verdicts that denied it as an extension member.
-func vetoed(denials []action.Verdict) events.APIGatewayV2HTTPResponse {
-	return apigw.ProblemJSON(http.StatusUnprocessableEntity, map[string]any{
-		"type": "urn:herald:problem:vetoed", "title": "vetoed", "status": http.StatusUnprocessableEntity,
-		"detail": "a sync trigger denied the event; it was not published", "approved": false, "denials": denials,
-	})
+func vetoed(denials []action.Verdict) error {
+	return &fault.Error{
+		Kind:       fault.Vetoed,
+		Detail:     "a sync trigger denied the event; it was not published",
+		Extensions: map[string]any{"approved": false, "denials": denials},
+	}
 }
 
 // logVerdicts writes each verdict to its trigger's delivery log, at once.

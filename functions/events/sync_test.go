@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 
@@ -84,6 +86,17 @@ func TestSyncJavaScriptVeto(t *testing.T) {
 	status, out := publishSync(t, h, path, ``)
 	if status != http.StatusUnprocessableEntity || out["approved"] != false || !strings.Contains(toJSON(out["denials"]), "a title is required") {
 		t.Fatalf("without a title: %d %v", status, out)
+	}
+	// The veto is a problem with exactly these members, as clients read it.
+	want := map[string]any{"type": "urn:herald:problem:vetoed", "title": "vetoed", "status": float64(http.StatusUnprocessableEntity),
+		"detail": "a sync trigger denied the event; it was not published", "approved": false}
+	if len(out) != len(want)+1 || out["denials"] == nil {
+		t.Errorf("veto members %v, want those of %v and denials", slices.Sorted(maps.Keys(out)), want)
+	}
+	for k, v := range want {
+		if out[k] != v {
+			t.Errorf("veto %s = %v, want %v", k, out[k], v)
+		}
 	}
 	if n := onStream(t, h); n != 0 {
 		t.Fatalf("a vetoed event is on the stream (%d)", n)

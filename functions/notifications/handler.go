@@ -32,31 +32,23 @@ const (
 	maxUserIDBytes = 256
 )
 
-// Handler serves the NotificationsApi routes.
+// Handler serves the NotificationsApi routes. They are declared in routes, each a
+// method that returns an apigw.Response or an error for apigw.Respond to answer.
 type Handler struct {
 	Store *inbox.Store
 }
 
-// Handle dispatches one HTTP API request.
+// routes are the NotificationsApi routes, as template.yaml declares them.
+var routes = apigw.NewRouter(apigw.Routes[*Handler]{
+	"GET /v1/me/notifications":              (*Handler).list,
+	"GET /v1/me/notifications/count":        (*Handler).count,
+	"POST /v1/me/notifications/acknowledge": (*Handler).acknowledge,
+	"POST /v1/notifications":                (*Handler).create,
+})
+
+// Handle answers one HTTP API request through its route in routes.
 func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	var resp events.APIGatewayV2HTTPResponse
-	var err error
-	switch route := apigw.Route(&req); route {
-	case "GET /v1/me/notifications":
-		resp, err = h.list(ctx, &req)
-	case "GET /v1/me/notifications/count":
-		resp, err = h.count(ctx, &req)
-	case "POST /v1/me/notifications/acknowledge":
-		resp, err = h.acknowledge(ctx, &req)
-	case "POST /v1/notifications":
-		resp, err = h.create(ctx, &req)
-	default:
-		err = fault.Newf(fault.NotFound, "no route %s", route)
-	}
-	if err != nil {
-		return apigw.Error(ctx, err), nil
-	}
-	return resp, nil
+	return routes.Handle(ctx, h, req)
 }
 
 // personal returns the claims of a caller with a personal token: an inbox belongs to a
@@ -74,68 +66,68 @@ func personal(req *events.APIGatewayV2HTTPRequest) (*auth.Claims, error) {
 }
 
 // list serves GET /v1/me/notifications?state=&limit=&cursor=.
-func (h *Handler) list(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+func (h *Handler) list(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 	claims, err := personal(req)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	q := req.QueryStringParameters
 	params, err := apigw.PageParams(q, DefaultLimit, MaxLimit, "state")
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	state, ok := inbox.ParseState(q["state"])
 	if !ok {
-		return events.APIGatewayV2HTTPResponse{}, fault.Field("state", "must be unacknowledged, acknowledged or all")
+		return apigw.Response{}, fault.Field("state", "must be unacknowledged, acknowledged or all")
 	}
 	page, err := h.Store.List(ctx, claims.Subject, state, params.Limit, params.Cursor)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
-	return apigw.Items(page.Items, page.Next), nil
+	return apigw.ReplyItems(page.Items, page.Next), nil
 }
 
 // count serves GET /v1/me/notifications/count.
-func (h *Handler) count(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+func (h *Handler) count(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 	claims, err := personal(req)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	if err := apigw.CheckQuery(req.QueryStringParameters); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	n, _, err := h.Store.Count(ctx, claims.Subject)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
-	return apigw.JSON(http.StatusOK, map[string]int{"unacknowledged": n}), nil
+	return apigw.Reply(http.StatusOK, map[string]int{"unacknowledged": n}), nil
 }
 
 // acknowledge serves POST /v1/me/notifications/acknowledge {"ids":[…]}: the caller's
 // own notifications only; ids the caller does not have are listed as not found.
-func (h *Handler) acknowledge(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+func (h *Handler) acknowledge(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 	claims, err := personal(req)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	if err := apigw.CheckQuery(req.QueryStringParameters); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	raw, err := apigw.Body(req, MaxBodyBytes)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	var body struct {
 		IDs []string `json:"ids"`
 	}
 	if err := apigw.DecodeJSON(raw, &body); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	switch {
 	case len(body.IDs) == 0:
-		return events.APIGatewayV2HTTPResponse{}, fault.Field("ids", "must not be empty")
+		return apigw.Response{}, fault.Field("ids", "must not be empty")
 	case len(body.IDs) > MaxAckIDs:
-		return events.APIGatewayV2HTTPResponse{}, fault.Field("ids", fmt.Sprintf("must have at most %d entries", MaxAckIDs))
+		return apigw.Response{}, fault.Field("ids", fmt.Sprintf("must have at most %d entries", MaxAckIDs))
 	}
 	var fields []fault.FieldError
 	for i, id := range body.IDs {
@@ -144,14 +136,14 @@ func (h *Handler) acknowledge(ctx context.Context, req *events.APIGatewayV2HTTPR
 		}
 	}
 	if err := fault.Fields(fields); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	acknowledged, notFound, err := h.Store.Acknowledge(ctx, claims.Subject, inbox.Unique(body.IDs))
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	slog.InfoContext(ctx, "notifications acknowledged", "user", claims.Subject, "acknowledged", len(acknowledged), "not_found", len(notFound))
-	return apigw.JSON(http.StatusOK, map[string][]string{"acknowledged": acknowledged, "not_found": notFound}), nil
+	return apigw.Reply(http.StatusOK, map[string][]string{"acknowledged": acknowledged, "not_found": notFound}), nil
 }
 
 // createBody is the body of POST /v1/notifications.
@@ -162,27 +154,27 @@ type createBody struct {
 
 // create serves POST /v1/notifications: a publisher writes a notification to each
 // recipient's inbox.
-func (h *Handler) create(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+func (h *Handler) create(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 	claims, err := apigw.Claims(req)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	if !claims.IsPublisher() {
-		return events.APIGatewayV2HTTPResponse{}, fault.New(fault.Forbidden, "creating notifications needs a service token with the publisher role")
+		return apigw.Response{}, fault.New(fault.Forbidden, "creating notifications needs a service token with the publisher role")
 	}
 	if err := apigw.CheckQuery(req.QueryStringParameters); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	raw, err := apigw.Body(req, MaxBodyBytes)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	var body createBody
 	if err := apigw.DecodeJSON(raw, &body); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	if err := body.validate(); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	// Each create is an event of its own: its uuid makes the ids, and is logged.
 	id := uuid.NewString()
@@ -193,10 +185,10 @@ func (h *Handler) create(ctx context.Context, req *events.APIGatewayV2HTTPReques
 		ns[i] = h.Store.New(r, body.Content, id, now)
 	}
 	if _, err := h.Store.PutAll(ctx, ns); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	slog.InfoContext(ctx, "notifications created", "uuid", id, "by", claims.Subject, "variant", body.Variant, "recipients", len(recipients))
-	return apigw.JSON(http.StatusCreated, map[string]any{"event_uuid": id, "items": ns}), nil
+	return apigw.Reply(http.StatusCreated, map[string]any{"event_uuid": id, "items": ns}), nil
 }
 
 // validate checks a create body, naming the fields at fault.

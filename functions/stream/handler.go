@@ -86,7 +86,9 @@ func (h *Handler) Handle(ctx context.Context, req events.LambdaFunctionURLReques
 		return problem(ctx, fault.Newf(fault.NotFound, "no route %s %s", req.RequestContext.HTTP.Method, req.RawPath)), nil
 	}
 	if m := req.RequestContext.HTTP.Method; m != http.MethodGet {
-		return methodNotAllowed(m), nil
+		// A Function URL passes every method on, so the function refuses them itself,
+		// as the HTTP API would.
+		return problem(ctx, fault.NotAllowed(m+" is not allowed here; use GET", http.MethodGet)), nil
 	}
 	c, r, claims, err := h.open(ctx, &req, id)
 	if err != nil {
@@ -310,26 +312,11 @@ func consumerID(path string) (string, bool) {
 	return parts[2], true
 }
 
-// problem answers err as problem+json, in one piece rather than as a stream.
+// problem answers err as problem+json (apigw.Error), in one piece rather than as a
+// stream.
 func problem(ctx context.Context, err error) *events.LambdaFunctionURLStreamingResponse {
 	resp := apigw.Error(ctx, err)
 	return &events.LambdaFunctionURLStreamingResponse{StatusCode: resp.StatusCode, Headers: resp.Headers, Body: strings.NewReader(resp.Body)}
-}
-
-// methodNotAllowed answers a method other than GET. A Function URL passes every method
-// on, so the function refuses them itself, as the HTTP API would.
-func methodNotAllowed(method string) *events.LambdaFunctionURLStreamingResponse {
-	body, _ := json.Marshal(apigw.Problem{
-		Type:   "urn:herald:problem:method-not-allowed",
-		Title:  "method not allowed",
-		Status: http.StatusMethodNotAllowed,
-		Detail: method + " is not allowed here; use GET",
-	})
-	return &events.LambdaFunctionURLStreamingResponse{
-		StatusCode: http.StatusMethodNotAllowed,
-		Headers:    map[string]string{"Content-Type": apigw.ProblemContentType, "Allow": http.MethodGet},
-		Body:       bytes.NewReader(body),
-	}
 }
 
 // orDefault returns d, or def when d is not positive.

@@ -17,11 +17,11 @@ import (
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/heraldhq/herald/devstack/testenv"
 	"github.com/heraldhq/herald/internal/auth"
 	"github.com/heraldhq/herald/internal/consumer"
 	"github.com/heraldhq/herald/internal/event"
 	"github.com/heraldhq/herald/internal/reply"
-	"github.com/heraldhq/herald/devstack/testenv"
 )
 
 var env *testenv.Env
@@ -352,6 +352,10 @@ func TestRefusals(t *testing.T) {
 			}
 			if err := json.Unmarshal(body, &p); err != nil || p.Status != tt.status {
 				t.Errorf("body %s: want a problem with status %d", body, tt.status)
+			}
+			// Only a 405 says which method the stream takes.
+			if allow := resp.Headers["Allow"]; (tt.status == http.StatusMethodNotAllowed) != (allow == http.MethodGet) {
+				t.Errorf("status %d with Allow %q", tt.status, allow)
 			}
 		})
 	}

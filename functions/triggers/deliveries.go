@@ -26,70 +26,74 @@ import (
 const MaxReplayEvents = 10_000
 
 // deliveries serves GET /v1/triggers/{id}/deliveries?status=&limit=&cursor=.
-func (h *Handler) deliveries(ctx context.Context, req *events.APIGatewayV2HTTPRequest, id string) (events.APIGatewayV2HTTPResponse, error) {
+func (h *Handler) deliveries(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+	id := req.PathParameters["id"]
 	t, err := h.owned(ctx, req, id, "status", "limit", "cursor")
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	q := req.QueryStringParameters
 	page, err := apigw.PageParams(q, DefaultLimit, MaxLimit, "status")
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	status := q["status"]
 	if status != "" && !delivery.ValidStatus(status) {
-		return events.APIGatewayV2HTTPResponse{}, fault.Field("status", "must be one of "+strings.Join(delivery.Statuses, ", "))
+		return apigw.Response{}, fault.Field("status", "must be one of "+strings.Join(delivery.Statuses, ", "))
 	}
 	items, next, err := h.Deliveries.List(ctx, t.ID, status, page.Limit, page.Cursor)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
-	return apigw.Items(items, next), nil
+	return apigw.ReplyItems(items, next), nil
 }
 
 // retry serves POST /v1/triggers/{id}/deliveries/{delivery_id}/retry: the delivery runs
 // again, from the start of the schedule, whatever became of it.
-func (h *Handler) retry(ctx context.Context, req *events.APIGatewayV2HTTPRequest, id, deliveryID string) (events.APIGatewayV2HTTPResponse, error) {
+func (h *Handler) retry(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+	id := req.PathParameters["id"]
+	deliveryID := req.PathParameters["delivery_id"]
 	t, err := h.owned(ctx, req, id)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	r, err := h.Deliveries.Get(ctx, t.ID, deliveryID)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	if r.Status == delivery.StatusApproved || r.Status == delivery.StatusDenied {
-		return events.APIGatewayV2HTTPResponse{}, fault.New(fault.Conflict, "a sync verdict is not retried: publish the event again with mode=sync")
+		return apigw.Response{}, fault.New(fault.Conflict, "a sync verdict is not retried: publish the event again with mode=sync")
 	}
 	if _, err := h.Deliveries.Redeliver(ctx, h.Queue, r.Task(), true); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	slog.InfoContext(ctx, "delivery retried", "trigger", t.ID, "delivery", r.ID, "uuid", r.EventUUID)
-	return apigw.JSON(http.StatusAccepted, map[string]string{"delivery_id": r.ID, "status": delivery.StatusQueued}), nil
+	return apigw.Reply(http.StatusAccepted, map[string]string{"delivery_id": r.ID, "status": delivery.StatusQueued}), nil
 }
 
 // fire serves POST /v1/triggers/{id}/fire {"event":{…}}: the action runs for the given
 // event now, whether or not the trigger's events and filter would match it (placeholder
 // triggers have nothing else to run them), but only for an event in the trigger's scope.
-func (h *Handler) fire(ctx context.Context, req *events.APIGatewayV2HTTPRequest, id string) (events.APIGatewayV2HTTPResponse, error) {
+func (h *Handler) fire(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+	id := req.PathParameters["id"]
 	t, err := h.owned(ctx, req, id)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	ev, raw, err := eventBody(req)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	// The action runs with the authority the trigger was made with: over its scope only.
 	if err := t.CheckScope(ev); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	task := &delivery.Task{TriggerID: t.ID, DeliveryID: delivery.ID(ev.UUID, t.ID, ev.Timestamp), EventUUID: ev.UUID, Event: raw}
 	if _, err := h.Deliveries.Redeliver(ctx, h.Queue, task, true); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	slog.InfoContext(ctx, "trigger fired", "trigger", t.ID, "delivery", task.DeliveryID, "uuid", ev.UUID)
-	return apigw.JSON(http.StatusAccepted, map[string]string{"delivery_id": task.DeliveryID, "event_uuid": ev.UUID}), nil
+	return apigw.Reply(http.StatusAccepted, map[string]string{"delivery_id": task.DeliveryID, "event_uuid": ev.UUID}), nil
 }
 
 // eventBody reads {"event":{…}} as the publish API would take the event: uuid and
@@ -130,24 +134,25 @@ type replayBody struct {
 // replay serves POST /v1/triggers/{id}/replay: the events still on the stream from the
 // start (a time or a sequence) to the end (a time, or now) are matched against the
 // trigger again, and each that matches and was not delivered successfully is queued.
-func (h *Handler) replay(ctx context.Context, req *events.APIGatewayV2HTTPRequest, id string) (events.APIGatewayV2HTTPResponse, error) {
+func (h *Handler) replay(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+	id := req.PathParameters["id"]
 	t, err := h.authorized(ctx, req, id)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	raw, err := apigw.Body(req, 4096)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	var body replayBody
 	if err := apigw.DecodeJSON(raw, &body); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	if (body.StartTime == nil) == (body.StartSequence == 0) {
-		return events.APIGatewayV2HTTPResponse{}, fault.Field("start_time", "give exactly one of start_time and start_sequence")
+		return apigw.Response{}, fault.Field("start_time", "give exactly one of start_time and start_sequence")
 	}
 	if t.Placeholder() {
-		return events.APIGatewayV2HTTPResponse{}, fault.New(fault.Conflict, "a placeholder trigger matches no published event; use fire")
+		return apigw.Response{}, fault.New(fault.Conflict, "a placeholder trigger matches no published event; use fire")
 	}
 	end := time.Now()
 	if body.EndTime != nil {
@@ -155,10 +160,10 @@ func (h *Handler) replay(ctx context.Context, req *events.APIGatewayV2HTTPReques
 	}
 	res, err := h.replayRange(ctx, t, body, end)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	slog.InfoContext(ctx, "trigger replayed", "trigger", t.ID, "scanned", res.Scanned, "matched", res.Matched, "queued", res.Queued)
-	return apigw.JSON(http.StatusAccepted, res), nil
+	return apigw.Reply(http.StatusAccepted, res), nil
 }
 
 // replayResult is the answer of a replay.

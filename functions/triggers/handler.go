@@ -32,7 +32,8 @@ const (
 	MaxTestBytes = event.MaxSize + 1024
 )
 
-// Handler serves the TriggersApi routes.
+// Handler serves the TriggersApi routes. They are declared in routes, each a
+// method that returns an apigw.Response or an error for apigw.Respond to answer.
 type Handler struct {
 	Store      *trigger.Store
 	Deliveries *delivery.Store
@@ -42,47 +43,27 @@ type Handler struct {
 	Policy actionspec.Policy
 }
 
-// Handle dispatches one HTTP API request.
+// routes are the TriggersApi routes, as template.yaml declares them.
+var routes = apigw.NewRouter(apigw.Routes[*Handler]{
+	"POST /v1/triggers":                                     (*Handler).create,
+	"GET /v1/triggers":                                      (*Handler).list,
+	"GET /v1/triggers/{id}":                                 (*Handler).get,
+	"PUT /v1/triggers/{id}":                                 (*Handler).replace,
+	"DELETE /v1/triggers/{id}":                              (*Handler).delete,
+	"POST /v1/triggers/{id}/test":                           (*Handler).test,
+	"POST /v1/triggers/{id}/enable":                         (*Handler).enable,
+	"GET /v1/triggers/{id}/deliveries":                      (*Handler).deliveries,
+	"POST /v1/triggers/{id}/deliveries/{delivery_id}/retry": (*Handler).retry,
+	"POST /v1/triggers/{id}/replay":                         (*Handler).replay,
+	"POST /v1/triggers/{id}/fire":                           (*Handler).fire,
+	"GET /v1/admin/triggers":                                (*Handler).adminList,
+	"POST /v1/admin/triggers/{id}/disable":                  (*Handler).adminDisable,
+	"DELETE /v1/admin/triggers/{id}":                        (*Handler).adminDelete,
+})
+
+// Handle answers one HTTP API request through its route in routes.
 func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	id := req.PathParameters["id"]
-	var resp events.APIGatewayV2HTTPResponse
-	var err error
-	switch route := apigw.Route(&req); route {
-	case "POST /v1/triggers":
-		resp, err = h.create(ctx, &req)
-	case "GET /v1/triggers":
-		resp, err = h.list(ctx, &req)
-	case "GET /v1/triggers/{id}":
-		resp, err = h.get(ctx, &req, id)
-	case "PUT /v1/triggers/{id}":
-		resp, err = h.replace(ctx, &req, id)
-	case "DELETE /v1/triggers/{id}":
-		resp, err = h.delete(ctx, &req, id)
-	case "POST /v1/triggers/{id}/test":
-		resp, err = h.test(ctx, &req, id)
-	case "POST /v1/triggers/{id}/enable":
-		resp, err = h.enable(ctx, &req, id)
-	case "GET /v1/triggers/{id}/deliveries":
-		resp, err = h.deliveries(ctx, &req, id)
-	case "POST /v1/triggers/{id}/deliveries/{delivery_id}/retry":
-		resp, err = h.retry(ctx, &req, id, req.PathParameters["delivery_id"])
-	case "POST /v1/triggers/{id}/replay":
-		resp, err = h.replay(ctx, &req, id)
-	case "POST /v1/triggers/{id}/fire":
-		resp, err = h.fire(ctx, &req, id)
-	case "GET /v1/admin/triggers":
-		resp, err = h.adminList(ctx, &req)
-	case "POST /v1/admin/triggers/{id}/disable":
-		resp, err = h.adminDisable(ctx, &req, id)
-	case "DELETE /v1/admin/triggers/{id}":
-		resp, err = h.adminDelete(ctx, &req, id)
-	default:
-		err = fault.Newf(fault.NotFound, "no route %s", route)
-	}
-	if err != nil {
-		return apigw.Error(ctx, err), nil
-	}
-	return resp, nil
+	return routes.Handle(ctx, h, req)
 }
 
 // spec reads, normalizes, checks and authorizes a create or replace body: every field,
@@ -130,13 +111,13 @@ func (h *Handler) spec(req *events.APIGatewayV2HTTPRequest) (trigger.Spec, error
 }
 
 // create serves POST /v1/triggers.
-func (h *Handler) create(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+func (h *Handler) create(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 	s, err := h.spec(req)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	if err := s.EnsureSecret(nil); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	claims, _ := apigw.Claims(req)
 	store := h.Store
@@ -145,35 +126,35 @@ func (h *Handler) create(ctx context.Context, req *events.APIGatewayV2HTTPReques
 	}
 	t, err := store.Create(ctx, s, claims.Subject)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	slog.InfoContext(ctx, "trigger created", "trigger", t.ID, "owner", t.Owner, "mode", t.Mode, "events", len(t.Events))
 	// The one answer that shows the action's secret: the owner configures the
 	// receiver with it.
 	shown := *t
 	shown.Writable = nil
-	return apigw.JSON(http.StatusCreated, &shown), nil
+	return apigw.Reply(http.StatusCreated, &shown), nil
 }
 
 // list serves GET /v1/triggers: the caller's own.
-func (h *Handler) list(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+func (h *Handler) list(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 	claims, err := apigw.Claims(req)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	page, err := apigw.PageParams(req.QueryStringParameters, DefaultLimit, MaxLimit)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	ts, next, err := h.Store.List(ctx, claims.Subject, page.Limit, page.Cursor)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	items := make([]*trigger.Trigger, len(ts))
 	for i, t := range ts {
 		items[i] = t.View()
 	}
-	return apigw.Items(items, next), nil
+	return apigw.ReplyItems(items, next), nil
 }
 
 // owned returns the caller's trigger id; anyone else's is a 404.
@@ -205,62 +186,66 @@ func (h *Handler) authorized(ctx context.Context, req *events.APIGatewayV2HTTPRe
 }
 
 // get serves GET /v1/triggers/{id}.
-func (h *Handler) get(ctx context.Context, req *events.APIGatewayV2HTTPRequest, id string) (events.APIGatewayV2HTTPResponse, error) {
+func (h *Handler) get(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+	id := req.PathParameters["id"]
 	t, err := h.owned(ctx, req, id)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
-	return apigw.JSON(http.StatusOK, t.View()), nil
+	return apigw.Reply(http.StatusOK, t.View()), nil
 }
 
 // replace serves PUT /v1/triggers/{id}: the whole spec, checked as on create.
-func (h *Handler) replace(ctx context.Context, req *events.APIGatewayV2HTTPRequest, id string) (events.APIGatewayV2HTTPResponse, error) {
+func (h *Handler) replace(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+	id := req.PathParameters["id"]
 	old, err := h.owned(ctx, req, id)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	s, err := h.spec(req)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	// A replacement without a secret keeps the current one: rotating is explicit.
 	if err := s.EnsureSecret(old.Action); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	claims, _ := apigw.Claims(req)
 	t, err := h.Store.Replace(ctx, id, claims.Subject, s)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	slog.InfoContext(ctx, "trigger replaced", "trigger", t.ID, "owner", t.Owner)
-	return apigw.JSON(http.StatusOK, t.View()), nil
+	return apigw.Reply(http.StatusOK, t.View()), nil
 }
 
 // delete serves DELETE /v1/triggers/{id}.
-func (h *Handler) delete(ctx context.Context, req *events.APIGatewayV2HTTPRequest, id string) (events.APIGatewayV2HTTPResponse, error) {
+func (h *Handler) delete(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+	id := req.PathParameters["id"]
 	t, err := h.owned(ctx, req, id)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	if err := h.Store.Delete(ctx, id, t.Owner); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	slog.InfoContext(ctx, "trigger deleted", "trigger", id, "owner", t.Owner)
-	return apigw.NoContent(), nil
+	return apigw.ReplyNoContent(), nil
 }
 
 // enable serves POST /v1/triggers/{id}/enable: back on after the owner or Herald
 // disabled it.
-func (h *Handler) enable(ctx context.Context, req *events.APIGatewayV2HTTPRequest, id string) (events.APIGatewayV2HTTPResponse, error) {
+func (h *Handler) enable(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+	id := req.PathParameters["id"]
 	t, err := h.authorized(ctx, req, id)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	if t, err = h.Store.SetEnabled(ctx, id, t.Owner, true, ""); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	slog.InfoContext(ctx, "trigger enabled", "trigger", id, "owner", t.Owner)
-	return apigw.JSON(http.StatusOK, t.View()), nil
+	return apigw.Reply(http.StatusOK, t.View()), nil
 }
 
 // testAnswer is the answer of POST /v1/triggers/{id}/test.
@@ -274,52 +259,53 @@ type testAnswer struct {
 
 // test serves POST /v1/triggers/{id}/test {"event":{…}}: would the event match, and
 // why not. Nothing is delivered.
-func (h *Handler) test(ctx context.Context, req *events.APIGatewayV2HTTPRequest, id string) (events.APIGatewayV2HTTPResponse, error) {
+func (h *Handler) test(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+	id := req.PathParameters["id"]
 	t, err := h.owned(ctx, req, id)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	body, err := apigw.Body(req, MaxTestBytes)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	var in struct {
 		Event json.RawMessage `json:"event"`
 	}
 	if err := apigw.DecodeJSON(body, &in); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	if len(in.Event) == 0 {
-		return events.APIGatewayV2HTTPResponse{}, fault.Field("event", "is required")
+		return apigw.Response{}, fault.Field("event", "is required")
 	}
 	ev, err := event.Decode(in.Event)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, fault.Prefix(err, "event")
+		return apigw.Response{}, fault.Prefix(err, "event")
 	}
 	// The dry run takes the event as the API would publish it: uuid and timestamp are
 	// filled in when missing.
 	ev.FillDefaults(time.Now())
 	if err := ev.Validate(); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, fault.Prefix(err, "event")
+		return apigw.Response{}, fault.Prefix(err, "event")
 	}
 	canonical, err := json.Marshal(ev)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	mev, err := match.ParseEvent(canonical)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, fault.Prefix(err, "event")
+		return apigw.Response{}, fault.Prefix(err, "event")
 	}
 	f, err := t.CompileFilter()
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return apigw.Response{}, err
 	}
 	x := f.Explain(mev)
 	typeStep := match.Step{Field: "events", Path: "event", Operator: "any-of", Found: []json.RawMessage{jsonString(ev.Event)}}
 	typeStep.Operand, _ = json.Marshal(t.Events)
 	typeStep.Matched = typeMatches(t, mev)
 	answer := testAnswer{Matched: typeStep.Matched && x.Matched, Enabled: t.IsEnabled(), Explain: append([]match.Step{typeStep}, x.Steps...)}
-	return apigw.JSON(http.StatusOK, answer), nil
+	return apigw.Reply(http.StatusOK, answer), nil
 }
 
 // typeMatches reports whether the event's type matches one of the trigger's patterns,

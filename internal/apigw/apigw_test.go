@@ -102,6 +102,8 @@ func TestErrorResponses(t *testing.T) {
 		{fault.New(fault.Unsupported, "form"), http.StatusUnsupportedMediaType, "form", ""},
 		{fault.Wrap(fault.Unavailable, errors.New("dial tcp 10.1.2.3"), "the bus is down"), http.StatusServiceUnavailable, "bus is down", "10.1.2.3"},
 		{errors.New("secret-ish internal detail"), http.StatusInternalServerError, "unexpected", "secret-ish"},
+		{fault.NotAllowed("PUT is not allowed here; use GET", "GET"), http.StatusMethodNotAllowed, "use GET", ""},
+		{&fault.Error{Kind: fault.Vetoed, Detail: "denied", Extensions: map[string]any{"approved": false}}, http.StatusUnprocessableEntity, "denied", ""},
 	}
 	for _, tt := range tests {
 		resp := Error(context.Background(), tt.err)

@@ -3,10 +3,11 @@ package apigw
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -27,6 +28,40 @@ type Problem struct {
 	Errors []fault.FieldError `json:"errors,omitempty"`
 	// Quota names the limit reached, on a 429.
 	Quota *fault.Quota `json:"quota,omitempty"`
+	// Extensions are further members, written after the others (a veto's approved and
+	// denials). One named as a member above is left out: it cannot replace it.
+	Extensions map[string]any `json:"-"`
+}
+
+// members are the names Problem's own fields take in JSON.
+var members = []string{"type", "title", "status", "detail", "errors", "quota"}
+
+// MarshalJSON writes the problem's members, then its extensions in the order of their
+// names.
+func (p Problem) MarshalJSON() ([]byte, error) {
+	type plain Problem // the members above, without this method
+	b, err := encode(plain(p))
+	if err != nil || len(p.Extensions) == 0 {
+		return b, err
+	}
+	var buf bytes.Buffer
+	buf.Write(b[:len(b)-1]) // all but the closing brace
+	for _, name := range slices.Sorted(maps.Keys(p.Extensions)) {
+		if slices.Contains(members, name) {
+			continue
+		}
+		k, _ := encode(name)
+		v, err := encode(p.Extensions[name])
+		if err != nil {
+			return nil, err
+		}
+		buf.WriteByte(',')
+		buf.Write(k)
+		buf.WriteByte(':')
+		buf.Write(v)
+	}
+	buf.WriteByte('}')
+	return buf.Bytes(), nil
 }
 
 // Status is the HTTP status for an error kind: the one place that decides it.
@@ -50,26 +85,26 @@ func Status(k fault.Kind) int {
 		return http.StatusServiceUnavailable
 	case fault.OverQuota:
 		return http.StatusTooManyRequests
+	case fault.MethodNotAllowed:
+		return http.StatusMethodNotAllowed
+	case fault.Vetoed:
+		return http.StatusUnprocessableEntity
 	default:
 		return http.StatusInternalServerError
 	}
-}
-
-// problemType is a stable URN per kind, so clients can branch on it without parsing titles.
-func problemType(k fault.Kind) string {
-	return "urn:herald:problem:" + strings.ReplaceAll(k.String(), " ", "-")
 }
 
 // ProblemFor builds the problem for err. Details of unexpected errors stay in the logs:
 // the caller sees only that something failed.
 func ProblemFor(err error) Problem {
 	kind := fault.KindOf(err)
-	p := Problem{Type: problemType(kind), Title: kind.String(), Status: Status(kind)}
+	p := Problem{Type: ProblemType(kind), Title: kind.String(), Status: Status(kind)}
 	var fe *fault.Error
 	if errors.As(err, &fe) && kind != fault.Other {
 		p.Detail = fe.Detail
 		p.Errors = fe.Fields
 		p.Quota = fe.Quota
+		p.Extensions = fe.Extensions
 	}
 	if kind == fault.Other {
 		p.Detail = "an unexpected error occurred; it has been logged"
@@ -77,50 +112,17 @@ func ProblemFor(err error) Problem {
 	return p
 }
 
-// Error answers err as problem+json, logging it when it is the service's fault.
+// Error answers err as problem+json, logging it when it is the service's fault. A
+// MethodNotAllowed error's methods go in the Allow header.
 func Error(ctx context.Context, err error) events.APIGatewayV2HTTPResponse {
 	p := ProblemFor(err)
 	if p.Status >= 500 {
 		slog.ErrorContext(ctx, "request failed", "status", p.Status, "error", err.Error())
 	}
-	return respond(p.Status, ProblemContentType, p)
-}
-
-// JSON answers v as application/json with the given status.
-func JSON(status int, v any) events.APIGatewayV2HTTPResponse {
-	return respond(status, "application/json", v)
-}
-
-// ProblemJSON answers a problem document that carries extension members beside the
-// RFC 9457 ones (a veto's denials, say): v, with the problem content type and the same
-// headers and encoding as every other answer.
-func ProblemJSON(status int, v any) events.APIGatewayV2HTTPResponse {
-	return respond(status, ProblemContentType, v)
-}
-
-// NoContent answers 204.
-func NoContent() events.APIGatewayV2HTTPResponse {
-	return events.APIGatewayV2HTTPResponse{StatusCode: http.StatusNoContent}
-}
-
-func respond(status int, contentType string, v any) events.APIGatewayV2HTTPResponse {
-	// Subjects (">") and paths travel in responses: keep them readable, not \u003e.
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	err := enc.Encode(v)
-	body := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-	if err != nil {
-		status, contentType = http.StatusInternalServerError, ProblemContentType
-		body = []byte(`{"type":"urn:herald:problem:internal-error","title":"internal error","status":500}`)
+	resp := respond(p.Status, ProblemContentType, p)
+	var fe *fault.Error
+	if resp.StatusCode == http.StatusMethodNotAllowed && errors.As(err, &fe) && len(fe.Allow) > 0 {
+		resp.Headers["Allow"] = strings.Join(fe.Allow, ", ")
 	}
-	return events.APIGatewayV2HTTPResponse{
-		StatusCode: status,
-		Headers: map[string]string{
-			"Content-Type":           contentType,
-			"Cache-Control":          "no-store",
-			"X-Content-Type-Options": "nosniff",
-		},
-		Body: string(body),
-	}
+	return resp
 }

@@ -9,7 +9,6 @@ import (
 	"io"
 	"maps"
 	"mime"
-	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -193,12 +192,4 @@ func PageParams(q map[string]string, def, max int, extra ...string) (Page, error
 		return Page{}, err
 	}
 	return Page{Limit: limit, Cursor: q["cursor"]}, nil
-}
-
-// Items answers a listing: {"items": items, "next_cursor": next}.
-func Items[T any](items []T, next string) events.APIGatewayV2HTTPResponse {
-	if items == nil {
-		items = []T{}
-	}
-	return JSON(http.StatusOK, map[string]any{"items": items, "next_cursor": next})
 }

@@ -11,29 +11,33 @@ type Kind uint8
 
 // The kinds of error. Other is the zero value: an unexpected failure.
 const (
-	Other        Kind = iota // unexpected; a bug or an unclassified dependency failure
-	Invalid                  // the input is malformed or breaks a rule; Fields say where
-	Unauthorized             // no credentials, or credentials that do not verify
-	Forbidden                // verified caller without the needed permission
-	NotFound                 // does not exist, or is not the caller's (never distinguished)
-	Conflict                 // the state does not allow the request
-	TooLarge                 // the input exceeds a size limit
-	Unsupported              // the media type is not accepted
-	Unavailable              // a dependency is down or overloaded; try again later
-	OverQuota                // the caller holds as many of something as a quota allows
+	Other            Kind = iota // unexpected; a bug or an unclassified dependency failure
+	Invalid                      // the input is malformed or breaks a rule; Fields say where
+	Unauthorized                 // no credentials, or credentials that do not verify
+	Forbidden                    // verified caller without the needed permission
+	NotFound                     // does not exist, or is not the caller's (never distinguished)
+	Conflict                     // the state does not allow the request
+	TooLarge                     // the input exceeds a size limit
+	Unsupported                  // the media type is not accepted
+	Unavailable                  // a dependency is down or overloaded; try again later
+	OverQuota                    // the caller holds as many of something as a quota allows
+	MethodNotAllowed             // the path is known, not with this method; Allow lists those it takes
+	Vetoed                       // a party consulted before acting refused; Extensions say why
 )
 
 var kindNames = [...]string{
-	Other:        "internal error",
-	Invalid:      "invalid request",
-	Unauthorized: "unauthorized",
-	Forbidden:    "forbidden",
-	NotFound:     "not found",
-	Conflict:     "conflict",
-	TooLarge:     "request too large",
-	Unsupported:  "unsupported media type",
-	Unavailable:  "service unavailable",
-	OverQuota:    "quota exceeded",
+	Other:            "internal error",
+	Invalid:          "invalid request",
+	Unauthorized:     "unauthorized",
+	Forbidden:        "forbidden",
+	NotFound:         "not found",
+	Conflict:         "conflict",
+	TooLarge:         "request too large",
+	Unsupported:      "unsupported media type",
+	Unavailable:      "service unavailable",
+	OverQuota:        "quota exceeded",
+	MethodNotAllowed: "method not allowed",
+	Vetoed:           "vetoed",
 }
 
 // String returns a short human title for the kind, used as the problem+json title.
@@ -57,7 +61,11 @@ type Error struct {
 	Detail string       // a sentence for the caller; never holds a secret
 	Fields []FieldError // the fields at fault, for Invalid and TooLarge
 	Quota  *Quota       // the quota reached, for OverQuota
-	Err    error        // the underlying cause, for logs; not shown to callers
+	Allow  []string     // the methods the path takes, for MethodNotAllowed
+	// Extensions are further members of the answer, beside the kind, detail and fields
+	// (a veto's approved and denials). Their values must encode as JSON.
+	Extensions map[string]any
+	Err        error // the underlying cause, for logs; not shown to callers
 }
 
 // Quota names a per-user limit and how much of it the caller uses.
@@ -71,6 +79,12 @@ type Quota struct {
 func OverLimit(q Quota) *Error {
 	return &Error{Kind: OverQuota, Quota: &q,
 		Detail: fmt.Sprintf("you hold %d %s and the limit is %d: delete one to make room", q.Current, q.Name, q.Limit)}
+}
+
+// NotAllowed returns a MethodNotAllowed error for a path that takes only the methods
+// allow.
+func NotAllowed(detail string, allow ...string) *Error {
+	return &Error{Kind: MethodNotAllowed, Detail: detail, Allow: allow}
 }
 
 // Error implements error.

@@ -72,3 +72,46 @@ func TestWrapKeepsCause(t *testing.T) {
 		t.Fatalf("kind = %v", KindOf(err))
 	}
 }
+
+// TestKindTitles checks that every kind has a title of its own: it is the problem's
+// title and the start of Error.
+func TestKindTitles(t *testing.T) {
+	tests := []struct {
+		kind  Kind
+		title string
+	}{
+		{Other, "internal error"},
+		{Invalid, "invalid request"},
+		{Unauthorized, "unauthorized"},
+		{Forbidden, "forbidden"},
+		{NotFound, "not found"},
+		{Conflict, "conflict"},
+		{TooLarge, "request too large"},
+		{Unsupported, "unsupported media type"},
+		{Unavailable, "service unavailable"},
+		{OverQuota, "quota exceeded"},
+		{MethodNotAllowed, "method not allowed"},
+		{Vetoed, "vetoed"},
+	}
+	if len(tests) != len(kindNames) {
+		t.Fatalf("%d kinds listed here, %d declared", len(tests), len(kindNames))
+	}
+	for _, tt := range tests {
+		if got := tt.kind.String(); got != tt.title {
+			t.Errorf("Kind(%d).String() = %q, want %q", tt.kind, got, tt.title)
+		}
+	}
+	if got := Kind(len(kindNames)).String(); got != fmt.Sprintf("kind(%d)", len(kindNames)) {
+		t.Errorf("an undeclared kind is %q", got)
+	}
+}
+
+func TestNotAllowedCarriesTheMethods(t *testing.T) {
+	err := NotAllowed("PUT is not allowed here; use GET or DELETE", "DELETE", "GET")
+	if KindOf(err) != MethodNotAllowed || fmt.Sprint(err.Allow) != "[DELETE GET]" {
+		t.Fatalf("NotAllowed = %+v", err)
+	}
+	if want := "method not allowed: PUT is not allowed here; use GET or DELETE"; err.Error() != want {
+		t.Errorf("Error() = %q, want %q", err.Error(), want)
+	}
+}
