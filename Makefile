@@ -70,7 +70,7 @@ test: emulators
 CHAOS_KILLS ?= 25
 test-chaos: emulators
 	HERALD_CHAOS_KILLS=$(CHAOS_KILLS) $(if $(CHAOS_SEED),HERALD_CHAOS_SEED=$(CHAOS_SEED)) \
-		$(GO) test -count=1 -timeout 30m -run '^TestChaosNoLoss$$' -v ./cmd/herald-local | grep -E '^(=== RUN|--- |\s+chaos_test|PASS|FAIL|ok)'; exit $${PIPESTATUS[0]}
+		$(GO) test -count=1 -timeout 30m -run '^TestChaosNoLoss$$' -v ./test/chaos | grep -E '^(=== RUN|--- |\s+chaos_test|PASS|FAIL|ok)'; exit $${PIPESTATUS[0]}
 
 test-unit:
 	$(GO) test -count=1 -short ./...
