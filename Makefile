@@ -14,7 +14,7 @@ TEST_TIMEOUT ?= 20m
 FUNCTIONS := Authorizer:authorizer EventsApi:events ConsumersApi:consumers Stream:stream Bridge:bridge Janitor:janitor Inbox:inbox NotificationsApi:notifications TriggersApi:triggers Router:router Deliver:deliver
 LOGICAL_IDS := $(foreach f,$(FUNCTIONS),$(word 1,$(subst :, ,$(f))))
 
-.PHONY: all build run invoke test test-chaos test-unit bench fuzz lint sizes clean emulators build-bench-baseline $(addprefix build-,$(LOGICAL_IDS))
+.PHONY: all build build-local run invoke test test-chaos test-unit bench fuzz lint sizes clean emulators build-bench-baseline $(addprefix build-,$(LOGICAL_IDS))
 all: build
 
 define build_function
@@ -33,6 +33,19 @@ build:
 	@for id in $(LOGICAL_IDS); do \
 		$(MAKE) --no-print-directory build-$$id ARTIFACTS_DIR=$(BUILD_DIR)/$$id || exit 1; \
 	done
+
+# build-local: herald-local, heraldctl and every function built for this machine, into
+# $(BUILD_DIR)/local: herald-local, heraldctl and functions/<LogicalId>/bootstrap, each
+# function with its build-<LogicalId> target as herald-local builds it. make test runs the
+# whole-system suites (test/…) with these (HERALD_TEST_BUILD), so that nothing is built twice.
+LOCAL_BUILD_DIR = $(BUILD_DIR)/local
+HOST_GOOS = $(shell $(GO) env GOOS)
+HOST_GOARCH = $(shell $(GO) env GOARCH)
+build-local:
+	$(GO) build -o $(LOCAL_BUILD_DIR)/herald-local ./cmd/herald-local
+	$(GO) build -o $(LOCAL_BUILD_DIR)/heraldctl ./cmd/heraldctl
+	@printf '%s\n' $(LOGICAL_IDS) | xargs -P "$$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)" -I{} \
+		$(MAKE) --no-print-directory build-{} ARTIFACTS_DIR=$(LOCAL_BUILD_DIR)/functions/{} LAMBDA_GOOS=$(HOST_GOOS) LAMBDA_GOARCH=$(HOST_GOARCH)
 
 # sizes: the size of each built function binary, in bytes.
 sizes: build
@@ -57,12 +70,13 @@ invoke:
 	$(GO) build -o $(BUILD_DIR)/herald-local ./cmd/herald-local
 	$(BUILD_DIR)/herald-local invoke $(FN) $(EVENT)
 
-# test: unit, fuzz seed corpora and integration tests against real NATS, dynalite, fauxqs.
-test: emulators
+# test: unit, fuzz seed corpora and integration tests against real NATS, dynalite, fauxqs;
+# the whole-system suites run the binaries build-local built.
+test: emulators build-local
 	$(GO) vet ./...
 	@bad=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './local/*')); \
 		if [ -n "$$bad" ]; then echo "not gofmt-ed: $$bad" >&2; exit 1; fi
-	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
+	HERALD_TEST_BUILD=$(abspath $(LOCAL_BUILD_DIR)) $(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
 
 # test-chaos: the no-loss suite at length: events published while the Bridge, Router,
 # Deliver, NATS and the SQS emulator are killed (SIGKILL) 25 times at random moments; make
@@ -70,7 +84,7 @@ test: emulators
 CHAOS_KILLS ?= 25
 test-chaos: emulators
 	HERALD_CHAOS_KILLS=$(CHAOS_KILLS) $(if $(CHAOS_SEED),HERALD_CHAOS_SEED=$(CHAOS_SEED)) \
-		$(GO) test -count=1 -timeout 30m -run '^TestChaosNoLoss$$' -v ./cmd/herald-local | grep -E '^(=== RUN|--- |\s+chaos_test|PASS|FAIL|ok)'; exit $${PIPESTATUS[0]}
+		$(GO) test -count=1 -timeout 30m -run '^TestChaosNoLoss$$' -v ./test/chaos | grep -E '^(=== RUN|--- |\s+chaos_test|PASS|FAIL|ok)'; exit $${PIPESTATUS[0]}
 
 test-unit:
 	$(GO) test -count=1 -short ./...

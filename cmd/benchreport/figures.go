@@ -280,7 +280,7 @@ var figures = []figure{
 			"alternating with rounds of plain POSTs over four connections.",
 	},
 	{
-		Title: "End to end on herald-local, p50", Bench: "BenchmarkEndToEnd", Pkg: "cmd/herald-local",
+		Title: "End to end on herald-local, p50", Bench: "BenchmarkEndToEnd", Pkg: "test/e2e",
 		Unit: "p50-ms", Kind: millis, Ratio: "p50-ratio", Baseline: "raw NATS → SNS → SQS → SQS → HTTP relay",
 		About: "herald-local as `make run` starts it, a trigger with a webhook to a local receiver, and " +
 			"events published one at a time with `POST /v1/events`, each timed until its webhook arrives " +
@@ -292,7 +292,7 @@ var figures = []figure{
 			"authorizer, Lambda runtime hand-overs, matching, DynamoDB, signing.",
 	},
 	{
-		Title: "End to end on herald-local, p99", Bench: "BenchmarkEndToEnd", Pkg: "cmd/herald-local",
+		Title: "End to end on herald-local, p99", Bench: "BenchmarkEndToEnd", Pkg: "test/e2e",
 		Unit: "p99-ms", Kind: millis, Ratio: "p99-ratio", Baseline: "raw NATS → SNS → SQS → SQS → HTTP relay",
 		About: "As p50.",
 	},

@@ -118,7 +118,7 @@ var plan = []run{
 	{modulePath + "/functions/consumers", ".", "5x"},
 	{modulePath + "/functions/deliver", ".", "5x"},
 	{modulePath + "/internal/inbox", ".", "20x"},
-	{modulePath + "/cmd/herald-local", "^BenchmarkEndToEnd$", "200x"},
+	{modulePath + "/test/e2e", "^BenchmarkEndToEnd$", "200x"},
 	{modulePath + "/cmd/herald-local", "^BenchmarkBinarySize$", "1x"},
 	{modulePath + "/cmd/herald-local", "^BenchmarkColdStart$", "10x"},
 }

@@ -55,10 +55,12 @@ func TestParseSkipsWhatIsNotABenchmark(t *testing.T) {
 
 func TestPlanRunsEveryBenchmarkOnce(t *testing.T) {
 	local := modulePath + "/cmd/herald-local"
+	e2e := modulePath + "/test/e2e"
 	other := modulePath + "/internal/event"
-	got, err := planRuns([]string{other, local}, map[string][]string{
+	got, err := planRuns([]string{other, e2e, local}, map[string][]string{
 		other: {"BenchmarkDecodeValidate", "BenchmarkParseSubject"},
-		local: {"BenchmarkEndToEnd", "BenchmarkBinarySize", "BenchmarkColdStart", "BenchmarkNew"},
+		e2e:   {"BenchmarkEndToEnd"},
+		local: {"BenchmarkBinarySize", "BenchmarkColdStart", "BenchmarkNew"},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -69,7 +71,7 @@ func TestPlanRunsEveryBenchmarkOnce(t *testing.T) {
 	}
 	want := []string{
 		"internal/event . 1s",
-		"cmd/herald-local ^BenchmarkEndToEnd$ 200x",
+		"test/e2e ^BenchmarkEndToEnd$ 200x",
 		"cmd/herald-local ^BenchmarkBinarySize$ 1x",
 		"cmd/herald-local ^BenchmarkColdStart$ 10x",
 		"cmd/herald-local ^(BenchmarkNew)$ 1s",

@@ -3,13 +3,10 @@ package main
 import (
 	"fmt"
 	"io"
-	"time"
 
+	"github.com/heraldhq/herald/devstack/localstack"
 	"github.com/heraldhq/herald/internal/auth"
 )
-
-// TokenTTL is how long the banner's dev tokens stay valid.
-const TokenTTL = 24 * time.Hour
 
 // devToken is one ready-made token the banner prints.
 type devToken struct {
@@ -27,7 +24,7 @@ var devTokens = []devToken{
 func mintTokens(secret string) (map[string]string, error) {
 	out := map[string]string{}
 	for _, t := range devTokens {
-		tok, err := auth.Mint([]byte(secret), t.claims, TokenTTL)
+		tok, err := auth.Mint([]byte(secret), t.claims, localstack.TokenTTL)
 		if err != nil {
 			return nil, fmt.Errorf("minting %s: %w", t.env, err)
 		}
@@ -46,7 +43,7 @@ func printBanner(w io.Writer, l *local, tokens map[string]string) {
 	fmt.Fprintf(w, "  SNS/SQS       %s\n", l.emu.SQS)
 	fmt.Fprintf(w, "  Events topic  %s\n", topic)
 	fmt.Fprintf(w, "  JWT secret    %s   (HS256, development only)\n\n", l.opts.secret)
-	fmt.Fprintf(w, "Tokens, valid for %s; paste these lines into your shell:\n\n", TokenTTL)
+	fmt.Fprintf(w, "Tokens, valid for %s; paste these lines into your shell:\n\n", localstack.TokenTTL)
 	for _, t := range devTokens {
 		fmt.Fprintf(w, "  # %s\n  export %s=%s\n", t.who, t.env, tokens[t.env])
 	}

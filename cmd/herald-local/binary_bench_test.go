@@ -17,6 +17,7 @@ import (
 
 	"github.com/heraldhq/herald/devstack/emulator"
 	"github.com/heraldhq/herald/devstack/lambdalocal"
+	"github.com/heraldhq/herald/devstack/template"
 )
 
 // benchBaseline is the Makefile target (build-bench-baseline) of the baseline function
@@ -78,8 +79,12 @@ func BenchmarkBinarySize(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	tmpl, err := template.Load(filepath.Join(root, "template.yaml"))
+	if err != nil {
+		b.Fatal(err)
+	}
 	var ids []string
-	for _, fn := range loadTemplate(b).Functions() {
+	for _, fn := range tmpl.Functions() {
 		ids = append(ids, fn.LogicalID)
 	}
 	dir := b.TempDir()

@@ -17,6 +17,7 @@ import (
 	"github.com/heraldhq/herald/devstack/emulator"
 	"github.com/heraldhq/herald/devstack/lambdalocal"
 	"github.com/heraldhq/herald/devstack/localnats"
+	"github.com/heraldhq/herald/devstack/localstack"
 	"github.com/heraldhq/herald/devstack/template"
 )
 
@@ -70,7 +71,7 @@ func invokeMain(ctx context.Context, args []string) error {
 		},
 	}
 	// The running stack's NATS actions user, whose password its state folder keeps.
-	if pw, err := os.ReadFile(actionsPasswordFile(opts.state)); err == nil {
+	if pw, err := os.ReadFile(localstack.ActionsPasswordFile(opts.state)); err == nil {
 		if l.actionsNATSURL, err = localnats.ActionsURL(l.natsURL, strings.TrimSpace(string(pw))); err != nil {
 			return err
 		}
@@ -78,7 +79,7 @@ func invokeMain(ctx context.Context, args []string) error {
 	if err := l.provision(ctx, t); err != nil {
 		return err
 	}
-	bins, err := buildFunctions(ctx, root, opts.state, []string{id})
+	bins, err := functionBinaries(ctx, opts, []string{id})
 	if err != nil {
 		return err
 	}

@@ -11,11 +11,8 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/devstack/lambdalocal"
+	"github.com/heraldhq/herald/devstack/localstack"
 )
-
-// lambdaAPIPrefix is the path of the Lambda Invoke API:
-// POST /2015-03-31/functions/{name}/invocations.
-const lambdaAPIPrefix = "/2015-03-31/functions/"
 
 // maxInvokePayload is Lambda's limit on a synchronous invocation's payload.
 const maxInvokePayload = 6 * 1000 * 1000
@@ -25,14 +22,14 @@ const maxInvokePayload = 6 * 1000 * 1000
 // AWS_ENDPOINT_URL_LAMBDA) can invoke them by logical id or ARN, as in AWS.
 func withLambdaAPI(api http.Handler, functions map[string]*lambdalocal.Function, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rest, ok := strings.CutPrefix(r.URL.Path, lambdaAPIPrefix)
+		rest, ok := strings.CutPrefix(r.URL.Path, localstack.LambdaAPIPrefix)
 		if !ok {
 			api.ServeHTTP(w, r)
 			return
 		}
 		name, ok := strings.CutSuffix(rest, "/invocations")
 		if !ok || r.Method != http.MethodPost {
-			lambdaError(w, http.StatusNotFound, "ResourceNotFoundException", "only POST "+lambdaAPIPrefix+"{name}/invocations is served")
+			lambdaError(w, http.StatusNotFound, "ResourceNotFoundException", "only POST "+localstack.LambdaAPIPrefix+"{name}/invocations is served")
 			return
 		}
 		// An ARN names the function in its sixth field: arn:aws:lambda:region:account:function:NAME[:qualifier].

@@ -25,6 +25,7 @@ import (
 	"github.com/heraldhq/herald/devstack/gateway"
 	"github.com/heraldhq/herald/devstack/lambdalocal"
 	"github.com/heraldhq/herald/devstack/localnats"
+	"github.com/heraldhq/herald/devstack/localstack"
 	"github.com/heraldhq/herald/devstack/sqssource"
 	"github.com/heraldhq/herald/devstack/template"
 )
@@ -82,7 +83,7 @@ func startInfra(ctx, runCtx context.Context, l *local, t *template.Template) err
 		return err
 	}
 	// Kept in the state folder, so that a restart keeps the password functions were given.
-	nc := natsConfig{port: l.opts.natsPort, dir: natsDir, passwordFile: actionsPasswordFile(l.opts.state), subjects: subjects}
+	nc := natsConfig{port: l.opts.natsPort, dir: natsDir, passwordFile: localstack.ActionsPasswordFile(l.opts.state), subjects: subjects}
 	password, err := localnats.LoadPassword(nc.passwordFile)
 	if err != nil {
 		return err
@@ -136,11 +137,6 @@ func startInfra(ctx, runCtx context.Context, l *local, t *template.Template) err
 	return l.provision(ctx, t)
 }
 
-// actionsPasswordFile is where the state folder keeps the NATS actions user's password.
-func actionsPasswordFile(state string) string {
-	return filepath.Join(state, "nats-actions-password")
-}
-
 // urlPort is the port of a http://HOST:PORT URL, or 0.
 func urlPort(u string) int {
 	_, port, err := net.SplitHostPort(strings.TrimPrefix(u, "http://"))
@@ -159,8 +155,8 @@ func (l *local) provision(ctx context.Context, t *template.Template) error {
 	if l.aws, err = awsconfig.LoadDefaultConfig(ctx); err != nil {
 		return err
 	}
-	params := map[string]string{"NatsUrl": l.natsURL, "JwtSecret": l.opts.secret, "ReplyKeys": DevReplyKeys, "AllowNetworks": LocalAllowNetworks,
-		"MaxTriggersPerUser": strconv.Itoa(LocalMaxTriggersPerUser), "MaxConsumersPerUser": strconv.Itoa(LocalMaxConsumersPerUser),
+	params := map[string]string{"NatsUrl": l.natsURL, "JwtSecret": l.opts.secret, "ReplyKeys": localstack.DevReplyKeys, "AllowNetworks": localstack.AllowNetworks,
+		"MaxTriggersPerUser": strconv.Itoa(localstack.MaxTriggersPerUser), "MaxConsumersPerUser": strconv.Itoa(localstack.MaxConsumersPerUser),
 		"ActionTargets": l.opts.actionTargets}
 	if l.opts.maxStreams > 0 {
 		params["MaxStreamsPerUser"] = strconv.Itoa(l.opts.maxStreams)
@@ -246,7 +242,7 @@ func start(ctx context.Context, opts options, logs io.Writer) (*local, error) {
 	}
 	buildDone := make(chan built, 1)
 	go func() {
-		bins, err := buildFunctions(ctx, opts.root, opts.state, ids)
+		bins, err := functionBinaries(ctx, opts, ids)
 		buildDone <- built{bins, err}
 	}()
 	// Everything that runs until Close (supervisors, daemons, event sources) runs under

@@ -3,11 +3,14 @@ package main
 import (
 	"context"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/heraldhq/herald/devstack/localstack"
 	"github.com/heraldhq/herald/internal/auth"
 )
 
@@ -77,7 +80,7 @@ func TestOptionsFromFlagsOverEnvironment(t *testing.T) {
 	if o.apiPort != 3100 || o.natsPort != 4400 || o.dynamoDB != 8000 || o.sqsPort != 4566 {
 		t.Fatalf("ports %+v", o)
 	}
-	if o.secret != DevSecret || o.state != "/repo/.herald" {
+	if o.secret != localstack.DevSecret || o.state != "/repo/.herald" {
 		t.Fatalf("secret %q state %q", o.secret, o.state)
 	}
 	if o.maxStreams != 0 {
@@ -134,11 +137,11 @@ func TestNumber(t *testing.T) {
 }
 
 func TestDevTokensVerify(t *testing.T) {
-	tokens, err := mintTokens(DevSecret)
+	tokens, err := mintTokens(localstack.DevSecret)
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := auth.NewVerifier(context.Background(), auth.Options{HMACSecret: []byte(DevSecret)})
+	v, err := auth.NewVerifier(context.Background(), auth.Options{HMACSecret: []byte(localstack.DevSecret)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,5 +156,63 @@ func TestDevTokensVerify(t *testing.T) {
 	}
 	if _, err := mintTokens("short"); err == nil {
 		t.Fatal("a secret under 32 bytes must be refused")
+	}
+}
+
+// TestFunctionsOption checks that -functions (or HERALD_LOCAL_FUNCTIONS) names the folder
+// of prebuilt function binaries, empty by default, so that the functions are built.
+func TestFunctionsOption(t *testing.T) {
+	tests := []struct {
+		name string
+		env  string
+		args []string
+		want string
+	}{
+		{"default: build them", "", nil, ""},
+		{"environment", "/prebuilt", nil, "/prebuilt"},
+		{"flag over environment", "/prebuilt", []string{"-functions", "/other"}, "/other"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("HERALD_LOCAL_FUNCTIONS", tt.env)
+			o, _, err := parseOptions("herald-local", tt.args, "/repo")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if o.functions != tt.want {
+				t.Errorf("functions = %q, want %q", o.functions, tt.want)
+			}
+		})
+	}
+}
+
+// TestFunctionBinariesPrebuilt checks that with -functions the stack runs the binaries
+// in that folder and builds nothing, and that a missing one stops it, named.
+func TestFunctionBinariesPrebuilt(t *testing.T) {
+	dir, state := t.TempDir(), t.TempDir()
+	for _, id := range []string{"Router", "Deliver"} {
+		bin := localstack.FunctionBinary(dir, id)
+		if err := os.MkdirAll(filepath.Dir(bin), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(bin, []byte("#!/bin/sh\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	opts := options{root: t.TempDir(), state: state, functions: dir}
+	bins, err := functionBinaries(context.Background(), opts, []string{"Router", "Deliver"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"Router", "Deliver"} {
+		if bins[id] != localstack.FunctionBinary(dir, id) {
+			t.Errorf("%s: %q, want the prebuilt %q", id, bins[id], localstack.FunctionBinary(dir, id))
+		}
+	}
+	if _, err := os.Stat(filepath.Join(state, "build")); !os.IsNotExist(err) {
+		t.Errorf("the state folder has a build folder (%v): nothing should be built", err)
+	}
+	if _, err := functionBinaries(context.Background(), opts, []string{"Router", "Bridge"}); err == nil || !strings.Contains(err.Error(), "Bridge") {
+		t.Errorf("a missing prebuilt binary: err = %v, want one naming Bridge", err)
 	}
 }

@@ -1,7 +1,8 @@
 // Command herald-local runs the whole of Herald on one machine: a NATS server with
 // JetStream, the DynamoDB and SNS/SQS emulators, every function of template.yaml
-// built for this machine and run under a local Lambda Runtime API, the HTTP API with its
-// authorizer, the SQS event source mappings and the schedules. `make run` starts it.
+// built for this machine (or taken prebuilt from -functions) and run under a local Lambda
+// Runtime API, the HTTP API with its authorizer, the SQS event source mappings and the
+// schedules. `make run` starts it.
 //
 //	herald-local [flags]                       start the stack; Ctrl-C stops it
 //	herald-local invoke -fn ID -event FILE     invoke one function once, like sam local invoke

@@ -8,33 +8,18 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+
+	"github.com/heraldhq/herald/devstack/localstack"
 )
-
-// DevSecret is the HS256 secret of the local stack when HERALD_JWT_SECRET is not set. It
-// is printed in the banner: local tokens are for development only.
-const DevSecret = "herald-local-development-secret-do-not-deploy"
-
-// LocalAllowNetworks are the networks webhooks may reach in the local stack (the
-// template's AllowNetworks parameter): loopback, where local receivers listen.
-const LocalAllowNetworks = "127.0.0.0/8,::1/128"
-
-// LocalMaxTriggersPerUser and LocalMaxConsumersPerUser are the local stack's per-user
-// quotas (the template's MaxTriggersPerUser and MaxConsumersPerUser parameters): small,
-// so that a test reaches them cheaply, yet above what any one user of the suites holds.
-const (
-	LocalMaxTriggersPerUser  = 50
-	LocalMaxConsumersPerUser = 20
-)
-
-// DevReplyKeys is the keyring that signs acknowledgement replies in the local stack (the
-// template's ReplyKeys parameter): fixed, so that replies stay valid across restarts.
-// The secret is "herald-local-reply-key-dev-only!" in base64; development only.
-const DevReplyKeys = "dev:aGVyYWxkLWxvY2FsLXJlcGx5LWtleS1kZXYtb25seSE="
 
 // options configure a local stack.
 type options struct {
-	root      string // the repository: template.yaml, Makefile, local/
-	state     string // where NATS keeps its data and functions are built
+	root  string // the repository: template.yaml, Makefile, local/
+	state string // where NATS keeps its data and functions are built
+	// functions, when set, is a folder of prebuilt function binaries for this machine
+	// (<functions>/<LogicalId>/bootstrap, as `make build` lays them out): they are run
+	// instead of building the functions into state.
+	functions string
 	apiPort   int
 	natsPort  int
 	dynamoDB  int
@@ -71,7 +56,8 @@ func parseOptions(name string, args []string, root string) (options, *flag.FlagS
 	fs.IntVar(&o.dynamoDB, "dynamodb-port", envInt("HERALD_LOCAL_DYNAMODB_PORT", 8000), "DynamoDB emulator port (HERALD_LOCAL_DYNAMODB_PORT)")
 	fs.IntVar(&o.sqsPort, "sqs-port", envInt("HERALD_LOCAL_SQS_PORT", 4566), "SNS/SQS emulator port (HERALD_LOCAL_SQS_PORT)")
 	fs.StringVar(&o.state, "state", envString("HERALD_LOCAL_STATE", filepath.Join(root, ".herald")), "state folder: NATS data, built functions (HERALD_LOCAL_STATE)")
-	fs.StringVar(&o.secret, "jwt-secret", envString("HERALD_JWT_SECRET", DevSecret), "HS256 secret for API tokens (HERALD_JWT_SECRET)")
+	fs.StringVar(&o.functions, "functions", envString("HERALD_LOCAL_FUNCTIONS", ""), "folder of prebuilt function binaries, <folder>/<LogicalId>/bootstrap, run instead of building the functions; empty builds them into the state folder (HERALD_LOCAL_FUNCTIONS)")
+	fs.StringVar(&o.secret, "jwt-secret", envString("HERALD_JWT_SECRET", localstack.DevSecret), "HS256 secret for API tokens (HERALD_JWT_SECRET)")
 	fs.IntVar(&o.maxStreams, "max-streams-per-user", envInt("HERALD_LOCAL_MAX_STREAMS_PER_USER", 0), "open streams per user, the MaxStreamsPerUser parameter; 0 keeps the template's default (HERALD_LOCAL_MAX_STREAMS_PER_USER)")
 	fs.StringVar(&o.actionTargets, "action-targets", envString("HERALD_LOCAL_ACTION_TARGETS", ""), "comma-separated ARN patterns sqs, sns and lambda actions may reach, such as arn:aws:sqs:*:*:partner-*; empty allows none (HERALD_LOCAL_ACTION_TARGETS)")
 	if err := fs.Parse(args); err != nil {

@@ -26,7 +26,11 @@ func runMain(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	os.Stdout.WriteString("herald-local: building functions and starting NATS, DynamoDB and SNS/SQS…\n")
+	if opts.functions != "" {
+		os.Stdout.WriteString("herald-local: starting NATS, DynamoDB and SNS/SQS, with the functions in " + opts.functions + "…\n")
+	} else {
+		os.Stdout.WriteString("herald-local: building functions and starting NATS, DynamoDB and SNS/SQS…\n")
+	}
 	l, err := start(ctx, opts, os.Stdout)
 	if err != nil {
 		return err

@@ -1,0 +1,9 @@
+// Package e2e holds the end-to-end tests of the local stack, started as a user starts
+// it: the banner's commands run as printed, an event followed through the topic, a
+// consumer and its stream, an inbox, a trigger's webhook, a lambda action, retries and a
+// replay; make invoke; a clean stop on SIGINT; the Go client over every kind of route
+// with each answer checked against openapi.yaml; and the end-to-end latency benchmark.
+//
+// The tests are in the _test.go files; what they share with the other suites is in
+// test/stacktest.
+package e2e

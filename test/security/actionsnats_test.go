@@ -1,0 +1,124 @@
+package security
+
+import (
+	"errors"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/heraldhq/herald/devstack/localnats"
+	"github.com/heraldhq/herald/devstack/localstack"
+	"github.com/heraldhq/herald/devstack/testenv"
+	"github.com/heraldhq/herald/internal/event"
+	"github.com/heraldhq/herald/test/stacktest"
+)
+
+// actionsPassword reads the NATS actions user's password from p's state folder.
+func actionsPassword(t testing.TB, p *stacktest.Stack) string {
+	t.Helper()
+	b, err := os.ReadFile(localstack.ActionsPasswordFile(p.State))
+	if err != nil {
+		t.Fatalf("the actions user's password in the state folder: %v", err)
+	}
+	return strings.TrimSpace(string(b))
+}
+
+// actionsNATSConfined connects to p's NATS as the user nats actions publish as (the one
+// Deliver is given) and checks that the server itself refuses what a hostile trigger
+// owner would aim an action at: deleting the event stream through the JetStream API and
+// publishing a forged event. The stream survives unchanged and the forged event is not
+// stored, while a publish inside the action namespace is delivered.
+func actionsNATSConfined(t *testing.T, p *stacktest.Stack) {
+	heraldURL := p.Banner["NATS"]
+	actionsURL, err := localnats.ActionsURL(heraldURL, actionsPassword(t, p))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Herald's view, without credentials as the banner's commands connect.
+	herald, err := nats.Connect(heraldURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer herald.Close()
+	js, err := jetstream.New(herald)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stream, err := js.Stream(t.Context(), event.StreamName)
+	if err != nil {
+		t.Fatalf("the event stream: %v", err)
+	}
+	before, err := stream.Info(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	inbox, err := herald.SubscribeSync("herald.actions.>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := herald.Flush(); err != nil {
+		t.Fatal(err)
+	}
+
+	refusals := make(chan error, 16)
+	actions, err := nats.Connect(actionsURL, nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) { refusals <- err }))
+	if err != nil {
+		t.Fatalf("connecting as the actions user: %v", err)
+	}
+	defer actions.Close()
+
+	// The attack: a request to the JetStream API, as a nats action's publish would be.
+	deleteSubject := "$JS.API.STREAM.DELETE." + event.StreamName
+	if _, err := actions.Request(deleteSubject, nil, 2*time.Second); err == nil {
+		t.Errorf("the server answered the actions user's %s", deleteSubject)
+	}
+	forged := "herald.events.resource.ResourceDeleted.projects.demo." + uuid.NewString() + "._"
+	if err := actions.Publish(forged, []byte(`{"event":"resource.ResourceDeleted"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := actions.Publish("herald.actions.partner.hook", []byte("allowed")); err != nil {
+		t.Fatal(err)
+	}
+	if err := actions.Flush(); err != nil {
+		t.Fatal(err)
+	}
+
+	var refused []string
+	testenv.WaitFor(t, 10*time.Second, func() bool {
+		for {
+			select {
+			case err := <-refusals:
+				if errors.Is(err, nats.ErrPermissionViolation) {
+					refused = append(refused, err.Error())
+				}
+				continue
+			default:
+			}
+			break
+		}
+		return slices.ContainsFunc(refused, func(e string) bool { return strings.Contains(e, deleteSubject) }) &&
+			slices.ContainsFunc(refused, func(e string) bool { return strings.Contains(e, forged) })
+	}, "permission violations for the stream deletion and the forged event")
+
+	if m, err := inbox.NextMsg(10 * time.Second); err != nil || string(m.Data) != "allowed" {
+		t.Errorf("a publish inside the action namespace: got %v, %v", m, err)
+	}
+	after, err := stream.Info(t.Context())
+	if err != nil {
+		t.Fatalf("the event stream after the actions user asked to delete it: %v", err)
+	}
+	if !after.Created.Equal(before.Created) || after.State.FirstSeq != before.State.FirstSeq || after.State.Msgs < before.State.Msgs {
+		t.Errorf("the event stream changed: created %v, first %d, %d messages; before: %v, %d, %d",
+			after.Created, after.State.FirstSeq, after.State.Msgs, before.Created, before.State.FirstSeq, before.State.Msgs)
+	}
+	if _, err := stream.GetLastMsgForSubject(t.Context(), forged); !errors.Is(err, jetstream.ErrMsgNotFound) {
+		t.Errorf("the forged event: %v, want it not stored", err)
+	}
+}

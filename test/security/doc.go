@@ -1,0 +1,9 @@
+// Package security holds the security suite: every route of template.yaml called
+// without a token, with another user's token, with a scoped token and with a permission
+// missing, the administrators' routes included, gets its documented answer; secrets
+// appear in no later answer and no log line; the NATS actions user is confined by the
+// server; webhooks to internal networks are refused; and the per-user quotas hold.
+//
+// The tests are in the _test.go files; what they share with the other suites is in
+// test/stacktest.
+package security

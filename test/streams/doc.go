@@ -1,0 +1,7 @@
+// Package streams holds the tests of a consumer's stream through the whole local
+// stack: a stream ends when its token expires, and a user holds at most
+// MaxStreamsPerUser streams at once.
+//
+// The tests are in the _test.go files; what they share with the other suites is in
+// test/stacktest.
+package streams
