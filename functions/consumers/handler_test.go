@@ -16,13 +16,13 @@ import (
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/heraldhq/herald/devstack/testenv"
 	"github.com/heraldhq/herald/internal/apigw/apigwtest"
 	"github.com/heraldhq/herald/internal/auth"
 	"github.com/heraldhq/herald/internal/bus"
 	"github.com/heraldhq/herald/internal/consumer"
 	"github.com/heraldhq/herald/internal/event"
 	"github.com/heraldhq/herald/internal/reply"
-	"github.com/heraldhq/herald/devstack/testenv"
 )
 
 var env *testenv.Env

@@ -22,14 +22,14 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/heraldhq/herald/devstack/emulator"
+	"github.com/heraldhq/herald/devstack/testenv"
 	"github.com/heraldhq/herald/internal/action"
 	"github.com/heraldhq/herald/internal/actionspec"
 	"github.com/heraldhq/herald/internal/auth"
 	"github.com/heraldhq/herald/internal/delivery"
-	"github.com/heraldhq/herald/devstack/emulator"
 	"github.com/heraldhq/herald/internal/event"
 	"github.com/heraldhq/herald/internal/inbox"
-	"github.com/heraldhq/herald/devstack/testenv"
 	"github.com/heraldhq/herald/internal/trigger"
 	"github.com/heraldhq/herald/internal/webhook"
 )

@@ -11,8 +11,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/google/uuid"
 
-	"github.com/heraldhq/herald/internal/inbox"
 	"github.com/heraldhq/herald/devstack/testenv"
+	"github.com/heraldhq/herald/internal/inbox"
 )
 
 var env *testenv.Env

@@ -15,11 +15,11 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/oklog/ulid/v2"
 
+	"github.com/heraldhq/herald/devstack/testenv"
 	"github.com/heraldhq/herald/internal/bridge"
 	"github.com/heraldhq/herald/internal/bus"
 	"github.com/heraldhq/herald/internal/consumer"
 	"github.com/heraldhq/herald/internal/event"
-	"github.com/heraldhq/herald/devstack/testenv"
 )
 
 var env *testenv.Env

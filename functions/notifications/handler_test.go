@@ -14,10 +14,10 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/google/uuid"
 
+	"github.com/heraldhq/herald/devstack/testenv"
 	"github.com/heraldhq/herald/internal/apigw/apigwtest"
 	"github.com/heraldhq/herald/internal/auth"
 	"github.com/heraldhq/herald/internal/inbox"
-	"github.com/heraldhq/herald/devstack/testenv"
 )
 
 var env *testenv.Env

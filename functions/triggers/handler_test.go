@@ -11,11 +11,11 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/google/uuid"
 
+	"github.com/heraldhq/herald/devstack/testenv"
 	"github.com/heraldhq/herald/internal/actionspec"
 	"github.com/heraldhq/herald/internal/apigw/apigwtest"
 	"github.com/heraldhq/herald/internal/auth"
 	"github.com/heraldhq/herald/internal/delivery"
-	"github.com/heraldhq/herald/devstack/testenv"
 	"github.com/heraldhq/herald/internal/trigger"
 )
 

@@ -17,11 +17,11 @@ import (
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/heraldhq/herald/devstack/testenv"
 	"github.com/heraldhq/herald/internal/bridge"
 	"github.com/heraldhq/herald/internal/bus"
 	"github.com/heraldhq/herald/internal/event"
 	"github.com/heraldhq/herald/internal/fanout"
-	"github.com/heraldhq/herald/devstack/testenv"
 )
 
 var env *testenv.Env

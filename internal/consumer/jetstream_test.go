@@ -13,9 +13,9 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/heraldhq/herald/devstack/testenv"
 	"github.com/heraldhq/herald/internal/bus"
 	"github.com/heraldhq/herald/internal/event"
-	"github.com/heraldhq/herald/devstack/testenv"
 )
 
 // newStream starts a NATS server with JetStream for the test alone and creates the

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/heraldhq/herald/test/baseline"
 	"github.com/heraldhq/herald/internal/event"
+	"github.com/heraldhq/herald/test/baseline"
 )
 
 // typical is an event of about 1 KB, shaped like what resource services publish.

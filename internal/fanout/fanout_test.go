@@ -19,9 +19,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/google/uuid"
 
+	"github.com/heraldhq/herald/devstack/testenv"
 	"github.com/heraldhq/herald/internal/event"
 	"github.com/heraldhq/herald/internal/fanout"
-	"github.com/heraldhq/herald/devstack/testenv"
 )
 
 var env *testenv.Env

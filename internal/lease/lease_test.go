@@ -10,8 +10,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/heraldhq/herald/internal/fault"
 	"github.com/heraldhq/herald/devstack/testenv"
+	"github.com/heraldhq/herald/internal/fault"
 )
 
 var env *testenv.Env

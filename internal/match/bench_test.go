@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/heraldhq/herald/test/baseline"
 	"github.com/heraldhq/herald/internal/match"
+	"github.com/heraldhq/herald/test/baseline"
 )
 
 // The benchmark world: event types over several domains, resource types, and ids,

@@ -12,8 +12,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 
-	"github.com/heraldhq/herald/test/baseline"
 	"github.com/heraldhq/herald/internal/reply"
+	"github.com/heraldhq/herald/test/baseline"
 )
 
 // Sign runs once per delivered message and Verify once per acknowledged reply, so their

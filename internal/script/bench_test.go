@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/heraldhq/herald/test/baseline"
 	"github.com/heraldhq/herald/internal/script"
+	"github.com/heraldhq/herald/test/baseline"
 )
 
 // benchEvent is a typical event, a little under 1 KiB.
