@@ -9,12 +9,13 @@ LAMBDA_GOARCH ?= arm64
 GOBUILD = GOOS=$(LAMBDA_GOOS) GOARCH=$(LAMBDA_GOARCH) CGO_ENABLED=0 $(GO) build -trimpath -tags lambda.norpc -ldflags="-s -w"
 BUILD_DIR ?= build
 TEST_TIMEOUT ?= 20m
+MODULE := github.com/heraldhq/herald
 
 # LogicalId:directory under functions/, one per function in template.yaml.
 FUNCTIONS := Authorizer:authorizer EventsApi:events ConsumersApi:consumers Stream:stream Bridge:bridge Janitor:janitor Inbox:inbox NotificationsApi:notifications TriggersApi:triggers Router:router Deliver:deliver
 LOGICAL_IDS := $(foreach f,$(FUNCTIONS),$(word 1,$(subst :, ,$(f))))
 
-.PHONY: all build build-local run invoke test test-chaos test-unit bench fuzz lint sizes clean emulators build-bench-baseline $(addprefix build-,$(LOGICAL_IDS))
+.PHONY: all build build-local run invoke test test-chaos test-chaos-short test-checked test-unit bench fuzz lint sizes clean emulators build-bench-baseline $(addprefix build-,$(LOGICAL_IDS))
 all: build
 
 define build_function
@@ -70,13 +71,24 @@ invoke:
 	$(GO) build -o $(BUILD_DIR)/herald-local ./cmd/herald-local
 	$(BUILD_DIR)/herald-local invoke $(FN) $(EVENT)
 
-# test: unit, fuzz seed corpora and integration tests against real NATS, dynalite, fauxqs;
-# the whole-system suites run the binaries build-local built.
+# test: unit, fuzz seed corpora and integration tests against real NATS, dynalite, fauxqs,
+# and the whole-system suites (test/…) against herald-local, with every binary built once
+# (build-local). The no-loss suite spends its time waiting for queues' visibility timeouts,
+# so it runs beside everything else rather than after it.
+GO_TEST = HERALD_TEST_BUILD=$(abspath $(LOCAL_BUILD_DIR)) $(GO) test -count=1 -timeout $(TEST_TIMEOUT)
+CHAOS_PKG := ./test/chaos
 test: emulators build-local
+	@$(MAKE) --no-print-directory -j2 --output-sync=line test-chaos-short test-checked
+
+test-chaos-short:
+	$(GO_TEST) $(CHAOS_PKG)
+
+# test-checked: vet, gofmt, then every package but the no-loss suite.
+test-checked:
 	$(GO) vet ./...
 	@bad=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './local/*')); \
 		if [ -n "$$bad" ]; then echo "not gofmt-ed: $$bad" >&2; exit 1; fi
-	HERALD_TEST_BUILD=$(abspath $(LOCAL_BUILD_DIR)) $(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
+	$(GO_TEST) $$($(GO) list ./... | grep -vx '$(MODULE)/$(CHAOS_PKG:./%=%)')
 
 # test-chaos: the no-loss suite at length: events published while the Bridge, Router,
 # Deliver, NATS and the SQS emulator are killed (SIGKILL) 25 times at random moments; make
@@ -86,8 +98,12 @@ test-chaos: emulators
 	HERALD_CHAOS_KILLS=$(CHAOS_KILLS) $(if $(CHAOS_SEED),HERALD_CHAOS_SEED=$(CHAOS_SEED)) \
 		$(GO) test -count=1 -timeout 30m -run '^TestChaosNoLoss$$' -v ./test/chaos | grep -E '^(=== RUN|--- |\s+chaos_test|PASS|FAIL|ok)'; exit $${PIPESTATUS[0]}
 
+# test-unit: the tests that need no emulator, no NATS server and no local stack: every
+# package whose tests do not reach devstack/testenv, devstack/emulator or test/stacktest.
+TEST_NEEDS_STACK := herald/(devstack/(testenv|emulator)|test/stacktest)( |$$)
 test-unit:
-	$(GO) test -count=1 -short ./...
+	$(GO) test -count=1 $$($(GO) list -test -f '{{if .ForTest}}{{.ForTest}} {{join .Deps " "}}{{end}}' ./... | \
+		awk '{ bad[$$1] += ($$0 ~ /$(subst /,\/,$(TEST_NEEDS_STACK))/); seen[$$1] = 1 } END { for (p in seen) if (!bad[p]) print p }' | sort)
 
 # bench: every benchmark, one package at a time, then BENCHMARKS.md rewritten from the
 # figures (cmd/benchreport; its notes section is kept). The raw go test output is kept in
