@@ -25,7 +25,6 @@ type options struct {
 	dynamoDB  int
 	sqsPort   int
 	secret    string
-	buildOnly bool
 	// maxStreams is the template's MaxStreamsPerUser; 0 keeps the template's default.
 	maxStreams int
 	// actionTargets is the template's ActionTargets: the ARN patterns sqs, sns and lambda

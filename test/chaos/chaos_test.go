@@ -60,8 +60,6 @@ func binaryOf(logicalID string) func([]string) bool {
 }
 
 func TestChaosNoLoss(t *testing.T) {
-	// Mostly waiting for queues' visibility timeouts: run beside the other stack tests.
-	t.Parallel()
 	kills := 6
 	if s := os.Getenv("HERALD_CHAOS_KILLS"); s != "" {
 		n, err := strconv.Atoi(s)
