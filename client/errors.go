@@ -52,26 +52,6 @@ type Error struct {
 // documents list them.
 type FieldError = wire.FieldError
 
-// writeFields writes fields as the server's own errors show them:
-// " (field: message; message)", nothing when there are none.
-func writeFields(b *strings.Builder, fields []FieldError) {
-	for i, f := range fields {
-		if i == 0 {
-			b.WriteString(" (")
-		} else {
-			b.WriteString("; ")
-		}
-		if f.Field != "" {
-			b.WriteString(f.Field)
-			b.WriteString(": ")
-		}
-		b.WriteString(f.Message)
-	}
-	if len(fields) > 0 {
-		b.WriteString(")")
-	}
-}
-
 // Error implements error: "herald: POST /v1/consumers: 400 invalid request: the
 // request has an invalid field (target: must set exactly one of …)".
 func (e *Error) Error() string {
@@ -95,7 +75,7 @@ func (e *Error) Error() string {
 		b.WriteString(": ")
 		b.WriteString(e.Detail)
 	}
-	writeFields(&b, e.Errors)
+	wire.WriteFields(&b, e.Errors)
 	return b.String()
 }
 

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/heraldhq/herald/wire"
 )
 
 // Kind classifies an error by what the caller can do about it.
@@ -50,10 +52,8 @@ func (k Kind) String() string {
 
 // FieldError names one input field at fault and why. Field is a dotted path into the
 // request (for example "events[3].resource.path"); it may be empty for the body as a whole.
-type FieldError struct {
-	Field   string `json:"field"`
-	Message string `json:"message"`
-}
+// It is the API's own wire type: what a handler names is what a client reads.
+type FieldError = wire.FieldError
 
 // Error is Herald's error type.
 type Error struct {
@@ -68,12 +68,9 @@ type Error struct {
 	Err        error // the underlying cause, for logs; not shown to callers
 }
 
-// Quota names a per-user limit and how much of it the caller uses.
-type Quota struct {
-	Name    string `json:"name"`    // what is counted: "triggers", "consumers", "streams"
-	Limit   int    `json:"limit"`   // how many the caller may hold
-	Current int    `json:"current"` // how many the caller holds now
-}
+// Quota names a per-user limit and how much of it the caller uses, as the API's wire
+// type: a 429 shows it as it is.
+type Quota = wire.Quota
 
 // OverLimit returns an OverQuota error for q.
 func OverLimit(q Quota) *Error {
@@ -95,32 +92,12 @@ func (e *Error) Error() string {
 		b.WriteString(": ")
 		b.WriteString(e.Detail)
 	}
-	WriteFields(&b, e.Fields)
+	wire.WriteFields(&b, e.Fields)
 	if e.Err != nil {
 		b.WriteString(": ")
 		b.WriteString(e.Err.Error())
 	}
 	return b.String()
-}
-
-// WriteFields writes fields as Error shows them: " (field: message; field: message)",
-// nothing when there are none. Clients of the API format its problems the same way.
-func WriteFields(b *strings.Builder, fields []FieldError) {
-	for i, f := range fields {
-		if i == 0 {
-			b.WriteString(" (")
-		} else {
-			b.WriteString("; ")
-		}
-		if f.Field != "" {
-			b.WriteString(f.Field)
-			b.WriteString(": ")
-		}
-		b.WriteString(f.Message)
-	}
-	if len(fields) > 0 {
-		b.WriteString(")")
-	}
 }
 
 // Unwrap returns the cause.

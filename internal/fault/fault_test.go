@@ -40,10 +40,10 @@ func TestPrefix(t *testing.T) {
 		in   error
 		want []FieldError
 	}{
-		{"dotted", Field("resource.path", "bad"), []FieldError{{"events[2].resource.path", "bad"}}},
-		{"index", Field("[0]", "bad"), []FieldError{{"events[2][0]", "bad"}}},
-		{"whole body", Field("", "not JSON"), []FieldError{{"events[2]", "not JSON"}}},
-		{"no fields", New(TooLarge, "too big"), []FieldError{{"events[2]", "too big"}}},
+		{"dotted", Field("resource.path", "bad"), []FieldError{{Field: "events[2].resource.path", Message: "bad"}}},
+		{"index", Field("[0]", "bad"), []FieldError{{Field: "events[2][0]", Message: "bad"}}},
+		{"whole body", Field("", "not JSON"), []FieldError{{Field: "events[2]", Message: "not JSON"}}},
+		{"no fields", New(TooLarge, "too big"), []FieldError{{Field: "events[2]", Message: "too big"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
