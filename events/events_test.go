@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 
 	"github.com/heraldhq/herald/internal/apigw"
 	"github.com/heraldhq/herald/internal/auth"
@@ -34,17 +34,17 @@ type function struct {
 // functions maps each function folder to its input. A new function needs an entry here
 // and at least one sample.
 var functions = map[string]function{
-	"authorizer":    {source: "httpapi", decode: strict[events.APIGatewayV2CustomAuthorizerV2Request]},
-	"events":        {source: "httpapi", decode: strict[events.APIGatewayV2HTTPRequest]},
-	"consumers":     {source: "httpapi", decode: strict[events.APIGatewayV2HTTPRequest]},
-	"stream":        {source: "url", decode: strict[events.LambdaFunctionURLRequest]},
-	"bridge":        {source: "schedule", decode: strict[events.EventBridgeEvent]},
-	"janitor":       {source: "schedule", decode: strict[events.EventBridgeEvent]},
-	"inbox":         {source: "sqs", decode: strict[events.SQSEvent]},
-	"notifications": {source: "httpapi", decode: strict[events.APIGatewayV2HTTPRequest]},
-	"triggers":      {source: "httpapi", decode: strict[events.APIGatewayV2HTTPRequest]},
-	"router":        {source: "sqs", decode: strict[events.SQSEvent]},
-	"deliver":       {source: "sqs", decode: strict[events.SQSEvent]},
+	"authorizer":    {source: "httpapi", decode: strict[awsevents.APIGatewayV2CustomAuthorizerV2Request]},
+	"events":        {source: "httpapi", decode: strict[awsevents.APIGatewayV2HTTPRequest]},
+	"consumers":     {source: "httpapi", decode: strict[awsevents.APIGatewayV2HTTPRequest]},
+	"stream":        {source: "url", decode: strict[awsevents.LambdaFunctionURLRequest]},
+	"bridge":        {source: "schedule", decode: strict[awsevents.EventBridgeEvent]},
+	"janitor":       {source: "schedule", decode: strict[awsevents.EventBridgeEvent]},
+	"inbox":         {source: "sqs", decode: strict[awsevents.SQSEvent]},
+	"notifications": {source: "httpapi", decode: strict[awsevents.APIGatewayV2HTTPRequest]},
+	"triggers":      {source: "httpapi", decode: strict[awsevents.APIGatewayV2HTTPRequest]},
+	"router":        {source: "sqs", decode: strict[awsevents.SQSEvent]},
+	"deliver":       {source: "sqs", decode: strict[awsevents.SQSEvent]},
 }
 
 // sampleName is <function>-<source>-<scenario>.json in lower case; the scenario may hold
@@ -235,7 +235,7 @@ func TestHTTPAPISamples(t *testing.T) {
 		}
 		t.Run(s.file, func(t *testing.T) {
 			switch v := s.value.(type) {
-			case *events.APIGatewayV2CustomAuthorizerV2Request:
+			case *awsevents.APIGatewayV2CustomAuthorizerV2Request:
 				checkRoute(t, v.RouteKey, v.RawPath, v.PathParameters, v.RequestContext)
 				if v.Type != "REQUEST" || v.Version != "2.0" {
 					t.Errorf("type %q version %q, want REQUEST and 2.0", v.Type, v.Version)
@@ -243,7 +243,7 @@ func TestHTTPAPISamples(t *testing.T) {
 				if _, err := auth.BearerToken(apigw.Header(v.Headers, "Authorization")); err != nil {
 					t.Errorf("authorization header: %v", err)
 				}
-			case *events.APIGatewayV2HTTPRequest:
+			case *awsevents.APIGatewayV2HTTPRequest:
 				checkRoute(t, v.RouteKey, v.RawPath, v.PathParameters, v.RequestContext)
 				if v.Version != "2.0" {
 					t.Errorf("version %q, want 2.0", v.Version)
@@ -264,7 +264,7 @@ func TestHTTPAPISamples(t *testing.T) {
 
 // checkRoute checks that the route key names the request's method and raw path (with
 // its path parameters filled in), and that the request context agrees.
-func checkRoute(t *testing.T, routeKey, rawPath string, params map[string]string, rc events.APIGatewayV2HTTPRequestContext) {
+func checkRoute(t *testing.T, routeKey, rawPath string, params map[string]string, rc awsevents.APIGatewayV2HTTPRequestContext) {
 	t.Helper()
 	filled := routeKey
 	for k, v := range params {
@@ -283,7 +283,7 @@ func checkRoute(t *testing.T, routeKey, rawPath string, params map[string]string
 
 // checkClaims reads the authorizer context back as claims, as the functions do; a sample
 // without one (a public route) gets nil.
-func checkClaims(t *testing.T, a *events.APIGatewayV2HTTPRequestContextAuthorizerDescription) *auth.Claims {
+func checkClaims(t *testing.T, a *awsevents.APIGatewayV2HTTPRequestContextAuthorizerDescription) *auth.Claims {
 	t.Helper()
 	if a == nil || a.Lambda == nil {
 		return nil

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 	"github.com/google/uuid"
 
 	"github.com/heraldhq/herald/devstack/lambdalocal"
@@ -58,7 +58,7 @@ func (s *schedule) run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case now := <-t.C:
-			payload, _ := json.Marshal(events.EventBridgeEvent{
+			payload, _ := json.Marshal(awsevents.EventBridgeEvent{
 				Version: "0", ID: uuid.NewString(), DetailType: "Scheduled Event", Source: "aws.events",
 				AccountID: "000000000000", Time: now.UTC(), Region: s.region,
 				Resources: []string{"arn:aws:events:" + s.region + ":000000000000:rule/" + s.rule},

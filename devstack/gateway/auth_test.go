@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 
 	"github.com/heraldhq/herald/devstack/lambdalocal"
 )
@@ -59,7 +59,7 @@ func TestAuthorizerDecisions(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			auth := newFake(tt.answer)
-			api := newFake(answer[events.APIGatewayV2HTTPRequest](`{"statusCode":200,"body":"{}"}`))
+			api := newFake(answer[awsevents.APIGatewayV2HTTPRequest](`{"statusCode":200,"body":"{}"}`))
 			g := authGateway(t, 0, auth, api)
 			w := serve(g, catalogRequest(tt.token))
 
@@ -98,7 +98,7 @@ func TestAuthorizerRequest(t *testing.T) {
 	if _, ok := raw["body"]; ok {
 		t.Errorf("authorizer request carries the body")
 	}
-	var req events.APIGatewayV2CustomAuthorizerV2Request
+	var req awsevents.APIGatewayV2CustomAuthorizerV2Request
 	remarshal(t, raw, &req)
 	if req.Version != "2.0" || req.Type != "REQUEST" {
 		t.Errorf("version %q type %q, want 2.0 REQUEST", req.Version, req.Type)
@@ -146,7 +146,7 @@ func TestAuthorizerCache(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			auth := newFake(tt.answer)
-			api := newFake(answer[events.APIGatewayV2HTTPRequest](`{"statusCode":200}`))
+			api := newFake(answer[awsevents.APIGatewayV2HTTPRequest](`{"statusCode":200}`))
 			g := authGateway(t, tt.every, auth, api)
 			now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 			g.now = func() time.Time { return now }
@@ -170,7 +170,7 @@ func TestAuthorizerCache(t *testing.T) {
 func TestAuthorizerCacheContext(t *testing.T) {
 	ctx := map[string]any{"sub": "user-1"}
 	auth := newFake(allow(ctx))
-	api := newFake(answer[events.APIGatewayV2HTTPRequest](`{"statusCode":200}`))
+	api := newFake(answer[awsevents.APIGatewayV2HTTPRequest](`{"statusCode":200}`))
 	g := authGateway(t, 60, auth, api)
 	for range 2 {
 		if w := serve(g, catalogRequest("Bearer a")); w.Code != http.StatusOK {
@@ -238,7 +238,7 @@ func TestAuthorizerFailure(t *testing.T) {
 // decision for the shared one (run with -race, it also checks the cache's locking).
 func TestConcurrentRequests(t *testing.T) {
 	auth := newFake(allow(map[string]any{"sub": "u"}))
-	api := newFake(answer[events.APIGatewayV2HTTPRequest](`{"statusCode":200}`))
+	api := newFake(answer[awsevents.APIGatewayV2HTTPRequest](`{"statusCode":200}`))
 	g := authGateway(t, 60, auth, api)
 
 	const n = 32

@@ -15,7 +15,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 
 	"github.com/heraldhq/herald/devstack/lambdalocal"
 	"github.com/heraldhq/herald/internal/apigw"
@@ -200,7 +200,7 @@ func (g *Gateway) authorize(ctx context.Context, a Authorizer, rt Route, params 
 		g.log.Error("authorizer failed", "authorizer", a.Name, "error", err.Error())
 		return http.StatusInternalServerError, nil
 	}
-	var resp events.APIGatewayV2CustomAuthorizerSimpleResponse
+	var resp awsevents.APIGatewayV2CustomAuthorizerSimpleResponse
 	if err := json.Unmarshal(out, &resp); err != nil {
 		g.log.Error("authorizer answered no simple response", "authorizer", a.Name, "error", err.Error())
 		return http.StatusInternalServerError, nil
@@ -287,7 +287,7 @@ func writeFunctionResponse(w http.ResponseWriter, out []byte) error {
 		w.Write(out)
 		return nil
 	}
-	var resp events.APIGatewayV2HTTPResponse
+	var resp awsevents.APIGatewayV2HTTPResponse
 	if err := json.Unmarshal(out, &resp); err != nil {
 		return err
 	}

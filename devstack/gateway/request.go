@@ -9,7 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 	"github.com/google/uuid"
 )
 
@@ -94,14 +94,14 @@ func isText(contentType string, body []byte) bool {
 	return false
 }
 
-func (in incoming) httpContext() events.APIGatewayV2HTTPRequestContextHTTPDescription {
-	return events.APIGatewayV2HTTPRequestContextHTTPDescription{
+func (in incoming) httpContext() awsevents.APIGatewayV2HTTPRequestContextHTTPDescription {
+	return awsevents.APIGatewayV2HTTPRequestContextHTTPDescription{
 		Method: in.method, Path: in.rawPath, Protocol: in.protocol, SourceIP: in.sourceIP, UserAgent: in.userAgent,
 	}
 }
 
-func (in incoming) requestContext(routeKey string) events.APIGatewayV2HTTPRequestContext {
-	return events.APIGatewayV2HTTPRequestContext{
+func (in incoming) requestContext(routeKey string) awsevents.APIGatewayV2HTTPRequestContext {
+	return awsevents.APIGatewayV2HTTPRequestContext{
 		RouteKey:     routeKey,
 		AccountID:    accountID,
 		Stage:        "$default",
@@ -116,8 +116,8 @@ func (in incoming) requestContext(routeKey string) events.APIGatewayV2HTTPReques
 }
 
 // httpAPIRequest is the HTTP API payload format 2.0 request for a route.
-func (in incoming) httpAPIRequest(rt Route, params map[string]string, authContext map[string]any) events.APIGatewayV2HTTPRequest {
-	req := events.APIGatewayV2HTTPRequest{
+func (in incoming) httpAPIRequest(rt Route, params map[string]string, authContext map[string]any) awsevents.APIGatewayV2HTTPRequest {
+	req := awsevents.APIGatewayV2HTTPRequest{
 		Version:               "2.0",
 		RouteKey:              rt.RouteKey(),
 		RawPath:               in.rawPath,
@@ -131,14 +131,14 @@ func (in incoming) httpAPIRequest(rt Route, params map[string]string, authContex
 		IsBase64Encoded:       in.base64,
 	}
 	if authContext != nil {
-		req.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{Lambda: authContext}
+		req.RequestContext.Authorizer = &awsevents.APIGatewayV2HTTPRequestContextAuthorizerDescription{Lambda: authContext}
 	}
 	return req
 }
 
 // authorizerRequest is the Lambda authorizer payload format 2.0 request.
-func (in incoming) authorizerRequest(rt Route, params map[string]string, identity []string, region string) events.APIGatewayV2CustomAuthorizerV2Request {
-	return events.APIGatewayV2CustomAuthorizerV2Request{
+func (in incoming) authorizerRequest(rt Route, params map[string]string, identity []string, region string) awsevents.APIGatewayV2CustomAuthorizerV2Request {
+	return awsevents.APIGatewayV2CustomAuthorizerV2Request{
 		Version:               "2.0",
 		Type:                  "REQUEST",
 		RouteArn:              "arn:aws:execute-api:" + region + ":" + accountID + ":" + apiID + "/$default/" + rt.Method + rt.Path,
@@ -155,22 +155,22 @@ func (in incoming) authorizerRequest(rt Route, params map[string]string, identit
 }
 
 // functionURLRequest is the Function URL request (the same as payload 2.0, less routes).
-func (in incoming) functionURLRequest() events.LambdaFunctionURLRequest {
-	return events.LambdaFunctionURLRequest{
+func (in incoming) functionURLRequest() awsevents.LambdaFunctionURLRequest {
+	return awsevents.LambdaFunctionURLRequest{
 		Version:               "2.0",
 		RawPath:               in.rawPath,
 		RawQueryString:        in.rawQuery,
 		Cookies:               in.cookies,
 		Headers:               in.headers,
 		QueryStringParameters: in.query,
-		RequestContext: events.LambdaFunctionURLRequestContext{
+		RequestContext: awsevents.LambdaFunctionURLRequestContext{
 			AccountID:    accountID,
 			RequestID:    in.requestID,
 			DomainName:   in.host,
 			DomainPrefix: strings.SplitN(in.host, ".", 2)[0],
 			Time:         in.now.UTC().Format("02/Jan/2006:15:04:05 -0700"),
 			TimeEpoch:    in.now.UnixMilli(),
-			HTTP: events.LambdaFunctionURLRequestContextHTTPDescription{
+			HTTP: awsevents.LambdaFunctionURLRequestContextHTTPDescription{
 				Method: in.method, Path: in.rawPath, Protocol: in.protocol, SourceIP: in.sourceIP, UserAgent: in.userAgent,
 			},
 		},

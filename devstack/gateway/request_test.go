@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 	"github.com/google/uuid"
 
 	"github.com/heraldhq/herald/devstack/lambdalocal"
@@ -22,7 +22,7 @@ import (
 // every part of the payload 2.0 request the function receives.
 func TestHTTPAPIRequest(t *testing.T) {
 	authContext := map[string]any{"sub": "user-1", "scope": "events:write", "admin": false, "level": 3.0}
-	api := newFake(answer[events.APIGatewayV2HTTPRequest](`{"statusCode":204}`))
+	api := newFake(answer[awsevents.APIGatewayV2HTTPRequest](`{"statusCode":204}`))
 	raw := newFake(answer[map[string]any](`{"statusCode":204}`))
 	cfg := Config{
 		Routes: []Route{
@@ -141,7 +141,7 @@ func TestHTTPAPIRequest(t *testing.T) {
 // TestRequestBodyEncoding checks which bodies the function receives as text and which as
 // base64 (isBase64Encoded), and that the bytes survive either way.
 func TestRequestBodyEncoding(t *testing.T) {
-	api := newFake(answer[events.APIGatewayV2HTTPRequest](`{"statusCode":200}`))
+	api := newFake(answer[awsevents.APIGatewayV2HTTPRequest](`{"statusCode":200}`))
 	g := newGateway(t, Config{Routes: []Route{{Method: "POST", Path: "/upload", Function: "Api"}}}, map[string]Invoker{"Api": api})
 
 	tests := []struct {
@@ -228,7 +228,7 @@ func TestFunctionURLRequest(t *testing.T) {
 		}
 	}
 
-	var req events.LambdaFunctionURLRequest
+	var req awsevents.LambdaFunctionURLRequest
 	remarshal(t, got, &req)
 	if req.Version != "2.0" || req.RawPath != "/v1/stream" || req.RawQueryString != "since=5" {
 		t.Errorf("version %q rawPath %q rawQueryString %q", req.Version, req.RawPath, req.RawQueryString)
@@ -258,7 +258,7 @@ func TestRequestTooLarge(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			api := newFake(func(events.APIGatewayV2HTTPRequest) (*lambdalocal.Response, error) {
+			api := newFake(func(awsevents.APIGatewayV2HTTPRequest) (*lambdalocal.Response, error) {
 				return buffered(`{"statusCode":200}`), nil
 			})
 			auth := newFake(allow(nil))

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 
 	"github.com/heraldhq/herald/devstack/lambdalocal"
 )
@@ -110,11 +110,11 @@ func TestRepositoryTemplateServes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := newFake(answer[events.APIGatewayV2HTTPRequest](`{"ok":true}`))
-	consumers := newFake(answer[events.APIGatewayV2HTTPRequest](`{"ok":true}`))
+	api := newFake(answer[awsevents.APIGatewayV2HTTPRequest](`{"ok":true}`))
+	consumers := newFake(answer[awsevents.APIGatewayV2HTTPRequest](`{"ok":true}`))
 	auth := newFake(allow(nil))
 	stream := newFake(answer[map[string]any](`{"statusCode":200,"body":"ok"}`))
-	notifications := newFake(answer[events.APIGatewayV2HTTPRequest](`{"ok":true}`))
+	notifications := newFake(answer[awsevents.APIGatewayV2HTTPRequest](`{"ok":true}`))
 	g := newGateway(t, cfg, map[string]Invoker{"EventsApi": api, "ConsumersApi": consumers, "NotificationsApi": notifications, "TriggersApi": notifications, "Authorizer": auth, "Stream": stream})
 
 	if w := serve(g, httptest.NewRequest(http.MethodGet, "/v1/health", nil)); w.Code != http.StatusOK {
@@ -374,7 +374,7 @@ type routed struct {
 // ANY, a trailing slash is ignored, an empty segment fills no parameter, an unknown path
 // is 404 and a known path with another method is 405 with a sorted Allow header.
 func TestRouting(t *testing.T) {
-	echo := newFake(func(req events.APIGatewayV2HTTPRequest) (*lambdalocal.Response, error) {
+	echo := newFake(func(req awsevents.APIGatewayV2HTTPRequest) (*lambdalocal.Response, error) {
 		data, err := json.Marshal(routed{req.RouteKey, req.PathParameters})
 		return buffered(string(data)), err
 	})

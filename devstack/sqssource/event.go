@@ -3,7 +3,7 @@ package sqssource
 import (
 	"maps"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 )
@@ -13,23 +13,23 @@ const eventSource = "aws:sqs"
 
 // newEvent returns the event Lambda would invoke a function with for these messages,
 // received from the queue with this ARN in this region.
-func newEvent(msgs []types.Message, queueARN, region string) events.SQSEvent {
-	records := make([]events.SQSMessage, len(msgs))
+func newEvent(msgs []types.Message, queueARN, region string) awsevents.SQSEvent {
+	records := make([]awsevents.SQSMessage, len(msgs))
 	for i, m := range msgs {
 		records[i] = newRecord(m, queueARN, region)
 	}
-	return events.SQSEvent{Records: records}
+	return awsevents.SQSEvent{Records: records}
 }
 
 // newRecord returns one message as an event record. Lambda writes empty maps and lists
 // rather than null, and so does this: handlers written against real events may range
 // over them or index them without a nil check in a language where that matters.
-func newRecord(m types.Message, queueARN, region string) events.SQSMessage {
+func newRecord(m types.Message, queueARN, region string) awsevents.SQSMessage {
 	attrs := make(map[string]string, len(m.Attributes))
 	maps.Copy(attrs, m.Attributes)
-	msgAttrs := make(map[string]events.SQSMessageAttribute, len(m.MessageAttributes))
+	msgAttrs := make(map[string]awsevents.SQSMessageAttribute, len(m.MessageAttributes))
 	for name, v := range m.MessageAttributes {
-		msgAttrs[name] = events.SQSMessageAttribute{
+		msgAttrs[name] = awsevents.SQSMessageAttribute{
 			StringValue:      v.StringValue,
 			BinaryValue:      v.BinaryValue,
 			StringListValues: orEmpty(v.StringListValues),
@@ -37,7 +37,7 @@ func newRecord(m types.Message, queueARN, region string) events.SQSMessage {
 			DataType:         aws.ToString(v.DataType),
 		}
 	}
-	return events.SQSMessage{
+	return awsevents.SQSMessage{
 		MessageId:              aws.ToString(m.MessageId),
 		ReceiptHandle:          aws.ToString(m.ReceiptHandle),
 		Body:                   aws.ToString(m.Body),

@@ -5,7 +5,7 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 )
@@ -15,14 +15,14 @@ func TestNewRecord(t *testing.T) {
 	tests := []struct {
 		name string
 		msg  types.Message
-		want events.SQSMessage
+		want awsevents.SQSMessage
 	}{
 		{
 			name: "bare",
 			msg:  types.Message{MessageId: aws.String("id"), ReceiptHandle: aws.String("rh"), Body: aws.String("b"), MD5OfBody: aws.String("md5")},
-			want: events.SQSMessage{
+			want: awsevents.SQSMessage{
 				MessageId: "id", ReceiptHandle: "rh", Body: "b", Md5OfBody: "md5",
-				Attributes: map[string]string{}, MessageAttributes: map[string]events.SQSMessageAttribute{},
+				Attributes: map[string]string{}, MessageAttributes: map[string]awsevents.SQSMessageAttribute{},
 				EventSourceARN: arn, EventSource: "aws:sqs", AWSRegion: region,
 			},
 		},
@@ -37,10 +37,10 @@ func TestNewRecord(t *testing.T) {
 					"b": {DataType: aws.String("Binary"), BinaryValue: []byte{0, 1}},
 				},
 			},
-			want: events.SQSMessage{
+			want: awsevents.SQSMessage{
 				MessageId: "id", ReceiptHandle: "rh", Body: "b", Md5OfBody: "md5", Md5OfMessageAttributes: "md5a",
 				Attributes: map[string]string{"ApproximateReceiveCount": "2", "SenderId": "000000000000"},
-				MessageAttributes: map[string]events.SQSMessageAttribute{
+				MessageAttributes: map[string]awsevents.SQSMessageAttribute{
 					"s": {DataType: "String", StringValue: aws.String("v"), StringListValues: []string{}, BinaryListValues: [][]byte{}},
 					"b": {DataType: "Binary", BinaryValue: []byte{0, 1}, StringListValues: []string{}, BinaryListValues: [][]byte{}},
 				},

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
@@ -29,7 +29,7 @@ func (f invokerFunc) InvokeBytes(ctx context.Context, payload []byte) ([]byte, e
 type invocation struct {
 	at      time.Time
 	payload []byte
-	event   events.SQSEvent
+	event   awsevents.SQSEvent
 }
 
 // recorder records the invocations of a function.
@@ -40,7 +40,7 @@ type recorder struct {
 
 // function returns a function that records its invocations in r and answers with handle
 // (nil: succeed with an empty response).
-func (r *recorder) function(handle func(ctx context.Context, ev events.SQSEvent) ([]byte, error)) invokerFunc {
+func (r *recorder) function(handle func(ctx context.Context, ev awsevents.SQSEvent) ([]byte, error)) invokerFunc {
 	return func(ctx context.Context, payload []byte) ([]byte, error) {
 		call := invocation{at: time.Now(), payload: payload}
 		if err := json.Unmarshal(payload, &call.event); err != nil {
@@ -63,8 +63,8 @@ func (r *recorder) invocations() []invocation {
 }
 
 // records returns every record of every invocation, in order.
-func (r *recorder) records() []events.SQSMessage {
-	var all []events.SQSMessage
+func (r *recorder) records() []awsevents.SQSMessage {
+	var all []awsevents.SQSMessage
 	for _, c := range r.invocations() {
 		all = append(all, c.event.Records...)
 	}
@@ -81,8 +81,8 @@ func (r *recorder) sizes() []int {
 }
 
 // deliveries returns the records delivered for each body.
-func (r *recorder) deliveries() map[string][]events.SQSMessage {
-	d := map[string][]events.SQSMessage{}
+func (r *recorder) deliveries() map[string][]awsevents.SQSMessage {
+	d := map[string][]awsevents.SQSMessage{}
 	for _, rec := range r.records() {
 		d[rec.Body] = append(d[rec.Body], rec)
 	}
@@ -90,11 +90,11 @@ func (r *recorder) deliveries() map[string][]events.SQSMessage {
 }
 
 // failures answers with a batch item failure for every record for which fail is true.
-func failures(ev events.SQSEvent, fail func(events.SQSMessage) bool) []byte {
-	var resp events.SQSEventResponse
+func failures(ev awsevents.SQSEvent, fail func(awsevents.SQSMessage) bool) []byte {
+	var resp awsevents.SQSEventResponse
 	for _, rec := range ev.Records {
 		if fail(rec) {
-			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: rec.MessageId})
+			resp.BatchItemFailures = append(resp.BatchItemFailures, awsevents.SQSBatchItemFailure{ItemIdentifier: rec.MessageId})
 		}
 	}
 	b, _ := json.Marshal(resp)
@@ -102,7 +102,7 @@ func failures(ev events.SQSEvent, fail func(events.SQSMessage) bool) []byte {
 }
 
 // firstDelivery reports whether this is the record's first delivery.
-func firstDelivery(rec events.SQSMessage) bool {
+func firstDelivery(rec awsevents.SQSMessage) bool {
 	return rec.Attributes["ApproximateReceiveCount"] == "1"
 }
 

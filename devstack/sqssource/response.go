@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 )
@@ -21,7 +21,7 @@ func failedItems(response []byte, batch []types.Message) (map[string]bool, error
 	if len(response) == 0 || bytes.Equal(response, []byte("null")) {
 		return nil, nil
 	}
-	var r events.SQSEventResponse
+	var r awsevents.SQSEventResponse
 	if err := json.Unmarshal(response, &r); err != nil {
 		return nil, fmt.Errorf("response is not an SQSEventResponse: %w", err)
 	}

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
@@ -44,7 +44,7 @@ func TestEvent(t *testing.T) {
 	start(t, env.SQS, Mapping{QueueURL: url, QueueARN: arn, Invoker: r.function(nil)})
 	testenv.WaitFor(t, 10*time.Second, func() bool { return len(r.records()) == 1 && empty(t, url) }, "the message to be delivered and deleted")
 
-	var ev events.SQSEvent
+	var ev awsevents.SQSEvent
 	if err := json.Unmarshal(r.invocations()[0].payload, &ev); err != nil {
 		t.Fatalf("payload is no SQSEvent: %v", err)
 	}
@@ -94,7 +94,7 @@ func TestEvent(t *testing.T) {
 	}
 
 	str := aws.String
-	wantAttrs := map[string]events.SQSMessageAttribute{
+	wantAttrs := map[string]awsevents.SQSMessageAttribute{
 		"text":   {DataType: "String", StringValue: str("hello"), StringListValues: []string{}, BinaryListValues: [][]byte{}},
 		"count":  {DataType: "Number", StringValue: str("42"), StringListValues: []string{}, BinaryListValues: [][]byte{}},
 		"blob":   {DataType: "Binary", BinaryValue: []byte{0, 1, 2, 255}, StringListValues: []string{}, BinaryListValues: [][]byte{}},
@@ -132,7 +132,7 @@ func TestSuccess(t *testing.T) {
 			var r recorder
 			start(t, env.SQS, Mapping{
 				QueueURL: url, QueueARN: arn, ReportBatchItemFailures: tt.report,
-				Invoker: r.function(func(context.Context, events.SQSEvent) ([]byte, error) { return []byte(tt.response), nil }),
+				Invoker: r.function(func(context.Context, awsevents.SQSEvent) ([]byte, error) { return []byte(tt.response), nil }),
 			})
 			testenv.WaitFor(t, 10*time.Second, func() bool { return len(r.records()) == len(sent) && empty(t, url) },
 				"every message to be delivered and deleted")
@@ -155,7 +155,7 @@ func TestSuccess(t *testing.T) {
 // TestFailures checks which messages come back after a failure: those the function
 // reports, or all of them when the invocation fails or its response is invalid.
 func TestFailures(t *testing.T) {
-	odd := func(rec events.SQSMessage) bool {
+	odd := func(rec awsevents.SQSMessage) bool {
 		n, _ := strconv.Atoi(strings.TrimPrefix(rec.Body, "m"))
 		return n%2 == 1
 	}
@@ -163,44 +163,44 @@ func TestFailures(t *testing.T) {
 		name   string
 		report bool
 		// first answers an invocation with at least one first delivery in it.
-		first    func(ev events.SQSEvent) ([]byte, error)
+		first    func(ev awsevents.SQSEvent) ([]byte, error)
 		wantBack []string
 	}{
 		{
 			name: "item failures", report: true,
-			first:    func(ev events.SQSEvent) ([]byte, error) { return failures(ev, odd), nil },
+			first:    func(ev awsevents.SQSEvent) ([]byte, error) { return failures(ev, odd), nil },
 			wantBack: []string{"m1", "m3"},
 		},
 		{
 			name: "item failures without ReportBatchItemFailures", report: false,
-			first:    func(ev events.SQSEvent) ([]byte, error) { return failures(ev, odd), nil },
+			first:    func(ev awsevents.SQSEvent) ([]byte, error) { return failures(ev, odd), nil },
 			wantBack: nil,
 		},
 		{
 			name: "invocation error", report: true,
-			first:    func(events.SQSEvent) ([]byte, error) { return nil, errors.New("function error") },
+			first:    func(awsevents.SQSEvent) ([]byte, error) { return nil, errors.New("function error") },
 			wantBack: bodies(5),
 		},
 		{
 			name: "invocation error without ReportBatchItemFailures", report: false,
-			first:    func(events.SQSEvent) ([]byte, error) { return nil, errors.New("function error") },
+			first:    func(awsevents.SQSEvent) ([]byte, error) { return nil, errors.New("function error") },
 			wantBack: bodies(5),
 		},
 		{
 			name: "unparsable response", report: true,
-			first:    func(events.SQSEvent) ([]byte, error) { return []byte("not json"), nil },
+			first:    func(awsevents.SQSEvent) ([]byte, error) { return []byte("not json"), nil },
 			wantBack: bodies(5),
 		},
 		{
 			name: "unknown item identifier", report: true,
-			first: func(ev events.SQSEvent) ([]byte, error) {
+			first: func(ev awsevents.SQSEvent) ([]byte, error) {
 				return []byte(`{"batchItemFailures":[{"itemIdentifier":"no-such-message"}]}`), nil
 			},
 			wantBack: bodies(5),
 		},
 		{
 			name: "empty item identifier", report: true,
-			first: func(events.SQSEvent) ([]byte, error) {
+			first: func(awsevents.SQSEvent) ([]byte, error) {
 				return []byte(`{"batchItemFailures":[{"itemIdentifier":""}]}`), nil
 			},
 			wantBack: bodies(5),
@@ -215,7 +215,7 @@ func TestFailures(t *testing.T) {
 			var r recorder
 			start(t, env.SQS, Mapping{
 				QueueURL: url, QueueARN: arn, ReportBatchItemFailures: tt.report,
-				Invoker: r.function(func(_ context.Context, ev events.SQSEvent) ([]byte, error) {
+				Invoker: r.function(func(_ context.Context, ev awsevents.SQSEvent) ([]byte, error) {
 					if slices.ContainsFunc(ev.Records, firstDelivery) {
 						return tt.first(ev)
 					}
@@ -249,21 +249,21 @@ func TestFailures(t *testing.T) {
 // TestPoisonMessage checks that a message that always fails ends in the dead-letter
 // queue after maxReceiveCount invocations, by the queue's redrive policy.
 func TestPoisonMessage(t *testing.T) {
-	poison := func(rec events.SQSMessage) bool { return rec.Body == "poison" }
+	poison := func(rec awsevents.SQSMessage) bool { return rec.Body == "poison" }
 	tests := []struct {
 		name   string
 		report bool
 		send   []string
-		handle func(ev events.SQSEvent) ([]byte, error)
+		handle func(ev awsevents.SQSEvent) ([]byte, error)
 	}{
 		{
 			name: "item failure", report: true, send: []string{"good", "poison"},
-			handle: func(ev events.SQSEvent) ([]byte, error) { return failures(ev, poison), nil },
+			handle: func(ev awsevents.SQSEvent) ([]byte, error) { return failures(ev, poison), nil },
 		},
 		{
 			// Alone in its queue: an invocation error fails the messages sharing its batch.
 			name: "invocation error", report: false, send: []string{"poison"},
-			handle: func(ev events.SQSEvent) ([]byte, error) { return nil, errors.New("cannot process poison") },
+			handle: func(ev awsevents.SQSEvent) ([]byte, error) { return nil, errors.New("cannot process poison") },
 		},
 	}
 	const maxReceiveCount = 2
@@ -276,7 +276,7 @@ func TestPoisonMessage(t *testing.T) {
 			var r recorder
 			start(t, env.SQS, Mapping{
 				QueueURL: url, QueueARN: arn, ReportBatchItemFailures: tt.report,
-				Invoker: r.function(func(_ context.Context, ev events.SQSEvent) ([]byte, error) { return tt.handle(ev) }),
+				Invoker: r.function(func(_ context.Context, ev awsevents.SQSEvent) ([]byte, error) { return tt.handle(ev) }),
 			})
 
 			ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
@@ -307,7 +307,7 @@ func TestFunctionChangesVisibility(t *testing.T) {
 	var r recorder
 	start(t, env.SQS, Mapping{
 		QueueURL: url, QueueARN: arn, ReportBatchItemFailures: true,
-		Invoker: r.function(func(ctx context.Context, ev events.SQSEvent) ([]byte, error) {
+		Invoker: r.function(func(ctx context.Context, ev awsevents.SQSEvent) ([]byte, error) {
 			rec := ev.Records[0]
 			if !firstDelivery(rec) {
 				return nil, nil
@@ -318,7 +318,7 @@ func TestFunctionChangesVisibility(t *testing.T) {
 			if err != nil {
 				return nil, err
 			}
-			return failures(ev, func(events.SQSMessage) bool { return true }), nil
+			return failures(ev, func(awsevents.SQSMessage) bool { return true }), nil
 		}),
 	})
 	testenv.WaitFor(t, 10*time.Second, func() bool { return len(r.records()) == 2 && empty(t, url) },

@@ -5,7 +5,7 @@ import (
 	"log/slog"
 	"strings"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 
 	"github.com/heraldhq/herald/internal/auth"
 	"github.com/heraldhq/herald/internal/fault"
@@ -22,7 +22,7 @@ type Handler struct {
 // Handle decides one request. It never returns an error: API Gateway answers 500 to an
 // authorizer error, while a refusal (IsAuthorized false) is the 403 the caller should
 // see, and the decision is logged either way.
-func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2CustomAuthorizerV2Request) (events.APIGatewayV2CustomAuthorizerSimpleResponse, error) {
+func (h *Handler) Handle(ctx context.Context, req awsevents.APIGatewayV2CustomAuthorizerV2Request) (awsevents.APIGatewayV2CustomAuthorizerSimpleResponse, error) {
 	log := h.logger().With(
 		"route", req.RouteKey,
 		"api_request_id", req.RequestContext.RequestID,
@@ -37,17 +37,17 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2CustomAutho
 			level = slog.LevelError
 		}
 		log.Log(ctx, level, "authorizer decision", "decision", "deny", "reason", err.Error())
-		return events.APIGatewayV2CustomAuthorizerSimpleResponse{IsAuthorized: false}, nil
+		return awsevents.APIGatewayV2CustomAuthorizerSimpleResponse{IsAuthorized: false}, nil
 	}
 	log.InfoContext(ctx, "authorizer decision", "decision", "allow",
 		"sub", claims.Subject, "token_type", string(claims.TokenType))
-	return events.APIGatewayV2CustomAuthorizerSimpleResponse{
+	return awsevents.APIGatewayV2CustomAuthorizerSimpleResponse{
 		IsAuthorized: true,
 		Context:      claims.Context(),
 	}, nil
 }
 
-func (h *Handler) verify(ctx context.Context, req events.APIGatewayV2CustomAuthorizerV2Request) (*auth.Claims, error) {
+func (h *Handler) verify(ctx context.Context, req awsevents.APIGatewayV2CustomAuthorizerV2Request) (*auth.Claims, error) {
 	token, err := auth.BearerToken(authorization(req))
 	if err != nil {
 		return nil, err
@@ -59,7 +59,7 @@ func (h *Handler) verify(ctx context.Context, req events.APIGatewayV2CustomAutho
 // lower case, but a local gateway or a test event may not, so the name is matched
 // without regard to case. The identity source, which the template sets to the same
 // header, is the fallback.
-func authorization(req events.APIGatewayV2CustomAuthorizerV2Request) string {
+func authorization(req awsevents.APIGatewayV2CustomAuthorizerV2Request) string {
 	if v, ok := req.Headers["authorization"]; ok && v != "" {
 		return v
 	}

@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/heraldhq/herald/internal/auth"
@@ -53,18 +53,18 @@ func newHandler(t *testing.T, o auth.Options) (*Handler, *bytes.Buffer) {
 	return &Handler{Verifier: v, Logger: slog.New(slog.NewJSONHandler(&logs, nil))}, &logs
 }
 
-func request(headers map[string]string, identity ...string) events.APIGatewayV2CustomAuthorizerV2Request {
-	return events.APIGatewayV2CustomAuthorizerV2Request{
+func request(headers map[string]string, identity ...string) awsevents.APIGatewayV2CustomAuthorizerV2Request {
+	return awsevents.APIGatewayV2CustomAuthorizerV2Request{
 		Version:        "2.0",
 		Type:           "REQUEST",
 		RouteKey:       "GET /v1/consumers",
 		RawPath:        "/v1/consumers",
 		Headers:        headers,
 		IdentitySource: identity,
-		RequestContext: events.APIGatewayV2HTTPRequestContext{
+		RequestContext: awsevents.APIGatewayV2HTTPRequestContext{
 			RequestID: "req-123",
 			RouteKey:  "GET /v1/consumers",
-			HTTP:      events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "GET", Path: "/v1/consumers", SourceIP: "192.0.2.7"},
+			HTTP:      awsevents.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "GET", Path: "/v1/consumers", SourceIP: "192.0.2.7"},
 		},
 	}
 }
@@ -104,7 +104,7 @@ func TestHandleAllows(t *testing.T) {
 	tok := mint(t, alice)
 	tests := []struct {
 		name string
-		req  events.APIGatewayV2CustomAuthorizerV2Request
+		req  awsevents.APIGatewayV2CustomAuthorizerV2Request
 	}{
 		{"lower-case header", request(bearer(tok))},
 		{"canonical header", request(map[string]string{"Authorization": "Bearer " + tok})},
@@ -182,7 +182,7 @@ func TestHandleDenies(t *testing.T) {
 	}
 	tests := []struct {
 		name  string
-		req   events.APIGatewayV2CustomAuthorizerV2Request
+		req   awsevents.APIGatewayV2CustomAuthorizerV2Request
 		token string // to look for in the log
 	}{
 		{"expired", request(bearer(expired)), expired},
@@ -326,7 +326,7 @@ func TestHandleJWKS(t *testing.T) {
 func TestAuthorizationHeader(t *testing.T) {
 	tests := []struct {
 		name string
-		req  events.APIGatewayV2CustomAuthorizerV2Request
+		req  awsevents.APIGatewayV2CustomAuthorizerV2Request
 		want string
 	}{
 		{"lower case", request(map[string]string{"authorization": "Bearer a"}), "Bearer a"},

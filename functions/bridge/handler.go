@@ -6,7 +6,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 
 	"github.com/heraldhq/herald/internal/bridge"
 )
@@ -29,7 +29,7 @@ type Result struct {
 }
 
 // Handle drains the consumer until the invocation's deadline minus the margin.
-func (h *Handler) Handle(ctx context.Context, _ events.EventBridgeEvent) (Result, error) {
+func (h *Handler) Handle(ctx context.Context, _ awsevents.EventBridgeEvent) (Result, error) {
 	margin := h.Margin
 	if margin <= 0 {
 		margin = DefaultMargin

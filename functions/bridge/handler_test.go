@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go"
@@ -95,7 +95,7 @@ func TestScheduledRunDrainsUntilDeadline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	start := time.Now()
-	res, err := h.Handle(ctx, events.EventBridgeEvent{DetailType: "Scheduled Event", Source: "aws.events"})
+	res, err := h.Handle(ctx, awsevents.EventBridgeEvent{DetailType: "Scheduled Event", Source: "aws.events"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +110,7 @@ func TestScheduledRunDrainsUntilDeadline(t *testing.T) {
 
 func TestScheduledRunNeedsDeadline(t *testing.T) {
 	h := &Handler{}
-	if _, err := h.Handle(context.Background(), events.EventBridgeEvent{}); err == nil {
+	if _, err := h.Handle(context.Background(), awsevents.EventBridgeEvent{}); err == nil {
 		t.Fatal("a run without a deadline would never stop; want an error")
 	}
 }

@@ -5,7 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 
 	"github.com/heraldhq/herald/internal/apigw"
 )
@@ -15,7 +15,7 @@ const AdminDisabledReason = "disabled by an administrator"
 
 // adminList serves GET /v1/admin/consumers?owner=: any user's consumers, for
 // administrators. The owner is required, as for triggers.
-func (h *Handler) adminList(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+func (h *Handler) adminList(ctx context.Context, req *awsevents.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 	owner, page, err := apigw.AdminListing(req, DefaultLimit, MaxLimit)
 	if err != nil {
 		return apigw.Response{}, err
@@ -29,7 +29,7 @@ func (h *Handler) adminList(ctx context.Context, req *events.APIGatewayV2HTTPReq
 
 // adminDisable serves POST /v1/admin/consumers/{id}/disable: any user's consumer stops
 // delivering (consumer.Store.Disable) and says an administrator disabled it.
-func (h *Handler) adminDisable(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+func (h *Handler) adminDisable(ctx context.Context, req *awsevents.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 	id := req.PathParameters["id"]
 	claims, err := apigw.Admin(req)
 	if err != nil {
@@ -49,7 +49,7 @@ func (h *Handler) adminDisable(ctx context.Context, req *events.APIGatewayV2HTTP
 
 // adminDelete serves DELETE /v1/admin/consumers/{id}: any user's consumer is deleted,
 // and its place in the owner's quota freed.
-func (h *Handler) adminDelete(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+func (h *Handler) adminDelete(ctx context.Context, req *awsevents.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 	id := req.PathParameters["id"]
 	claims, err := apigw.Admin(req)
 	if err != nil {

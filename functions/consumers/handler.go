@@ -8,7 +8,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -62,13 +62,13 @@ var routes = apigw.NewRouter(apigw.Routes[*Handler]{
 
 // Handle answers one HTTP API request through its route in routes. Without a route key
 // (a $default route) the router matches the raw path and takes {id} from it.
-func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+func (h *Handler) Handle(ctx context.Context, req awsevents.APIGatewayV2HTTPRequest) (awsevents.APIGatewayV2HTTPResponse, error) {
 	return routes.Handle(ctx, h, req)
 }
 
 // create serves POST /v1/consumers: READ on every scope path (or what Spec.Authorize
 // asks for targets without paths) is needed.
-func (h *Handler) create(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+func (h *Handler) create(ctx context.Context, req *awsevents.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 	claims, err := apigw.Claims(req)
 	if err != nil {
 		return apigw.Response{}, err
@@ -103,7 +103,7 @@ func (h *Handler) create(ctx context.Context, req *events.APIGatewayV2HTTPReques
 }
 
 // list serves GET /v1/consumers: the caller's own consumers, a page at a time.
-func (h *Handler) list(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+func (h *Handler) list(ctx context.Context, req *awsevents.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 	claims, err := apigw.Claims(req)
 	if err != nil {
 		return apigw.Response{}, err
@@ -128,7 +128,7 @@ type view struct {
 }
 
 // get serves GET /v1/consumers/{id}, for the owner.
-func (h *Handler) get(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+func (h *Handler) get(ctx context.Context, req *awsevents.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 	id := req.PathParameters["id"]
 	claims, err := apigw.Claims(req)
 	if err != nil {
@@ -154,7 +154,7 @@ func (h *Handler) get(ctx context.Context, req *events.APIGatewayV2HTTPRequest) 
 
 // delete serves DELETE /v1/consumers/{id}: the owner may, and so may whoever holds
 // WRITE on every path the consumer is scoped to. Everyone else learns nothing: 404.
-func (h *Handler) delete(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+func (h *Handler) delete(ctx context.Context, req *awsevents.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 	id := req.PathParameters["id"]
 	claims, err := apigw.Claims(req)
 	if err != nil {
@@ -197,7 +197,7 @@ func canWriteAll(c *auth.Claims, paths []string) bool {
 // consumer selects, gets at most batch_size messages, waiting up to wait_ms for them.
 // Nothing is acknowledged here: every message comes back after its ack wait unless the
 // caller acknowledges it.
-func (h *Handler) batch(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+func (h *Handler) batch(ctx context.Context, req *awsevents.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 	id := req.PathParameters["id"]
 	claims, err := apigw.Claims(req)
 	if err != nil {
@@ -325,7 +325,7 @@ type ackBody struct {
 // acknowledge serves POST /v1/acknowledge. It has no authorizer: a reply signed by
 // Herald for a consumer is the credential for acknowledging that delivery. Every reply
 // is checked before any is acted on, and each action waits for the server to confirm.
-func (h *Handler) acknowledge(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+func (h *Handler) acknowledge(ctx context.Context, req *awsevents.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 	if err := apigw.CheckQuery(req.QueryStringParameters); err != nil {
 		return apigw.Response{}, err
 	}

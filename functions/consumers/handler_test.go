@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -67,7 +67,7 @@ func reader(sub string) *auth.Claims {
 var request = apigwtest.Request
 
 // do runs the request and decodes the answer into out (when not nil).
-func do(t *testing.T, h *Handler, req events.APIGatewayV2HTTPRequest, out any) events.APIGatewayV2HTTPResponse {
+func do(t *testing.T, h *Handler, req awsevents.APIGatewayV2HTTPRequest, out any) awsevents.APIGatewayV2HTTPResponse {
 	t.Helper()
 	resp, err := h.Handle(context.Background(), req)
 	if err != nil {
@@ -82,7 +82,7 @@ func do(t *testing.T, h *Handler, req events.APIGatewayV2HTTPRequest, out any) e
 }
 
 // wantProblem checks the status of resp and, for a 400, that it names field.
-func wantProblem(t *testing.T, resp events.APIGatewayV2HTTPResponse, status int, field string) {
+func wantProblem(t *testing.T, resp awsevents.APIGatewayV2HTTPResponse, status int, field string) {
 	t.Helper()
 	apigwtest.WantProblem(t, resp, status, field)
 }
@@ -123,7 +123,7 @@ type fetched struct {
 }
 
 // tryFetch fetches a batch and returns the answer's status and messages.
-func tryFetch(t *testing.T, h *Handler, claims *auth.Claims, id string, query map[string]string) (events.APIGatewayV2HTTPResponse, []fetched) {
+func tryFetch(t *testing.T, h *Handler, claims *auth.Claims, id string, query map[string]string) (awsevents.APIGatewayV2HTTPResponse, []fetched) {
 	t.Helper()
 	var out struct {
 		Messages []fetched `json:"messages"`
@@ -151,7 +151,7 @@ func replies(msgs []fetched) []reply.Reply {
 }
 
 // acknowledge sends an acknowledge request.
-func acknowledge(t *testing.T, h *Handler, rs []reply.Reply, action string, delayMS int) events.APIGatewayV2HTTPResponse {
+func acknowledge(t *testing.T, h *Handler, rs []reply.Reply, action string, delayMS int) awsevents.APIGatewayV2HTTPResponse {
 	t.Helper()
 	b, _ := json.Marshal(map[string]any{"replies": rs, "action": action, "delay_ms": delayMS})
 	return do(t, h, request("POST", "/v1/acknowledge", "", string(b), nil, nil), nil)
@@ -467,7 +467,7 @@ func TestBadInput(t *testing.T) {
 
 	tests := []struct {
 		name  string
-		req   events.APIGatewayV2HTTPRequest
+		req   awsevents.APIGatewayV2HTTPRequest
 		field string
 	}{
 		{"unknown field", request("POST", "/v1/consumers", "", `{"target":{"all":true},"colour":"red"}`, u, nil), "colour"},

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 	"github.com/google/uuid"
 
 	"github.com/heraldhq/herald/internal/delivery"
@@ -40,7 +40,7 @@ func BenchmarkDeliver(b *testing.B) {
 	// round delivers n tasks through the handler, then the same bodies with the plain
 	// loop, adding to the totals above.
 	round := func(n int) {
-		msgs := make([]events.SQSMessage, n)
+		msgs := make([]awsevents.SQSMessage, n)
 		bodies := make([][]byte, n)
 		for i := range msgs {
 			ev := &event.Event{Event: "resource.ResourceCreated", UUID: uuid.NewString(), Timestamp: time.Now().UTC(), Resource: &event.Resource{Type: "collection", Path: "projects/p1/c"}}
@@ -50,12 +50,12 @@ func BenchmarkDeliver(b *testing.B) {
 				b.Fatal(err)
 			}
 			body, _ := json.Marshal(task)
-			msgs[i] = events.SQSMessage{MessageId: task.DeliveryID, Body: string(body)}
+			msgs[i] = awsevents.SQSMessage{MessageId: task.DeliveryID, Body: string(body)}
 			bodies[i] = raw
 		}
 		start := time.Now()
 		for i := 0; i < n; i += 10 {
-			resp, err := x.h.Handle(ctx, events.SQSEvent{Records: msgs[i : i+10]})
+			resp, err := x.h.Handle(ctx, awsevents.SQSEvent{Records: msgs[i : i+10]})
 			if err != nil || len(resp.BatchItemFailures) != 0 {
 				b.Fatalf("Handle: %v %+v", err, resp)
 			}

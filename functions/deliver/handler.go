@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
@@ -64,8 +64,8 @@ func (h *Handler) now() time.Time {
 // is a batch item failure after its message's visibility was set to the retry delay: SQS
 // hands it back then. Everything else (success, exhaustion, a poison message, a task
 // with nothing left to do) is done and deleted.
-func (h *Handler) Handle(ctx context.Context, batch events.SQSEvent) (events.SQSEventResponse, error) {
-	var resp events.SQSEventResponse
+func (h *Handler) Handle(ctx context.Context, batch awsevents.SQSEvent) (awsevents.SQSEventResponse, error) {
+	var resp awsevents.SQSEventResponse
 	var mu sync.Mutex
 	sem := make(chan struct{}, concurrency)
 	var wg sync.WaitGroup
@@ -75,7 +75,7 @@ func (h *Handler) Handle(ctx context.Context, batch events.SQSEvent) (events.SQS
 			defer func() { <-sem }()
 			if !h.deliver(ctx, m) {
 				mu.Lock()
-				resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: m.MessageId})
+				resp.BatchItemFailures = append(resp.BatchItemFailures, awsevents.SQSBatchItemFailure{ItemIdentifier: m.MessageId})
 				mu.Unlock()
 			}
 		})
@@ -85,7 +85,7 @@ func (h *Handler) Handle(ctx context.Context, batch events.SQSEvent) (events.SQS
 }
 
 // deliver runs one task and reports whether its message is done.
-func (h *Handler) deliver(ctx context.Context, m events.SQSMessage) bool {
+func (h *Handler) deliver(ctx context.Context, m awsevents.SQSMessage) bool {
 	var task delivery.Task
 	if why := readTask(m.Body, &task); why != "" {
 		// Only a message from elsewhere gets here: the dead-letter queue keeps it for

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -163,9 +163,9 @@ func (x *harness) pass(t *testing.T) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	batch := events.SQSEvent{}
+	batch := awsevents.SQSEvent{}
 	for _, m := range out.Messages {
-		batch.Records = append(batch.Records, events.SQSMessage{MessageId: aws.ToString(m.MessageId), ReceiptHandle: aws.ToString(m.ReceiptHandle), Body: aws.ToString(m.Body)})
+		batch.Records = append(batch.Records, awsevents.SQSMessage{MessageId: aws.ToString(m.MessageId), ReceiptHandle: aws.ToString(m.ReceiptHandle), Body: aws.ToString(m.Body)})
 	}
 	if len(batch.Records) == 0 {
 		return 0

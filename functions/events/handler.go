@@ -10,7 +10,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/heraldhq/herald/internal/action"
@@ -52,13 +52,13 @@ var routes = apigw.NewRouter(apigw.Routes[*Handler]{
 })
 
 // Handle answers one HTTP API request through its route in routes.
-func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+func (h *Handler) Handle(ctx context.Context, req awsevents.APIGatewayV2HTTPRequest) (awsevents.APIGatewayV2HTTPResponse, error) {
 	return routes.Handle(ctx, h, req)
 }
 
 // health serves GET /v1/health, without an authorizer: 503 while the event bus is
 // unreachable.
-func (h *Handler) health(context.Context, *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+func (h *Handler) health(context.Context, *awsevents.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 	if !h.JS.Conn().IsConnected() {
 		return apigw.Reply(http.StatusServiceUnavailable, map[string]string{"status": "degraded", "nats": h.JS.Conn().Status().String()}), nil
 	}
@@ -66,7 +66,7 @@ func (h *Handler) health(context.Context, *events.APIGatewayV2HTTPRequest) (apig
 }
 
 // catalog serves GET /v1/catalog: the event types, for any caller with a token.
-func (h *Handler) catalog(_ context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+func (h *Handler) catalog(_ context.Context, req *awsevents.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 	if _, err := apigw.Claims(req); err != nil {
 		return apigw.Response{}, err
 	}
@@ -80,7 +80,7 @@ type batchBody struct {
 
 // publish serves POST /v1/events: one event or a batch, published at once, or one event
 // vetted first by the sync triggers with ?mode=sync.
-func (h *Handler) publish(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+func (h *Handler) publish(ctx context.Context, req *awsevents.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 	claims, err := apigw.Claims(req)
 	if err != nil {
 		return apigw.Response{}, err

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -55,11 +55,11 @@ func newHandlerOn(t *testing.T) (*Handler, *server.Server) {
 }
 
 // request builds a request for path as API Gateway sends it (see apigwtest.Request).
-func request(method, path, body string, claims *auth.Claims, query map[string]string) events.APIGatewayV2HTTPRequest {
+func request(method, path, body string, claims *auth.Claims, query map[string]string) awsevents.APIGatewayV2HTTPRequest {
 	return apigwtest.Request(method, path, "", body, claims, query)
 }
 
-func do(t *testing.T, h *Handler, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, map[string]any) {
+func do(t *testing.T, h *Handler, req awsevents.APIGatewayV2HTTPRequest) (awsevents.APIGatewayV2HTTPResponse, map[string]any) {
 	t.Helper()
 	resp, err := h.Handle(context.Background(), req)
 	if err != nil {
@@ -245,7 +245,7 @@ func TestPublishRejectsBadInput(t *testing.T) {
 	tooMany := `{"events":[` + strings.TrimSuffix(strings.Repeat(eventJSON("job.JobCreated", "jobs/j1", "")+",", MaxBatch+1), ",") + `]}`
 	tests := []struct {
 		name   string
-		req    events.APIGatewayV2HTTPRequest
+		req    awsevents.APIGatewayV2HTTPRequest
 		status int
 		field  string // a field the problem must name; "-" for none
 	}{
@@ -274,7 +274,7 @@ func TestPublishRejectsBadInput(t *testing.T) {
 	form.Headers["content-type"] = "application/x-www-form-urlencoded"
 	tests = append(tests, struct {
 		name   string
-		req    events.APIGatewayV2HTTPRequest
+		req    awsevents.APIGatewayV2HTTPRequest
 		status int
 		field  string
 	}{"form body", form, 415, "-"})

@@ -4,7 +4,7 @@ import (
 	"context"
 	"log/slog"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 
 	"github.com/heraldhq/herald/internal/event"
 	"github.com/heraldhq/herald/internal/inbox"
@@ -20,18 +20,18 @@ type Handler struct {
 // batch item failure: it comes back, and after the queue's receive limit goes to its
 // dead-letter queue. Writing is idempotent, so coming back never makes a second
 // notification; the other messages of the batch are done.
-func (h *Handler) Handle(ctx context.Context, batch events.SQSEvent) (events.SQSEventResponse, error) {
-	var resp events.SQSEventResponse
+func (h *Handler) Handle(ctx context.Context, batch awsevents.SQSEvent) (awsevents.SQSEventResponse, error) {
+	var resp awsevents.SQSEventResponse
 	for _, m := range batch.Records {
 		if !h.record(ctx, m) {
-			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: m.MessageId})
+			resp.BatchItemFailures = append(resp.BatchItemFailures, awsevents.SQSBatchItemFailure{ItemIdentifier: m.MessageId})
 		}
 	}
 	return resp, nil
 }
 
 // record handles one message and reports whether it is done.
-func (h *Handler) record(ctx context.Context, m events.SQSMessage) bool {
+func (h *Handler) record(ctx context.Context, m awsevents.SQSMessage) bool {
 	ev, err := event.Decode([]byte(m.Body))
 	if err == nil {
 		err = ev.Validate()

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 	"github.com/google/uuid"
 
 	"github.com/heraldhq/herald/devstack/testenv"
@@ -33,8 +33,8 @@ func newHandler(t *testing.T, table string) *Handler {
 func user(name string) string { return name + "-" + uuid.NewString()[:8] }
 
 // message is an SQS message carrying body as the inbox queue delivers it (raw).
-func message(id, body string) events.SQSMessage {
-	return events.SQSMessage{MessageId: id, Body: body, EventSource: "aws:sqs"}
+func message(id, body string) awsevents.SQSMessage {
+	return awsevents.SQSMessage{MessageId: id, Body: body, EventSource: "aws:sqs"}
 }
 
 // grant is a user.PermissionGranted event for recipients.
@@ -58,7 +58,7 @@ func inboxOf(t *testing.T, h *Handler, u string) []*inbox.Notification {
 	return p.Items
 }
 
-func failures(resp events.SQSEventResponse) []string {
+func failures(resp awsevents.SQSEventResponse) []string {
 	var ids []string
 	for _, f := range resp.BatchItemFailures {
 		ids = append(ids, f.ItemIdentifier)
@@ -73,7 +73,7 @@ func TestOncePerRecipient(t *testing.T) {
 	alice, bob, carol := user("alice"), user("bob"), user("carol")
 	body := grant(alice, bob, alice)
 	for range 2 {
-		resp, err := h.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{message("m1", body)}})
+		resp, err := h.Handle(context.Background(), awsevents.SQSEvent{Records: []awsevents.SQSMessage{message("m1", body)}})
 		if err != nil || len(resp.BatchItemFailures) != 0 {
 			t.Fatalf("Handle = %+v, %v", resp, err)
 		}
@@ -97,7 +97,7 @@ func TestOncePerRecipient(t *testing.T) {
 func TestPoisonMessages(t *testing.T) {
 	h := newHandler(t, "")
 	u := user("u")
-	resp, err := h.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{
+	resp, err := h.Handle(context.Background(), awsevents.SQSEvent{Records: []awsevents.SQSMessage{
 		message("not-json", `{"uuid":`),
 		message("good", grant(u)),
 		message("invalid", `{"event":"user.PermissionGranted","recipients":["x"]}`),
@@ -118,7 +118,7 @@ func TestPoisonMessages(t *testing.T) {
 // back (a batch item failure) rather than being lost.
 func TestWriteFailure(t *testing.T) {
 	h := newHandler(t, "no-such-table")
-	resp, err := h.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{message("m1", grant(user("u")))}})
+	resp, err := h.Handle(context.Background(), awsevents.SQSEvent{Records: []awsevents.SQSMessage{message("m1", grant(user("u")))}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/heraldhq/herald/internal/consumer"
@@ -60,7 +60,7 @@ func (h *Handler) now() time.Time {
 // scan does not see has really lost its record. When the deadline nears it stops where
 // it is; each deletion stands on its own, so the next run simply carries on. A deletion
 // that fails is logged and skipped, and reported in the error once the run ends.
-func (h *Handler) Handle(ctx context.Context, _ events.EventBridgeEvent) (Result, error) {
+func (h *Handler) Handle(ctx context.Context, _ awsevents.EventBridgeEvent) (Result, error) {
 	var res Result
 	deadline, ok := ctx.Deadline()
 	if !ok {

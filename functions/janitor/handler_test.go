@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -27,7 +27,7 @@ var env *testenv.Env
 func TestMain(m *testing.M) { os.Exit(testenv.Main(m, &env)) }
 
 // tick is the scheduled event, as EventBridge sends it.
-var tick = events.EventBridgeEvent{DetailType: "Scheduled Event", Source: "aws.events"}
+var tick = awsevents.EventBridgeEvent{DetailType: "Scheduled Event", Source: "aws.events"}
 
 // newHandler returns a Handler on a fresh JetStream server with Herald's streams and
 // the template's Consumers table, emptied first: a run sweeps the whole table, and the

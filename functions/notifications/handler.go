@@ -10,7 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 	"github.com/google/uuid"
 
 	"github.com/heraldhq/herald/internal/apigw"
@@ -47,14 +47,14 @@ var routes = apigw.NewRouter(apigw.Routes[*Handler]{
 })
 
 // Handle answers one HTTP API request through its route in routes.
-func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+func (h *Handler) Handle(ctx context.Context, req awsevents.APIGatewayV2HTTPRequest) (awsevents.APIGatewayV2HTTPResponse, error) {
 	return routes.Handle(ctx, h, req)
 }
 
 // personal returns the claims of a caller with a personal token: an inbox belongs to a
 // person, and neither a scoped token (a person's, limited to some resources) nor a
 // service token may read or change it.
-func personal(req *events.APIGatewayV2HTTPRequest) (*auth.Claims, error) {
+func personal(req *awsevents.APIGatewayV2HTTPRequest) (*auth.Claims, error) {
 	claims, err := apigw.Claims(req)
 	if err != nil {
 		return nil, err
@@ -66,7 +66,7 @@ func personal(req *events.APIGatewayV2HTTPRequest) (*auth.Claims, error) {
 }
 
 // list serves GET /v1/me/notifications?state=&limit=&cursor=.
-func (h *Handler) list(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+func (h *Handler) list(ctx context.Context, req *awsevents.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 	claims, err := personal(req)
 	if err != nil {
 		return apigw.Response{}, err
@@ -88,7 +88,7 @@ func (h *Handler) list(ctx context.Context, req *events.APIGatewayV2HTTPRequest)
 }
 
 // count serves GET /v1/me/notifications/count.
-func (h *Handler) count(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+func (h *Handler) count(ctx context.Context, req *awsevents.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 	claims, err := personal(req)
 	if err != nil {
 		return apigw.Response{}, err
@@ -105,7 +105,7 @@ func (h *Handler) count(ctx context.Context, req *events.APIGatewayV2HTTPRequest
 
 // acknowledge serves POST /v1/me/notifications/acknowledge {"ids":[…]}: the caller's
 // own notifications only; ids the caller does not have are listed as not found.
-func (h *Handler) acknowledge(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+func (h *Handler) acknowledge(ctx context.Context, req *awsevents.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 	claims, err := personal(req)
 	if err != nil {
 		return apigw.Response{}, err
@@ -154,7 +154,7 @@ type createBody struct {
 
 // create serves POST /v1/notifications: a publisher writes a notification to each
 // recipient's inbox.
-func (h *Handler) create(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+func (h *Handler) create(ctx context.Context, req *awsevents.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 	claims, err := apigw.Claims(req)
 	if err != nil {
 		return apigw.Response{}, err

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 	"github.com/google/uuid"
 
 	"github.com/heraldhq/herald/devstack/testenv"
@@ -40,7 +40,7 @@ func person(name string) *auth.Claims {
 
 var publisher = &auth.Claims{Subject: "svc-items", TokenType: auth.Service, Roles: []string{auth.RolePublisher}}
 
-func do(t *testing.T, h *Handler, req events.APIGatewayV2HTTPRequest, out any) events.APIGatewayV2HTTPResponse {
+func do(t *testing.T, h *Handler, req awsevents.APIGatewayV2HTTPRequest, out any) awsevents.APIGatewayV2HTTPResponse {
 	t.Helper()
 	resp, err := h.Handle(context.Background(), req)
 	if err != nil {

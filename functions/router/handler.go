@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 
 	"github.com/heraldhq/herald/internal/delivery"
 	"github.com/heraldhq/herald/internal/event"
@@ -24,20 +24,20 @@ type Handler struct {
 // whose tasks could not all be queued, is a batch item failure: it comes back (and
 // after the queue's receive limit goes to its dead-letter queue). Queuing is idempotent
 // per (trigger, event), so coming back queues nothing twice.
-func (h *Handler) Handle(ctx context.Context, batch events.SQSEvent) (events.SQSEventResponse, error) {
-	var resp events.SQSEventResponse
+func (h *Handler) Handle(ctx context.Context, batch awsevents.SQSEvent) (awsevents.SQSEventResponse, error) {
+	var resp awsevents.SQSEventResponse
 	if err := h.Triggers.Refresh(ctx); err != nil {
 		// Routing against triggers that may be stale beyond the promise would deliver
 		// to deleted ones or miss new ones: the whole batch comes back instead.
 		slog.ErrorContext(ctx, "refreshing the triggers failed; the batch comes back", "error", err.Error())
 		for _, m := range batch.Records {
-			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: m.MessageId})
+			resp.BatchItemFailures = append(resp.BatchItemFailures, awsevents.SQSBatchItemFailure{ItemIdentifier: m.MessageId})
 		}
 		return resp, nil
 	}
 	for _, m := range batch.Records {
 		if !h.route(ctx, m) {
-			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: m.MessageId})
+			resp.BatchItemFailures = append(resp.BatchItemFailures, awsevents.SQSBatchItemFailure{ItemIdentifier: m.MessageId})
 		}
 	}
 	return resp, nil
@@ -45,7 +45,7 @@ func (h *Handler) Handle(ctx context.Context, batch events.SQSEvent) (events.SQS
 
 // route matches one message's event and queues its tasks; it reports whether the
 // message is done.
-func (h *Handler) route(ctx context.Context, m events.SQSMessage) bool {
+func (h *Handler) route(ctx context.Context, m awsevents.SQSMessage) bool {
 	ev, err := event.Decode([]byte(m.Body))
 	if err == nil {
 		err = ev.Validate()

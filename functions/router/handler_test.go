@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
@@ -70,15 +70,15 @@ func create(t *testing.T, h *Handler, spec string) *trigger.Trigger {
 
 // eventOn returns a message carrying an event of eventType on a resource of resType at
 // path, and the event's uuid.
-func eventOn(eventType, resType, path string) (events.SQSMessage, string) {
+func eventOn(eventType, resType, path string) (awsevents.SQSMessage, string) {
 	id := uuid.NewString()
 	body := fmt.Sprintf(`{"uuid":%q,"event":%q,"timestamp":"2026-11-22T18:00:00Z","resource":{"type":%q,"path":%q}}`, id, eventType, resType, path)
-	return events.SQSMessage{MessageId: "m-" + id[:8], Body: body}, id
+	return awsevents.SQSMessage{MessageId: "m-" + id[:8], Body: body}, id
 }
 
-func handle(t *testing.T, h *Handler, msgs ...events.SQSMessage) []string {
+func handle(t *testing.T, h *Handler, msgs ...awsevents.SQSMessage) []string {
 	t.Helper()
-	resp, err := h.Handle(context.Background(), events.SQSEvent{Records: msgs})
+	resp, err := h.Handle(context.Background(), awsevents.SQSEvent{Records: msgs})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,9 +217,9 @@ func TestPoisonMessages(t *testing.T) {
 	create(t, h, `{"name":"t","resource":{"path":"`+path+`"},"events":["*"],"action":{"type":"nats","subject":"s"}}`)
 	good, _ := eventOn("resource.ResourceCreated", "collection", path)
 	failed := handle(t, h,
-		events.SQSMessage{MessageId: "not-json", Body: `{"uuid":`},
+		awsevents.SQSMessage{MessageId: "not-json", Body: `{"uuid":`},
 		good,
-		events.SQSMessage{MessageId: "invalid", Body: `{"event":"resource.ResourceCreated"}`},
+		awsevents.SQSMessage{MessageId: "invalid", Body: `{"event":"resource.ResourceCreated"}`},
 	)
 	if !slices.Equal(failed, []string{"not-json", "invalid"}) {
 		t.Errorf("failures %v, want the two bad messages", failed)
@@ -238,7 +238,7 @@ func TestOwnEventsNeverMatch(t *testing.T) {
 	other := create(t, h, spec)
 	id := uuid.NewString()
 	body := fmt.Sprintf(`{"uuid":%q,"event":"job.JobCreated","timestamp":"2026-11-22T18:00:00Z","resource":{"type":"job","path":"projects/p9/j1"},"origin":{"trigger":%q,"hop":1}}`, id, maker.ID)
-	if failed := handle(t, h, events.SQSMessage{MessageId: "m-" + id[:8], Body: body}); len(failed) != 0 {
+	if failed := handle(t, h, awsevents.SQSMessage{MessageId: "m-" + id[:8], Body: body}); len(failed) != 0 {
 		t.Fatalf("failures %v", failed)
 	}
 	got := tasks(t, url, 1)

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -80,7 +80,7 @@ type Handler struct {
 // Handle answers one Function URL request: a problem+json error, or a 200 whose body is
 // the consumer's messages as server-sent events until the invocation nears its end or
 // the token expires. A user holding MaxStreams open streams already is answered 429.
-func (h *Handler) Handle(ctx context.Context, req events.LambdaFunctionURLRequest) (*events.LambdaFunctionURLStreamingResponse, error) {
+func (h *Handler) Handle(ctx context.Context, req awsevents.LambdaFunctionURLRequest) (*awsevents.LambdaFunctionURLStreamingResponse, error) {
 	id, ok := consumerID(req.RawPath)
 	if !ok {
 		return problem(ctx, fault.Newf(fault.NotFound, "no route %s %s", req.RequestContext.HTTP.Method, req.RawPath)), nil
@@ -117,7 +117,7 @@ func (h *Handler) Handle(ctx context.Context, req events.LambdaFunctionURLReques
 		h.stream(ctx, pw, c, id, end, l)
 	}()
 	slog.InfoContext(ctx, "stream started", "consumer", id, "owner", r.Owner)
-	return &events.LambdaFunctionURLStreamingResponse{
+	return &awsevents.LambdaFunctionURLStreamingResponse{
 		StatusCode: http.StatusOK,
 		Headers: map[string]string{
 			"Content-Type":  "text/event-stream",
@@ -129,7 +129,7 @@ func (h *Handler) Handle(ctx context.Context, req events.LambdaFunctionURLReques
 
 // open authenticates the request and returns the caller's consumer and claims, refusing
 // a caller no longer allowed to read what it selects.
-func (h *Handler) open(ctx context.Context, req *events.LambdaFunctionURLRequest, id string) (jetstream.Consumer, *consumer.Record, *auth.Claims, error) {
+func (h *Handler) open(ctx context.Context, req *awsevents.LambdaFunctionURLRequest, id string) (jetstream.Consumer, *consumer.Record, *auth.Claims, error) {
 	token, err := auth.BearerToken(apigw.Header(req.Headers, "authorization"))
 	if err != nil {
 		return nil, nil, nil, err
@@ -314,9 +314,9 @@ func consumerID(path string) (string, bool) {
 
 // problem answers err as problem+json (apigw.Error), in one piece rather than as a
 // stream.
-func problem(ctx context.Context, err error) *events.LambdaFunctionURLStreamingResponse {
+func problem(ctx context.Context, err error) *awsevents.LambdaFunctionURLStreamingResponse {
 	resp := apigw.Error(ctx, err)
-	return &events.LambdaFunctionURLStreamingResponse{StatusCode: resp.StatusCode, Headers: resp.Headers, Body: strings.NewReader(resp.Body)}
+	return &awsevents.LambdaFunctionURLStreamingResponse{StatusCode: resp.StatusCode, Headers: resp.Headers, Body: strings.NewReader(resp.Body)}
 }
 
 // orDefault returns d, or def when d is not positive.

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -110,8 +110,8 @@ func publish(t *testing.T, js jetstream.JetStream) (uint64, string) {
 
 // request builds a Function URL request for path with the given bearer token ("" for
 // none).
-func request(method, path, bearer string) events.LambdaFunctionURLRequest {
-	req := events.LambdaFunctionURLRequest{Version: "2.0", RawPath: path, Headers: map[string]string{"accept": "text/event-stream"}}
+func request(method, path, bearer string) awsevents.LambdaFunctionURLRequest {
+	req := awsevents.LambdaFunctionURLRequest{Version: "2.0", RawPath: path, Headers: map[string]string{"accept": "text/event-stream"}}
 	if bearer != "" {
 		req.Headers["authorization"] = "Bearer " + bearer
 	}
@@ -324,7 +324,7 @@ func TestRefusals(t *testing.T) {
 
 	tests := []struct {
 		name   string
-		req    events.LambdaFunctionURLRequest
+		req    awsevents.LambdaFunctionURLRequest
 		status int
 	}{
 		{"no token", request(http.MethodGet, path, ""), http.StatusUnauthorized},

@@ -5,7 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 
 	"github.com/heraldhq/herald/internal/apigw"
 )
@@ -16,7 +16,7 @@ const AdminDisabledReason = "disabled by an administrator"
 // adminList serves GET /v1/admin/triggers?owner=: any user's triggers, for
 // administrators. The owner is required: a platform acts on the user whose grant it
 // revoked, and a listing of everyone would be a scan of the table.
-func (h *Handler) adminList(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+func (h *Handler) adminList(ctx context.Context, req *awsevents.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 	owner, page, err := apigw.AdminListing(req, DefaultLimit, MaxLimit)
 	if err != nil {
 		return apigw.Response{}, err
@@ -34,7 +34,7 @@ func (h *Handler) adminList(ctx context.Context, req *events.APIGatewayV2HTTPReq
 // adminDisable serves POST /v1/admin/triggers/{id}/disable: any user's trigger stops
 // running, with a reason that says an administrator did it. Its owner may enable it
 // again only with the access creating it needs.
-func (h *Handler) adminDisable(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+func (h *Handler) adminDisable(ctx context.Context, req *awsevents.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 	id := req.PathParameters["id"]
 	claims, err := apigw.Admin(req)
 	if err != nil {
@@ -53,7 +53,7 @@ func (h *Handler) adminDisable(ctx context.Context, req *events.APIGatewayV2HTTP
 
 // adminDelete serves DELETE /v1/admin/triggers/{id}: any user's trigger is deleted,
 // and its place in the owner's quota freed.
-func (h *Handler) adminDelete(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+func (h *Handler) adminDelete(ctx context.Context, req *awsevents.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 	id := req.PathParameters["id"]
 	claims, err := apigw.Admin(req)
 	if err != nil {

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/heraldhq/herald/internal/apigw"
@@ -26,7 +26,7 @@ import (
 const MaxReplayEvents = 10_000
 
 // deliveries serves GET /v1/triggers/{id}/deliveries?status=&limit=&cursor=.
-func (h *Handler) deliveries(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+func (h *Handler) deliveries(ctx context.Context, req *awsevents.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 	id := req.PathParameters["id"]
 	t, err := h.owned(ctx, req, id, "status", "limit", "cursor")
 	if err != nil {
@@ -50,7 +50,7 @@ func (h *Handler) deliveries(ctx context.Context, req *events.APIGatewayV2HTTPRe
 
 // retry serves POST /v1/triggers/{id}/deliveries/{delivery_id}/retry: the delivery runs
 // again, from the start of the schedule, whatever became of it.
-func (h *Handler) retry(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+func (h *Handler) retry(ctx context.Context, req *awsevents.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 	id := req.PathParameters["id"]
 	deliveryID := req.PathParameters["delivery_id"]
 	t, err := h.owned(ctx, req, id)
@@ -74,7 +74,7 @@ func (h *Handler) retry(ctx context.Context, req *events.APIGatewayV2HTTPRequest
 // fire serves POST /v1/triggers/{id}/fire {"event":{…}}: the action runs for the given
 // event now, whether or not the trigger's events and filter would match it (placeholder
 // triggers have nothing else to run them), but only for an event in the trigger's scope.
-func (h *Handler) fire(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+func (h *Handler) fire(ctx context.Context, req *awsevents.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 	id := req.PathParameters["id"]
 	t, err := h.owned(ctx, req, id)
 	if err != nil {
@@ -98,7 +98,7 @@ func (h *Handler) fire(ctx context.Context, req *events.APIGatewayV2HTTPRequest)
 
 // eventBody reads {"event":{…}} as the publish API would take the event: uuid and
 // timestamp filled in when missing, then validated. It returns the event and its JSON.
-func eventBody(req *events.APIGatewayV2HTTPRequest) (*event.Event, json.RawMessage, error) {
+func eventBody(req *awsevents.APIGatewayV2HTTPRequest) (*event.Event, json.RawMessage, error) {
 	body, err := apigw.Body(req, MaxTestBytes)
 	if err != nil {
 		return nil, nil, err
@@ -134,7 +134,7 @@ type replayBody struct {
 // replay serves POST /v1/triggers/{id}/replay: the events still on the stream from the
 // start (a time or a sequence) to the end (a time, or now) are matched against the
 // trigger again, and each that matches and was not delivered successfully is queued.
-func (h *Handler) replay(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+func (h *Handler) replay(ctx context.Context, req *awsevents.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 	id := req.PathParameters["id"]
 	t, err := h.authorized(ctx, req, id)
 	if err != nil {

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -62,13 +62,13 @@ var routes = apigw.NewRouter(apigw.Routes[*Handler]{
 })
 
 // Handle answers one HTTP API request through its route in routes.
-func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+func (h *Handler) Handle(ctx context.Context, req awsevents.APIGatewayV2HTTPRequest) (awsevents.APIGatewayV2HTTPResponse, error) {
 	return routes.Handle(ctx, h, req)
 }
 
 // spec reads, normalizes, checks and authorizes a create or replace body: every field,
 // the action's against the operator's policy, each fault named.
-func (h *Handler) spec(req *events.APIGatewayV2HTTPRequest) (trigger.Spec, error) {
+func (h *Handler) spec(req *awsevents.APIGatewayV2HTTPRequest) (trigger.Spec, error) {
 	var s trigger.Spec
 	claims, err := apigw.Claims(req)
 	if err != nil {
@@ -111,7 +111,7 @@ func (h *Handler) spec(req *events.APIGatewayV2HTTPRequest) (trigger.Spec, error
 }
 
 // create serves POST /v1/triggers.
-func (h *Handler) create(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+func (h *Handler) create(ctx context.Context, req *awsevents.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 	s, err := h.spec(req)
 	if err != nil {
 		return apigw.Response{}, err
@@ -137,7 +137,7 @@ func (h *Handler) create(ctx context.Context, req *events.APIGatewayV2HTTPReques
 }
 
 // list serves GET /v1/triggers: the caller's own.
-func (h *Handler) list(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+func (h *Handler) list(ctx context.Context, req *awsevents.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 	claims, err := apigw.Claims(req)
 	if err != nil {
 		return apigw.Response{}, err
@@ -158,7 +158,7 @@ func (h *Handler) list(ctx context.Context, req *events.APIGatewayV2HTTPRequest)
 }
 
 // owned returns the caller's trigger id; anyone else's is a 404.
-func (h *Handler) owned(ctx context.Context, req *events.APIGatewayV2HTTPRequest, id string, params ...string) (*trigger.Trigger, error) {
+func (h *Handler) owned(ctx context.Context, req *awsevents.APIGatewayV2HTTPRequest, id string, params ...string) (*trigger.Trigger, error) {
 	claims, err := apigw.Claims(req)
 	if err != nil {
 		return nil, err
@@ -173,7 +173,7 @@ func (h *Handler) owned(ctx context.Context, req *events.APIGatewayV2HTTPRequest
 // (enable, replay): the caller must still hold what creating it needed, READ on its scope
 // (WRITE for sync), or an owner whose access was withdrawn could go on receiving
 // events. Reading, testing, firing and deleting what one owns need only ownership.
-func (h *Handler) authorized(ctx context.Context, req *events.APIGatewayV2HTTPRequest, id string, params ...string) (*trigger.Trigger, error) {
+func (h *Handler) authorized(ctx context.Context, req *awsevents.APIGatewayV2HTTPRequest, id string, params ...string) (*trigger.Trigger, error) {
 	t, err := h.owned(ctx, req, id, params...)
 	if err != nil {
 		return nil, err
@@ -186,7 +186,7 @@ func (h *Handler) authorized(ctx context.Context, req *events.APIGatewayV2HTTPRe
 }
 
 // get serves GET /v1/triggers/{id}.
-func (h *Handler) get(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+func (h *Handler) get(ctx context.Context, req *awsevents.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 	id := req.PathParameters["id"]
 	t, err := h.owned(ctx, req, id)
 	if err != nil {
@@ -196,7 +196,7 @@ func (h *Handler) get(ctx context.Context, req *events.APIGatewayV2HTTPRequest) 
 }
 
 // replace serves PUT /v1/triggers/{id}: the whole spec, checked as on create.
-func (h *Handler) replace(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+func (h *Handler) replace(ctx context.Context, req *awsevents.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 	id := req.PathParameters["id"]
 	old, err := h.owned(ctx, req, id)
 	if err != nil {
@@ -220,7 +220,7 @@ func (h *Handler) replace(ctx context.Context, req *events.APIGatewayV2HTTPReque
 }
 
 // delete serves DELETE /v1/triggers/{id}.
-func (h *Handler) delete(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+func (h *Handler) delete(ctx context.Context, req *awsevents.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 	id := req.PathParameters["id"]
 	t, err := h.owned(ctx, req, id)
 	if err != nil {
@@ -235,7 +235,7 @@ func (h *Handler) delete(ctx context.Context, req *events.APIGatewayV2HTTPReques
 
 // enable serves POST /v1/triggers/{id}/enable: back on after the owner or Herald
 // disabled it.
-func (h *Handler) enable(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+func (h *Handler) enable(ctx context.Context, req *awsevents.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 	id := req.PathParameters["id"]
 	t, err := h.authorized(ctx, req, id)
 	if err != nil {
@@ -259,7 +259,7 @@ type testAnswer struct {
 
 // test serves POST /v1/triggers/{id}/test {"event":{…}}: would the event match, and
 // why not. Nothing is delivered.
-func (h *Handler) test(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+func (h *Handler) test(ctx context.Context, req *awsevents.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 	id := req.PathParameters["id"]
 	t, err := h.owned(ctx, req, id)
 	if err != nil {

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 	"github.com/google/uuid"
 
 	"github.com/heraldhq/herald/devstack/testenv"
@@ -48,7 +48,7 @@ func user(name string, level auth.Level) *auth.Claims {
 	return &auth.Claims{Subject: name + "-" + uuid.NewString()[:8], TokenType: auth.Personal, Perms: map[string]auth.Level{"projects/p1": level}}
 }
 
-func do(t *testing.T, h *Handler, req events.APIGatewayV2HTTPRequest, out any) events.APIGatewayV2HTTPResponse {
+func do(t *testing.T, h *Handler, req awsevents.APIGatewayV2HTTPRequest, out any) awsevents.APIGatewayV2HTTPResponse {
 	t.Helper()
 	resp, err := h.Handle(context.Background(), req)
 	if err != nil {

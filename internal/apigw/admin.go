@@ -1,7 +1,7 @@
 package apigw
 
 import (
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 
 	"github.com/heraldhq/herald/internal/auth"
 	"github.com/heraldhq/herald/internal/fault"
@@ -11,7 +11,7 @@ import (
 // fault Forbidden that says nothing of what the request named: administrators' routes
 // check this before reading any of their input. A scoped token is limited to some
 // resources, so it never acts on everyone's, whatever its roles.
-func Admin(req *events.APIGatewayV2HTTPRequest) (*auth.Claims, error) {
+func Admin(req *awsevents.APIGatewayV2HTTPRequest) (*auth.Claims, error) {
 	claims, err := Claims(req)
 	if err != nil {
 		return nil, err
@@ -37,7 +37,7 @@ func OwnerParam(q map[string]string) (string, error) {
 // AdminListing reads an administrator's listing request (GET /v1/admin/…?owner=&limit=
 // &cursor=): the caller must be an administrator, owner is required, and the page follows
 // PageParams with def and max.
-func AdminListing(req *events.APIGatewayV2HTTPRequest, def, max int) (owner string, page Page, err error) {
+func AdminListing(req *awsevents.APIGatewayV2HTTPRequest, def, max int) (owner string, page Page, err error) {
 	if _, err := Admin(req); err != nil {
 		return "", Page{}, err
 	}

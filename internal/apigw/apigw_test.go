@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 
 	"github.com/heraldhq/herald/internal/fault"
 )
@@ -56,20 +56,20 @@ func TestBody(t *testing.T) {
 	long := strings.Repeat("x", 20)
 	tests := []struct {
 		name    string
-		req     events.APIGatewayV2HTTPRequest
+		req     awsevents.APIGatewayV2HTTPRequest
 		want    string
 		kind    fault.Kind
 		wantErr bool
 	}{
-		{"plain", events.APIGatewayV2HTTPRequest{Body: `{"a":1}`}, `{"a":1}`, 0, false},
-		{"json content type with charset", events.APIGatewayV2HTTPRequest{Body: `{}`, Headers: map[string]string{"content-type": "application/json; charset=utf-8"}}, `{}`, 0, false},
-		{"problem json accepted", events.APIGatewayV2HTTPRequest{Body: `{}`, Headers: map[string]string{"Content-Type": "application/merge-patch+json"}}, `{}`, 0, false},
-		{"base64", events.APIGatewayV2HTTPRequest{Body: base64.StdEncoding.EncodeToString([]byte(`{"b":2}`)), IsBase64Encoded: true}, `{"b":2}`, 0, false},
-		{"bad base64", events.APIGatewayV2HTTPRequest{Body: "!!!", IsBase64Encoded: true}, "", fault.Invalid, true},
-		{"too large", events.APIGatewayV2HTTPRequest{Body: `"` + long + `"`}, "", fault.TooLarge, true},
-		{"empty", events.APIGatewayV2HTTPRequest{Body: "  "}, "", fault.Invalid, true},
-		{"form", events.APIGatewayV2HTTPRequest{Body: "a=b", Headers: map[string]string{"content-type": "application/x-www-form-urlencoded"}}, "", fault.Unsupported, true},
-		{"invalid utf-8", events.APIGatewayV2HTTPRequest{Body: "{\"a\":\"\xff\"}"}, "", fault.Invalid, true},
+		{"plain", awsevents.APIGatewayV2HTTPRequest{Body: `{"a":1}`}, `{"a":1}`, 0, false},
+		{"json content type with charset", awsevents.APIGatewayV2HTTPRequest{Body: `{}`, Headers: map[string]string{"content-type": "application/json; charset=utf-8"}}, `{}`, 0, false},
+		{"problem json accepted", awsevents.APIGatewayV2HTTPRequest{Body: `{}`, Headers: map[string]string{"Content-Type": "application/merge-patch+json"}}, `{}`, 0, false},
+		{"base64", awsevents.APIGatewayV2HTTPRequest{Body: base64.StdEncoding.EncodeToString([]byte(`{"b":2}`)), IsBase64Encoded: true}, `{"b":2}`, 0, false},
+		{"bad base64", awsevents.APIGatewayV2HTTPRequest{Body: "!!!", IsBase64Encoded: true}, "", fault.Invalid, true},
+		{"too large", awsevents.APIGatewayV2HTTPRequest{Body: `"` + long + `"`}, "", fault.TooLarge, true},
+		{"empty", awsevents.APIGatewayV2HTTPRequest{Body: "  "}, "", fault.Invalid, true},
+		{"form", awsevents.APIGatewayV2HTTPRequest{Body: "a=b", Headers: map[string]string{"content-type": "application/x-www-form-urlencoded"}}, "", fault.Unsupported, true},
+		{"invalid utf-8", awsevents.APIGatewayV2HTTPRequest{Body: "{\"a\":\"\xff\"}"}, "", fault.Invalid, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -147,11 +147,11 @@ func TestHeaderIsCaseInsensitive(t *testing.T) {
 }
 
 func TestRoute(t *testing.T) {
-	req := events.APIGatewayV2HTTPRequest{RouteKey: "POST /v1/events"}
+	req := awsevents.APIGatewayV2HTTPRequest{RouteKey: "POST /v1/events"}
 	if Route(&req) != "POST /v1/events" {
 		t.Fatal(Route(&req))
 	}
-	req = events.APIGatewayV2HTTPRequest{RouteKey: "$default", RawPath: "/v1/health"}
+	req = awsevents.APIGatewayV2HTTPRequest{RouteKey: "$default", RawPath: "/v1/health"}
 	req.RequestContext.HTTP.Method = "GET"
 	if Route(&req) != "GET /v1/health" {
 		t.Fatal(Route(&req))

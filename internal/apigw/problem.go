@@ -10,7 +10,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 
 	"github.com/heraldhq/herald/internal/fault"
 )
@@ -114,7 +114,7 @@ func ProblemFor(err error) Problem {
 
 // Error answers err as problem+json, logging it when it is the service's fault. A
 // MethodNotAllowed error's methods go in the Allow header.
-func Error(ctx context.Context, err error) events.APIGatewayV2HTTPResponse {
+func Error(ctx context.Context, err error) awsevents.APIGatewayV2HTTPResponse {
 	p := ProblemFor(err)
 	if p.Status >= 500 {
 		slog.ErrorContext(ctx, "request failed", "status", p.Status, "error", err.Error())

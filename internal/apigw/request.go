@@ -14,7 +14,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 
 	"github.com/heraldhq/herald/internal/auth"
 	"github.com/heraldhq/herald/internal/fault"
@@ -22,7 +22,7 @@ import (
 
 // Body returns the request body, decoded from base64 when API Gateway encoded it, after
 // checking that it is JSON and at most maxBytes long.
-func Body(req *events.APIGatewayV2HTTPRequest, maxBytes int) ([]byte, error) {
+func Body(req *awsevents.APIGatewayV2HTTPRequest, maxBytes int) ([]byte, error) {
 	if err := requireJSON(req.Headers); err != nil {
 		return nil, err
 	}
@@ -134,7 +134,7 @@ func jsonKind(goKind string) string {
 }
 
 // Claims returns the caller's claims as the authorizer passed them.
-func Claims(req *events.APIGatewayV2HTTPRequest) (*auth.Claims, error) {
+func Claims(req *awsevents.APIGatewayV2HTTPRequest) (*auth.Claims, error) {
 	if req.RequestContext.Authorizer == nil || req.RequestContext.Authorizer.Lambda == nil {
 		return nil, fault.New(fault.Unauthorized, "a bearer token is required")
 	}
@@ -143,7 +143,7 @@ func Claims(req *events.APIGatewayV2HTTPRequest) (*auth.Claims, error) {
 
 // Route names the request's route as "METHOD /path" (API Gateway's route key), falling
 // back to the method and raw path when the gateway did not set one.
-func Route(req *events.APIGatewayV2HTTPRequest) string {
+func Route(req *awsevents.APIGatewayV2HTTPRequest) string {
 	if req.RouteKey != "" && req.RouteKey != "$default" {
 		return req.RouteKey
 	}

@@ -7,7 +7,7 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 
 	"github.com/heraldhq/herald/internal/fault"
 )
@@ -36,12 +36,12 @@ func ReplyNoContent() Response { return Response{Status: http.StatusNoContent} }
 // Respond turns what a route returned into the response API Gateway sends: err as
 // problem+json (Error), else r as JSON, or 204 without a body. It is the one place that
 // does; a route that returns neither a response nor an error is a bug, answered 500.
-func Respond(ctx context.Context, r Response, err error) events.APIGatewayV2HTTPResponse {
+func Respond(ctx context.Context, r Response, err error) awsevents.APIGatewayV2HTTPResponse {
 	switch {
 	case err != nil:
 		return Error(ctx, err)
 	case r.Status == http.StatusNoContent:
-		return events.APIGatewayV2HTTPResponse{StatusCode: http.StatusNoContent}
+		return awsevents.APIGatewayV2HTTPResponse{StatusCode: http.StatusNoContent}
 	case r.Status == 0:
 		return Error(ctx, errors.New("apigw: a route returned neither a response nor an error"))
 	}
@@ -50,29 +50,29 @@ func Respond(ctx context.Context, r Response, err error) events.APIGatewayV2HTTP
 
 // JSON answers v as application/json with the given status, as Respond answers
 // Reply(status, v).
-func JSON(status int, v any) events.APIGatewayV2HTTPResponse {
+func JSON(status int, v any) awsevents.APIGatewayV2HTTPResponse {
 	return Respond(context.Background(), Reply(status, v), nil)
 }
 
 // Items answers a listing, as Respond answers ReplyItems(items, next).
-func Items[T any](items []T, next string) events.APIGatewayV2HTTPResponse {
+func Items[T any](items []T, next string) awsevents.APIGatewayV2HTTPResponse {
 	return Respond(context.Background(), ReplyItems(items, next), nil)
 }
 
 // NoContent answers 204, as Respond answers ReplyNoContent().
-func NoContent() events.APIGatewayV2HTTPResponse {
+func NoContent() awsevents.APIGatewayV2HTTPResponse {
 	return Respond(context.Background(), ReplyNoContent(), nil)
 }
 
 // respond encodes v as the body of a response with status and contentType, and the
 // headers every answer carries. A value that does not encode is a 500.
-func respond(status int, contentType string, v any) events.APIGatewayV2HTTPResponse {
+func respond(status int, contentType string, v any) awsevents.APIGatewayV2HTTPResponse {
 	body, err := encode(v)
 	if err != nil {
 		status, contentType = http.StatusInternalServerError, ProblemContentType
 		body = []byte(`{"type":"` + ProblemInternal + `","title":"` + fault.Other.String() + `","status":500}`)
 	}
-	return events.APIGatewayV2HTTPResponse{
+	return awsevents.APIGatewayV2HTTPResponse{
 		StatusCode: status,
 		Headers: map[string]string{
 			"Content-Type":           contentType,

@@ -9,14 +9,14 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 
 	"github.com/heraldhq/herald/internal/fault"
 )
 
 // HandlerFunc serves one route for h, the function's handler: it returns the answer, or
 // the zero Response and an error. A method expression such as (*Handler).get is one.
-type HandlerFunc[H any] func(h H, ctx context.Context, req *events.APIGatewayV2HTTPRequest) (Response, error)
+type HandlerFunc[H any] func(h H, ctx context.Context, req *awsevents.APIGatewayV2HTTPRequest) (Response, error)
 
 // Routes declares a function's routes: what serves each route key, "METHOD /path" with
 // {name} for a path parameter, as API Gateway and template.yaml name the route.
@@ -79,7 +79,7 @@ func NewRouter[H any](routes Routes[H]) *Router[H] {
 // path with another method. Without a route key (a $default route) the method and raw
 // path are matched against the routes, and the path's parameters added to those the
 // request has; with one, the request reaches its route as the gateway made it.
-func (r *Router[H]) Handle(ctx context.Context, h H, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+func (r *Router[H]) Handle(ctx context.Context, h H, req awsevents.APIGatewayV2HTTPRequest) (awsevents.APIGatewayV2HTTPResponse, error) {
 	fn, err := r.find(&req)
 	var resp Response
 	if err == nil {
@@ -89,7 +89,7 @@ func (r *Router[H]) Handle(ctx context.Context, h H, req events.APIGatewayV2HTTP
 }
 
 // find returns the request's route, or the fault that answers it.
-func (r *Router[H]) find(req *events.APIGatewayV2HTTPRequest) (HandlerFunc[H], error) {
+func (r *Router[H]) find(req *awsevents.APIGatewayV2HTTPRequest) (HandlerFunc[H], error) {
 	if key := req.RouteKey; key != "" && key != "$default" {
 		if fn := r.routes[key]; fn != nil {
 			return fn, nil

@@ -7,7 +7,7 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 
 	"github.com/heraldhq/herald/internal/apigw"
 	"github.com/heraldhq/herald/internal/fault"
@@ -25,7 +25,7 @@ type routed struct{ got *served }
 // route returns a route that records it was served as name, with the request's path
 // parameters.
 func route(name string) apigw.HandlerFunc[routed] {
-	return func(h routed, _ context.Context, req *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+	return func(h routed, _ context.Context, req *awsevents.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 		*h.got = served{route: name, params: req.PathParameters}
 		return apigw.Reply(http.StatusOK, map[string]string{"route": name}), nil
 	}
@@ -43,13 +43,13 @@ func testRouter() *apigw.Router[routed] {
 }
 
 // withKey is a request as API Gateway sends it for a declared route.
-func withKey(key, path string, params map[string]string) events.APIGatewayV2HTTPRequest {
-	return events.APIGatewayV2HTTPRequest{RouteKey: key, RawPath: path, PathParameters: params}
+func withKey(key, path string, params map[string]string) awsevents.APIGatewayV2HTTPRequest {
+	return awsevents.APIGatewayV2HTTPRequest{RouteKey: key, RawPath: path, PathParameters: params}
 }
 
 // raw is a request without a route key, as a $default route sends it.
-func raw(method, path string) events.APIGatewayV2HTTPRequest {
-	req := events.APIGatewayV2HTTPRequest{RouteKey: "$default", RawPath: path}
+func raw(method, path string) awsevents.APIGatewayV2HTTPRequest {
+	req := awsevents.APIGatewayV2HTTPRequest{RouteKey: "$default", RawPath: path}
 	req.RequestContext.HTTP.Method = method
 	return req
 }
@@ -57,7 +57,7 @@ func raw(method, path string) events.APIGatewayV2HTTPRequest {
 func TestRouter(t *testing.T) {
 	tests := []struct {
 		name   string
-		req    events.APIGatewayV2HTTPRequest
+		req    awsevents.APIGatewayV2HTTPRequest
 		route  string            // the route served; "" for none
 		params map[string]string // the path parameters it saw
 		status int
@@ -157,7 +157,7 @@ func TestRouterAnswers(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := apigw.NewRouter(apigw.Routes[struct{}]{
-				"GET /v1/x": func(struct{}, context.Context, *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+				"GET /v1/x": func(struct{}, context.Context, *awsevents.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 					return tt.resp, tt.err
 				},
 			})
@@ -173,7 +173,7 @@ func TestRouterAnswers(t *testing.T) {
 }
 
 func TestNewRouterRefusesMalformedRoutes(t *testing.T) {
-	ok := func(struct{}, context.Context, *events.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+	ok := func(struct{}, context.Context, *awsevents.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 		return apigw.ReplyNoContent(), nil
 	}
 	for _, key := range []string{"/v1/x", "get /v1/x", "GET v1/x", "GET", " /v1/x", "GET /v1/{proxy+}"} {

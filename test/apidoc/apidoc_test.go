@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 
 	"github.com/heraldhq/herald/devstack/template"
 	"github.com/heraldhq/herald/internal/action"
@@ -437,7 +437,7 @@ func encodedExamples(t *testing.T) []example {
 	ctx := context.Background()
 	now := time.Date(2026, 3, 1, 10, 0, 0, 123000000, time.UTC)
 	var exs []example
-	add := func(name, method, target string, r events.APIGatewayV2HTTPResponse) {
+	add := func(name, method, target string, r awsevents.APIGatewayV2HTTPResponse) {
 		exs = append(exs, example{name, method, target, r.StatusCode, r.Headers["Content-Type"], r.Body})
 	}
 

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/google/uuid"
@@ -194,9 +194,9 @@ func asReceived(body string) string { return strings.ReplaceAll(body, invalidByt
 // test if the function crashes or returns an error.
 func (s *suite) invokeBatch(t *testing.T, fn, queue string, recs []record) map[string]bool {
 	t.Helper()
-	var ev events.SQSEvent
+	var ev awsevents.SQSEvent
 	for _, r := range recs {
-		ev.Records = append(ev.Records, events.SQSMessage{
+		ev.Records = append(ev.Records, awsevents.SQSMessage{
 			MessageId: r.id, ReceiptHandle: "handle-" + r.id, Body: r.body,
 			Attributes:  map[string]string{"ApproximateReceiveCount": "1"},
 			EventSource: "aws:sqs", EventSourceARN: "arn:aws:sqs:" + emulator.Region + ":000000000000:" + queue, AWSRegion: emulator.Region,
@@ -212,7 +212,7 @@ func (s *suite) invokeBatch(t *testing.T, fn, queue string, recs []record) map[s
 		t.Fatal(err)
 	}
 	out := s.p.Invoke(t, fn, file)
-	var resp events.SQSEventResponse
+	var resp awsevents.SQSEventResponse
 	if err := json.Unmarshal([]byte(out), &resp); err != nil {
 		t.Fatalf("%s answered %q, not a batch response", fn, out)
 	}

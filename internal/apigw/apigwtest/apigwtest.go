@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 
 	"github.com/heraldhq/herald/internal/auth"
 )
@@ -16,9 +16,9 @@ import (
 // Request returns a payload 2.0 request for route ("/v1/consumers/{id}") as API Gateway
 // sends it after the authorizer allowed claims (nil: a route without authorizer), with
 // {id} filled by id when not empty, a JSON body and query parameters.
-func Request(method, route, id, body string, claims *auth.Claims, query map[string]string) events.APIGatewayV2HTTPRequest {
+func Request(method, route, id, body string, claims *auth.Claims, query map[string]string) awsevents.APIGatewayV2HTTPRequest {
 	path := strings.ReplaceAll(route, "{id}", id)
-	req := events.APIGatewayV2HTTPRequest{
+	req := awsevents.APIGatewayV2HTTPRequest{
 		Version:               "2.0",
 		RouteKey:              method + " " + route,
 		RawPath:               path,
@@ -36,14 +36,14 @@ func Request(method, route, id, body string, claims *auth.Claims, query map[stri
 		b, _ := json.Marshal(claims.Context())
 		var ctx map[string]any
 		_ = json.Unmarshal(b, &ctx)
-		req.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{Lambda: ctx}
+		req.RequestContext.Authorizer = &awsevents.APIGatewayV2HTTPRequestContextAuthorizerDescription{Lambda: ctx}
 	}
 	return req
 }
 
 // WantProblem checks that resp is a problem+json answer with status and, when field is
 // not empty, that it names field.
-func WantProblem(t testing.TB, resp events.APIGatewayV2HTTPResponse, status int, field string) {
+func WantProblem(t testing.TB, resp awsevents.APIGatewayV2HTTPResponse, status int, field string) {
 	t.Helper()
 	if resp.StatusCode != status {
 		t.Fatalf("status %d, want %d: %s", resp.StatusCode, status, resp.Body)

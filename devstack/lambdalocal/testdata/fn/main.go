@@ -16,7 +16,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
+	awsevents "github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 )
@@ -153,7 +153,7 @@ func handle(ctx context.Context, req request) (any, error) {
 			}
 			pw.Close()
 		}()
-		return &events.LambdaFunctionURLStreamingResponse{
+		return &awsevents.LambdaFunctionURLStreamingResponse{
 			StatusCode: 200,
 			Headers:    map[string]string{"Content-Type": "text/event-stream"},
 			Body:       pr,
