@@ -77,6 +77,11 @@ invoke:
 # so it runs beside everything else rather than after it.
 GO_TEST = HERALD_TEST_BUILD=$(abspath $(LOCAL_BUILD_DIR)) $(GO) test -count=1 -timeout $(TEST_TIMEOUT)
 CHAOS_PKG := ./test/chaos
+# Tests are compiled as the functions are (no cgo, lambda.norpc, -trimpath): they test
+# what ships, and the functions' builds and the tests' share one build cache instead of
+# compiling every dependency twice.
+test: export CGO_ENABLED := 0
+test: export GOFLAGS := -trimpath -tags=lambda.norpc
 test: emulators build-local
 	@$(MAKE) --no-print-directory -j2 --output-sync=line test-chaos-short test-checked
 
