@@ -16,7 +16,7 @@ MODULE := github.com/heraldhq/herald
 FUNCTIONS := Authorizer:authorizer EventsApi:events ConsumersApi:consumers Stream:stream Bridge:bridge Janitor:janitor Inbox:inbox NotificationsApi:notifications TriggersApi:triggers Router:router Deliver:deliver
 LOGICAL_IDS := $(foreach f,$(FUNCTIONS),$(word 1,$(subst :, ,$(f))))
 
-.PHONY: all build build-local run invoke test test-chaos test-chaos-short test-checked test-unit bench fuzz lint sizes clean emulators build-bench-baseline $(addprefix build-,$(LOGICAL_IDS))
+.PHONY: all build build-local run invoke test test-chaos test-chaos-short test-rest test-unit bench fuzz lint sizes clean emulators build-bench-baseline $(addprefix build-,$(LOGICAL_IDS))
 all: build
 
 define build_function
@@ -87,18 +87,17 @@ CHAOS_PKG := ./test/chaos
 test: export CGO_ENABLED := 0
 test: export GOFLAGS := -trimpath -tags=lambda.norpc
 test: emulators build-local
-	@$(MAKE) --no-print-directory -j2 --output-sync=line test-chaos-short test-checked
-
-# The no-loss suite needs little more than build-local compiled: it starts at once.
-test-chaos-short:
-	$(GO_TEST) $(CHAOS_PKG)
-
-# test-checked: vet (which compiles every package once, in one go command), gofmt, then
-# every package but the no-loss suite.
-test-checked:
+	@# vet compiles every package once, in one go command, before two run side by side.
 	$(GO) vet ./...
 	@bad=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './local/*')); \
 		if [ -n "$$bad" ]; then echo "not gofmt-ed: $$bad" >&2; exit 1; fi
+	@$(MAKE) --no-print-directory -j2 --output-sync=line test-chaos-short test-rest
+
+test-chaos-short:
+	$(GO_TEST) $(CHAOS_PKG)
+
+# test-rest: every package but the no-loss suite.
+test-rest:
 	$(GO_TEST) $$($(GO) list ./... | grep -vx '$(MODULE)/$(CHAOS_PKG:./%=%)')
 
 # test-chaos: the no-loss suite at length: events published while the Bridge, Router,
