@@ -31,7 +31,8 @@ type Stack struct {
 	mu        sync.Mutex
 	output    strings.Builder
 	ready     chan struct{}
-	functions string // the folder of the functions' binaries
+	done      chan struct{} // closed once herald-local has exited
+	functions string        // the folder of the functions' binaries
 }
 
 // Text returns everything herald-local printed so far: the banner, then every function's
@@ -54,7 +55,7 @@ func Start(t testing.TB, args ...string) *Stack {
 		t.Fatal(err)
 	}
 	bin, functions := HeraldLocal(t)
-	p := &Stack{Banner: map[string]string{}, ready: make(chan struct{}), Exited: make(chan error, 1), State: t.TempDir(), functions: functions}
+	p := &Stack{Banner: map[string]string{}, ready: make(chan struct{}), Exited: make(chan error, 1), done: make(chan struct{}), State: t.TempDir(), functions: functions}
 	p.Cmd = exec.Command(bin, append([]string{"-api-port", "0", "-nats-port", "0", "-dynamodb-port", "0", "-sqs-port", "0",
 		"-state", p.State, "-functions", functions}, args...)...)
 	p.Cmd.Dir = root
@@ -84,12 +85,9 @@ func Start(t testing.TB, args ...string) *Stack {
 			}
 		}
 		p.Exited <- p.Cmd.Wait()
+		close(p.done)
 	}()
-	t.Cleanup(func() {
-		if p.Cmd.ProcessState == nil {
-			syscall.Kill(-p.Cmd.Process.Pid, syscall.SIGKILL)
-		}
-	})
+	t.Cleanup(p.stop)
 	select {
 	case <-p.ready:
 	case err := <-p.Exited:
@@ -100,6 +98,28 @@ func Start(t testing.TB, args ...string) *Stack {
 		t.Fatalf("herald-local not ready after 8 minutes:\n%s", p.Text())
 	}
 	return p
+}
+
+// stopGrace is how long a stack has to stop on SIGTERM before it is killed.
+const stopGrace = 30 * time.Second
+
+// stop stops the stack as Ctrl-C does and waits until it has: herald-local stops NATS
+// and the emulators, which run in process groups of their own, before it exits. Killed
+// outright, it would leave NATS to notice alone and write its store while the test
+// removes the state folder. SIGKILL to its group remains the fallback.
+func (p *Stack) stop() {
+	select {
+	case <-p.done:
+		return
+	default:
+	}
+	_ = p.Cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(stopGrace):
+		_ = syscall.Kill(-p.Cmd.Process.Pid, syscall.SIGKILL)
+		<-p.done
+	}
 }
 
 // Shell runs command lines as a user pastes them into one shell, after the banner's
