@@ -58,8 +58,6 @@ func TestWireMatchesServer(t *testing.T) {
 		{reflect.TypeFor[wire.Attempt](), reflect.TypeFor[delivery.Attempt]()},
 		{reflect.TypeFor[wire.Verdict](), reflect.TypeFor[action.Verdict]()},
 		{reflect.TypeFor[wire.Step](), reflect.TypeFor[match.Step]()},
-		{reflect.TypeFor[wire.Quota](), reflect.TypeFor[fault.Quota]()},
-		{reflect.TypeFor[wire.FieldError](), reflect.TypeFor[fault.FieldError]()},
 	}
 	for _, tt := range tests {
 		t.Run(tt.wire.Name(), func(t *testing.T) {
@@ -352,4 +350,17 @@ func anySlice[T any](s []T) []any {
 		out[i] = v
 	}
 	return out
+}
+
+// TestSharedTypes checks the wire types the server uses as they are, so that none of
+// them can drift: were one given a server twin of its own, it would need a pair above.
+func TestSharedTypes(t *testing.T) {
+	for _, tt := range []struct{ wire, server reflect.Type }{
+		{reflect.TypeFor[wire.Quota](), reflect.TypeFor[fault.Quota]()},
+		{reflect.TypeFor[wire.FieldError](), reflect.TypeFor[fault.FieldError]()},
+	} {
+		if tt.wire != tt.server {
+			t.Errorf("%v is no longer %v: compare the two in TestWireMatchesServer", tt.server, tt.wire)
+		}
+	}
 }

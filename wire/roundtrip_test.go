@@ -12,7 +12,6 @@ import (
 	"github.com/heraldhq/herald/internal/consumer"
 	"github.com/heraldhq/herald/internal/delivery"
 	"github.com/heraldhq/herald/internal/event"
-	"github.com/heraldhq/herald/internal/fault"
 	"github.com/heraldhq/herald/internal/inbox"
 	"github.com/heraldhq/herald/internal/match"
 	"github.com/heraldhq/herald/internal/reply"
@@ -169,8 +168,6 @@ func TestServerToWire(t *testing.T) {
 		}, new(wire.Delivery)},
 		{"verdicts", []action.Verdict{{TriggerID: sampleTrigger, Approve: true}, {TriggerID: "T2", Reason: "quota exceeded"}}, new([]wire.Verdict)},
 		{"explanation", filter.Explain(matchEvent).Steps, new([]wire.Step)},
-		{"quota", fault.Quota{Name: "consumers", Limit: 25, Current: 25}, new(wire.Quota)},
-		{"field errors", []fault.FieldError{{Field: "events[1].event", Message: "is required"}, {Message: "body is empty"}}, new([]wire.FieldError)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
