@@ -4,7 +4,7 @@ import "github.com/heraldhq/herald/internal/fault"
 
 // The problem types: one stable URN per fault kind, which clients branch on. They are
 // spelled out rather than derived from the kinds' titles, so that rewording a title
-// cannot change what clients see; openapi.yaml and package client name the same URNs.
+// cannot change what clients see; openapi.yaml lists the same URNs.
 const (
 	ProblemInternal         = "urn:herald:problem:internal-error"
 	ProblemInvalid          = "urn:herald:problem:invalid-request"
