@@ -79,7 +79,7 @@ invoke:
 # and the whole-system suites (test/…) against herald-local, with every binary built once
 # (build-local). The no-loss suite spends its time waiting for queues' visibility timeouts,
 # so it runs beside everything else rather than after it.
-GO_TEST = HERALD_TEST_BUILD=$(abspath $(LOCAL_BUILD_DIR)) $(GO) test -count=1 -timeout $(TEST_TIMEOUT)
+GO_TEST = $(GO) test -count=1 -timeout $(TEST_TIMEOUT)
 CHAOS_PKG := ./test/chaos
 # Tests are compiled as the functions are (no cgo, lambda.norpc, -trimpath): they test
 # what ships, and the functions' builds and the tests' share one build cache instead of
@@ -91,7 +91,8 @@ test: emulators build-local
 	$(GO) vet ./...
 	@bad=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './local/*')); \
 		if [ -n "$$bad" ]; then echo "not gofmt-ed: $$bad" >&2; exit 1; fi
-	@$(MAKE) --no-print-directory -j2 --output-sync=line test-chaos-short test-rest
+	@# Only here are the suites given build-local's binaries: run alone, they build their own.
+	@HERALD_TEST_BUILD=$(abspath $(LOCAL_BUILD_DIR)) $(MAKE) --no-print-directory -j2 --output-sync=line test-chaos-short test-rest
 
 test-chaos-short:
 	$(GO_TEST) $(CHAOS_PKG)

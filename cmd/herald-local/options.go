@@ -65,6 +65,15 @@ func parseOptions(name string, args []string, root string) (options, *flag.FlagS
 	if fs.NArg() > 0 && name == "herald-local" {
 		return o, fs, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
+	// Functions run in their own folders, so a relative path to their binaries would be
+	// looked up from there.
+	if o.functions != "" {
+		abs, err := filepath.Abs(o.functions)
+		if err != nil {
+			return o, fs, fmt.Errorf("-functions: %w", err)
+		}
+		o.functions = abs
+	}
 	return o, fs, nil
 }
 

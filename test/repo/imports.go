@@ -27,7 +27,9 @@ func ListDeps(root string, env, tags []string, patterns ...string) ([]ListedPack
 	}
 	cmd := exec.Command("go", append(args, patterns...)...)
 	cmd.Dir = root
-	cmd.Env = append(os.Environ(), env...)
+	// The build settings are given explicitly: ones from the environment (make test
+	// exports GOFLAGS) must not change what is listed.
+	cmd.Env = append(os.Environ(), append([]string{"GOFLAGS="}, env...)...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
