@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -155,9 +156,10 @@ func (l *local) provision(ctx context.Context, t *template.Template) error {
 	if l.aws, err = awsconfig.LoadDefaultConfig(ctx); err != nil {
 		return err
 	}
-	params := map[string]string{"NatsUrl": l.natsURL, "JwtSecret": l.opts.secret, "ReplyKeys": localstack.DevReplyKeys, "AllowNetworks": localstack.AllowNetworks,
+	params := localstack.RequiredParameters(l.opts.secret)
+	maps.Copy(params, map[string]string{"NatsUrl": l.natsURL, "AllowNetworks": localstack.AllowNetworks,
 		"MaxTriggersPerUser": strconv.Itoa(localstack.MaxTriggersPerUser), "MaxConsumersPerUser": strconv.Itoa(localstack.MaxConsumersPerUser),
-		"ActionTargets": l.opts.actionTargets}
+		"ActionTargets": l.opts.actionTargets})
 	if l.opts.maxStreams > 0 {
 		params["MaxStreamsPerUser"] = strconv.Itoa(l.opts.maxStreams)
 	}

@@ -11,3 +11,13 @@ const (
 	MaxTriggersPerUser  = 50
 	MaxConsumersPerUser = 20
 )
+
+// AlarmTopicArn is where the local stack's alarms would go. It creates none (CloudWatch
+// has no local counterpart), but the template's rules want every deploy to name one.
+const AlarmTopicArn = "arn:aws:sns:us-east-1:000000000000:herald-local-alarms"
+
+// RequiredParameters are the template parameters without which the template's rules
+// refuse a stack: the token secret (jwtSecret), the reply keys and where alarms go.
+func RequiredParameters(jwtSecret string) map[string]string {
+	return map[string]string{"JwtSecret": jwtSecret, "ReplyKeys": DevReplyKeys, "AlarmTopicArn": AlarmTopicArn}
+}

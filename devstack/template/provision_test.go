@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/heraldhq/herald/devstack/localstack"
 	"github.com/heraldhq/herald/devstack/template"
 	"github.com/heraldhq/herald/devstack/testenv"
 )
@@ -33,7 +34,11 @@ func clients() template.Clients {
 	return template.Clients{DynamoDB: env.DynamoDB, SQS: env.SQS, SNS: env.SNS}
 }
 
-func params() map[string]string { return map[string]string{"NatsUrl": env.NATSURL} }
+func params() map[string]string {
+	p := localstack.RequiredParameters(localstack.DevSecret)
+	p["NatsUrl"] = env.NATSURL
+	return p
+}
 
 // resourcesOf returns the logical ids of the template's resources of one type.
 func resourcesOf(tmpl *template.Template, typ string) []string {

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 )
 
@@ -374,24 +375,26 @@ func (s *Stack) fnEquals(arg any) (any, error) {
 }
 
 func (s *Stack) fnLogic(fn string, arg any) (any, error) {
+	return logic(fn, arg, func(x any) (bool, error) {
+		v, err := s.resolve(x)
+		if err != nil {
+			return false, err
+		}
+		return asBool(v)
+	})
+}
+
+// logic evaluates Fn::Not, Fn::And or Fn::Or over arg's operands, each decided by eval.
+func logic(fn string, arg any, eval func(any) (bool, error)) (bool, error) {
 	l, ok := arg.([]any)
 	if !ok || len(l) == 0 || (fn == "Fn::Not" && len(l) != 1) {
-		return nil, fmt.Errorf("%s: takes a list of conditions, not %s", fn, describe(arg))
+		return false, fmt.Errorf("%s: takes a list of conditions, not %s", fn, describe(arg))
 	}
 	vals := make([]bool, len(l))
 	for i, x := range l {
-		v, err := s.resolve(x)
+		b, err := eval(x)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", fn, err)
-		}
-		b, ok := v.(bool)
-		if !ok {
-			if str, isStr := v.(string); isStr && (str == "true" || str == "false") {
-				b, ok = str == "true", true
-			}
-		}
-		if !ok {
-			return nil, fmt.Errorf("%s: operand %d resolves to %s, want a boolean", fn, i, describe(v))
+			return false, fmt.Errorf("%s: operand %d: %w", fn, i, err)
 		}
 		vals[i] = b
 	}
@@ -399,20 +402,23 @@ func (s *Stack) fnLogic(fn string, arg any) (any, error) {
 	case "Fn::Not":
 		return !vals[0], nil
 	case "Fn::And":
-		for _, b := range vals {
-			if !b {
-				return false, nil
-			}
-		}
-		return true, nil
+		return !slices.Contains(vals, false), nil
 	default:
-		for _, b := range vals {
-			if b {
-				return true, nil
-			}
-		}
-		return false, nil
+		return slices.Contains(vals, true), nil
 	}
+}
+
+// asBool is a resolved condition's value: a boolean, or the strings "true" and "false".
+func asBool(v any) (bool, error) {
+	switch b := v.(type) {
+	case bool:
+		return b, nil
+	case string:
+		if b == "true" || b == "false" {
+			return b == "true", nil
+		}
+	}
+	return false, fmt.Errorf("resolves to %s, want a boolean", describe(v))
 }
 
 func (s *Stack) fnFindInMap(arg any) (any, error) {

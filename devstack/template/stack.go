@@ -73,6 +73,14 @@ type condState struct {
 	visiting bool
 }
 
+// Check does what CloudFormation does with a template and parameters before it creates
+// or changes anything: it checks the parameters against their constraints, decides the
+// conditions and evaluates the rules. The error names what fails.
+func Check(t *Template, params map[string]string) error {
+	_, err := newStack(t, "", params)
+	return err
+}
+
 // newStack returns a stack with parameters checked and defaulted and conditions
 // evaluated, but nothing provisioned yet.
 func newStack(t *Template, region string, params map[string]string) (*Stack, error) {
@@ -136,6 +144,9 @@ func newStack(t *Template, region string, params map[string]string) (*Stack, err
 		}
 	}
 	if err := errs.err(); err != nil {
+		return nil, err
+	}
+	if err := s.checkRules(); err != nil {
 		return nil, err
 	}
 	return s, nil

@@ -18,6 +18,7 @@ type Template struct {
 	Parameters    map[string]Parameter
 	Mappings      map[string]any
 	Conditions    map[string]any
+	Rules         map[string]any // checked against the parameters before anything is created
 	Globals       map[string]any
 	Resources     map[string]Resource
 	Outputs       map[string]any
@@ -42,6 +43,12 @@ type Resource struct {
 	DependsOn  []string // explicit dependencies besides the references in Properties
 	Properties map[string]any
 	Metadata   map[string]any
+
+	// DeletionPolicy and UpdateReplacePolicy say what CloudFormation does with the
+	// physical resource when the stack deletes or replaces it: Delete (the default),
+	// Retain or Snapshot. The local stack never deletes, so they matter to checks only.
+	DeletionPolicy      string
+	UpdateReplacePolicy string
 }
 
 // Load reads and parses the template at path.
@@ -77,6 +84,7 @@ func Parse(data []byte) (*Template, error) {
 	t.Description = errs.str(root, "Description", "Description")
 	t.Mappings = errs.mapping(root, "Mappings", "Mappings")
 	t.Conditions = errs.mapping(root, "Conditions", "Conditions")
+	t.Rules = errs.mapping(root, "Rules", "Rules")
 	t.Globals = errs.mapping(root, "Globals", "Globals")
 	t.Outputs = errs.mapping(root, "Outputs", "Outputs")
 
@@ -125,6 +133,9 @@ func Parse(data []byte) (*Template, error) {
 			Condition:  errs.str(m, "Condition", path+".Condition"),
 			Properties: errs.mapping(m, "Properties", path+".Properties"),
 			Metadata:   errs.mapping(m, "Metadata", path+".Metadata"),
+
+			DeletionPolicy:      errs.str(m, "DeletionPolicy", path+".DeletionPolicy"),
+			UpdateReplacePolicy: errs.str(m, "UpdateReplacePolicy", path+".UpdateReplacePolicy"),
 		}
 		if r.Type == "" {
 			errs.addf("%s.Type: missing", path)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/heraldhq/herald/devstack/emulator"
 	"github.com/heraldhq/herald/devstack/localnats"
+	"github.com/heraldhq/herald/devstack/localstack"
 	"github.com/heraldhq/herald/devstack/template"
 )
 
@@ -105,6 +106,8 @@ func Start(ctx context.Context) (*Env, error) {
 	}
 	params := map[string]string{}
 	if _, ok := e.Template.Parameters["NatsUrl"]; ok {
+		// The project's own template: give it what its rules require.
+		params = localstack.RequiredParameters(localstack.DevSecret)
 		params["NatsUrl"] = e.NATSURL
 	}
 	clients := template.Clients{DynamoDB: e.DynamoDB, SQS: e.SQS, SNS: e.SNS}

@@ -31,7 +31,8 @@ func ActionsConfigured() bool {
 // may carry user:password), HERALD_ACTIONS_NATS_CREDS_SECRET (a Secrets Manager ARN of a
 // .creds file, fetched now with the AWS configuration from loadAWS) and
 // HERALD_ACTIONS_NATS_CREDS_FILE. The URL defaults to HERALD_NATS_URL when a .creds file
-// or secret is given; HERALD_NATS_CA_FILE applies as for Herald's own connection. ok is
+// or secret is given; the NATS CA (HERALD_NATS_CA_SECRET or _FILE) applies as for Herald's
+// own connection. ok is
 // false when none of the three is set.
 //
 // It refuses settings that would publish with Herald's own authority: a URL that names
@@ -44,7 +45,6 @@ func ActionsOptionsFromEnv(ctx context.Context, loadAWS config.AWSLoader, name s
 	o = Options{
 		URL:       config.String(envActionsURL, ""),
 		CredsFile: config.String(envActionsFile, ""),
-		CAFile:    config.String("HERALD_NATS_CA_FILE", ""),
 		Name:      name,
 	}
 	hasCreds := secret != "" || o.CredsFile != ""
@@ -66,16 +66,11 @@ func ActionsOptionsFromEnv(ctx context.Context, loadAWS config.AWSLoader, name s
 	if o.CredsFile != "" && o.CredsFile == config.String("HERALD_NATS_CREDS_FILE", "") {
 		return Options{}, false, fmt.Errorf("bus: %s is Herald's own .creds file: nats actions need a NATS user of their own", envActionsFile)
 	}
-	if secret != "" {
-		cfg, err := loadAWS(ctx)
-		if err != nil {
-			return Options{}, false, err
-		}
-		creds, err := config.Secret(ctx, cfg, secret)
-		if err != nil {
-			return Options{}, false, err
-		}
-		o.Creds = []byte(creds)
+	if o.Creds, err = secretFromEnv(ctx, loadAWS, envActionsSecret); err != nil {
+		return Options{}, false, err
+	}
+	if err := o.readCA(ctx, loadAWS); err != nil {
+		return Options{}, false, err
 	}
 	return o, true, nil
 }

@@ -2,6 +2,7 @@ package bus
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"time"
@@ -34,7 +35,14 @@ func Connect(o Options) (*nats.Conn, error) {
 	case o.CredsFile != "":
 		opts = append(opts, nats.UserCredentials(o.CredsFile))
 	}
-	if o.CAFile != "" {
+	switch {
+	case len(o.CA) > 0:
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(o.CA) {
+			return nil, errors.New("bus: the NATS CA bundle holds no PEM certificate")
+		}
+		opts = append(opts, nats.ClientTLSConfig(nil, func() (*x509.CertPool, error) { return pool, nil }))
+	case o.CAFile != "":
 		opts = append(opts, nats.RootCAs(o.CAFile))
 	}
 	nc, err := nats.Connect(o.URL, opts...)

@@ -14,7 +14,8 @@ type Options struct {
 	URL       string // one or more server URLs, comma-separated
 	Creds     []byte // a NATS .creds file's content (user JWT and seed); empty for none
 	CredsFile string // path to a .creds file, used when Creds is empty
-	CAFile    string // extra root CAs for tls:// servers, PEM
+	CA        []byte // root CAs of tls:// servers with a private CA, PEM; empty for the system's
+	CAFile    string // path to such a PEM bundle, used when CA is empty
 	Name      string // the connection name shown by the server's monitoring
 }
 
@@ -31,9 +32,10 @@ const (
 	DefaultDedupeWindow = 2 * time.Minute
 )
 
-// OptionsFromEnv reads HERALD_NATS_URL, HERALD_NATS_CREDS_SECRET (a Secrets Manager ARN,
-// fetched now, with the AWS configuration from loadAWS), HERALD_NATS_CREDS_FILE and
-// HERALD_NATS_CA_FILE. name labels the connection.
+// OptionsFromEnv reads HERALD_NATS_URL, HERALD_NATS_CREDS_SECRET and HERALD_NATS_CA_SECRET
+// (Secrets Manager ARNs of a .creds file and of a PEM bundle of root CAs, fetched now
+// with the AWS configuration from loadAWS), and HERALD_NATS_CREDS_FILE and
+// HERALD_NATS_CA_FILE, their local forms. name labels the connection.
 func OptionsFromEnv(ctx context.Context, loadAWS config.AWSLoader, name string) (Options, error) {
 	url, err := config.Required("HERALD_NATS_URL")
 	if err != nil {
@@ -42,21 +44,41 @@ func OptionsFromEnv(ctx context.Context, loadAWS config.AWSLoader, name string) 
 	o := Options{
 		URL:       url,
 		CredsFile: config.String("HERALD_NATS_CREDS_FILE", ""),
-		CAFile:    config.String("HERALD_NATS_CA_FILE", ""),
 		Name:      name,
 	}
-	if arn := config.String("HERALD_NATS_CREDS_SECRET", ""); arn != "" {
-		cfg, err := loadAWS(ctx)
-		if err != nil {
-			return Options{}, err
-		}
-		creds, err := config.Secret(ctx, cfg, arn)
-		if err != nil {
-			return Options{}, err
-		}
-		o.Creds = []byte(creds)
+	if err := o.readCA(ctx, loadAWS); err != nil {
+		return Options{}, err
+	}
+	if o.Creds, err = secretFromEnv(ctx, loadAWS, "HERALD_NATS_CREDS_SECRET"); err != nil {
+		return Options{}, err
 	}
 	return o, nil
+}
+
+// readCA sets the root CAs from HERALD_NATS_CA_SECRET or HERALD_NATS_CA_FILE: a private
+// NATS's CA applies to Herald's connection and the actions' alike.
+func (o *Options) readCA(ctx context.Context, loadAWS config.AWSLoader) error {
+	o.CAFile = config.String("HERALD_NATS_CA_FILE", "")
+	var err error
+	o.CA, err = secretFromEnv(ctx, loadAWS, "HERALD_NATS_CA_SECRET")
+	return err
+}
+
+// secretFromEnv fetches the secret whose ARN the variable env holds; nil when it is empty.
+func secretFromEnv(ctx context.Context, loadAWS config.AWSLoader, env string) ([]byte, error) {
+	arn := config.String(env, "")
+	if arn == "" {
+		return nil, nil
+	}
+	cfg, err := loadAWS(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v, err := config.Secret(ctx, cfg, arn)
+	if err != nil {
+		return nil, err
+	}
+	return []byte(v), nil
 }
 
 // StreamOptionsFromEnv reads HERALD_SHELF_LIFE, HERALD_DEDUPE_WINDOW and
