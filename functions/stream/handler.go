@@ -45,6 +45,9 @@ const (
 	// DefaultMaxStreams is how many streams a user may hold open when
 	// HERALD_MAX_STREAMS_PER_USER is not set: the template's default.
 	DefaultMaxStreams = 10
+	// DefaultMaxOpenStreams is how many streams may be open at once across all users
+	// when HERALD_MAX_OPEN_STREAMS is not set (the template's MaxOpenStreams).
+	DefaultMaxOpenStreams = 100
 	// StreamsQuota names the quota in a refusal.
 	StreamsQuota = "streams"
 
@@ -73,6 +76,13 @@ type Handler struct {
 	Leases     *lease.Store
 	MaxStreams int
 
+	// OpenStreams counts the open streams of every user, admins included, in one pool
+	// of MaxOpenStreams: each is an invocation of up to 15 minutes, and together they
+	// must not take the account's concurrency from the other functions. Nil counts
+	// nothing (tests of other behaviour); the function always sets it.
+	OpenStreams    *lease.Store
+	MaxOpenStreams int
+
 	KeepAlive time.Duration // zero means DefaultKeepAlive
 	Margin    time.Duration // zero means DefaultMargin
 }
@@ -94,7 +104,7 @@ func (h *Handler) Handle(ctx context.Context, req awsevents.LambdaFunctionURLReq
 	if err != nil {
 		return problem(ctx, err), nil
 	}
-	l, err := h.lease(ctx, claims, id)
+	ls, err := h.lease(ctx, claims, id)
 	if err != nil {
 		return problem(ctx, err), nil
 	}
@@ -113,8 +123,8 @@ func (h *Handler) Handle(ctx context.Context, req awsevents.LambdaFunctionURLReq
 		// Released before the body ends, so that a client that sees the end and opens
 		// the next stream finds the room free.
 		defer pw.Close()
-		defer h.release(ctx, l, id)
-		h.stream(ctx, pw, c, id, end, l)
+		defer h.release(ctx, ls, id)
+		h.stream(ctx, pw, c, id, end, ls)
 	}()
 	slog.InfoContext(ctx, "stream started", "consumer", id, "owner", r.Owner)
 	return &awsevents.LambdaFunctionURLStreamingResponse{
@@ -166,27 +176,64 @@ func (h *Handler) open(ctx context.Context, req *awsevents.LambdaFunctionURLRequ
 	return c, r, claims, nil
 }
 
-// lease takes one of the caller's stream slots, or answers 429 naming the quota when
-// they hold MaxStreams already. Admins take none; nil without Leases.
-func (h *Handler) lease(ctx context.Context, claims *auth.Claims, id string) (*lease.Lease, error) {
-	if h.Leases == nil || claims.IsAdmin() {
-		return nil, nil
+// openStreamsOwner is the owner of the pool of every open stream in the streams table.
+// A token's subject is printable, so no user's slots are these.
+const openStreamsOwner = "\x00open-streams"
+
+// lease takes a slot of the stack's pool of open streams, answering 503 when every one
+// is taken, and one of the caller's own, answering 429 naming the quota when they hold
+// MaxStreams already (admins take none of their own). It returns the leases taken.
+func (h *Handler) lease(ctx context.Context, claims *auth.Claims, id string) ([]*lease.Lease, error) {
+	var ls []*lease.Lease
+	if h.OpenStreams != nil {
+		l, err := h.OpenStreams.Acquire(ctx, openStreamsOwner, max(h.MaxOpenStreams, 1), id)
+		if fault.Is(err, fault.OverQuota) {
+			return nil, fault.New(fault.Unavailable, "every live stream Herald allows at once is open; try again later")
+		}
+		if err != nil {
+			return nil, err
+		}
+		ls = append(ls, l)
 	}
-	return h.Leases.Acquire(ctx, claims.Subject, max(h.MaxStreams, 1), id)
+	if h.Leases == nil || claims.IsAdmin() {
+		return ls, nil
+	}
+	l, err := h.Leases.Acquire(ctx, claims.Subject, max(h.MaxStreams, 1), id)
+	if err != nil {
+		h.release(ctx, ls, id)
+		return nil, err
+	}
+	return append(ls, l), nil
 }
 
-// release gives the stream's slot back, with a context of its own: the stream may end
+// release gives the stream's slots back, with a context of its own: the stream may end
 // because the invocation's did.
-func (h *Handler) release(ctx context.Context, l *lease.Lease, id string) {
-	if l == nil {
+func (h *Handler) release(ctx context.Context, ls []*lease.Lease, id string) {
+	if len(ls) == 0 {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
 	defer cancel()
-	if err := l.Release(ctx); err != nil {
-		// The lease lapses by itself within its TTL.
-		slog.WarnContext(ctx, "releasing the stream's lease failed", "consumer", id, "error", err.Error())
+	for _, l := range ls {
+		if err := l.Release(ctx); err != nil {
+			// The lease lapses by itself within its TTL.
+			slog.WarnContext(ctx, "releasing the stream's lease failed", "consumer", id, "error", err.Error())
+		}
 	}
+}
+
+// renew renews the stream's leases; false when one was lost. A failed renewal is only
+// logged: a lease outlives one or two.
+func (h *Handler) renew(ctx context.Context, ls []*lease.Lease, id string) bool {
+	for _, l := range ls {
+		if err := l.Renew(ctx); errors.Is(err, lease.ErrLost) {
+			slog.WarnContext(ctx, "the stream's lease was lost", "consumer", id)
+			return false
+		} else if err != nil {
+			slog.WarnContext(ctx, "renewing the stream's lease failed", "consumer", id, "error", err.Error())
+		}
+	}
+	return true
 }
 
 // end returns when the stream must ask its client to reconnect: when the token expires
@@ -203,12 +250,12 @@ func (h *Handler) end(ctx context.Context, claims *auth.Claims) time.Time {
 
 // stream writes the messages of c to w as server-sent events until end (the token's
 // expiry or the deadline less the margin; zero for none), when it asks the client to
-// reconnect, or until the client goes away. It renews the stream's lease l (nil for an
-// admin) as it goes, and asks the client to reconnect if the lease was lost. Nothing is
+// reconnect, or until the client goes away. It renews the stream's leases ls as it goes,
+// and asks the client to reconnect if one was lost. Nothing is
 // acknowledged here: clients acknowledge through POST /v1/acknowledge, and whatever
 // they do not comes back after its ack wait, on this stream or the next. The caller
 // closes w.
-func (h *Handler) stream(ctx context.Context, w *io.PipeWriter, c jetstream.Consumer, id string, end time.Time, l *lease.Lease) {
+func (h *Handler) stream(ctx context.Context, w *io.PipeWriter, c jetstream.Consumer, id string, end time.Time, ls []*lease.Lease) {
 	keepAlive := orDefault(h.KeepAlive, DefaultKeepAlive)
 	hasEnd := !end.IsZero()
 	renewed := time.Now()
@@ -227,15 +274,11 @@ func (h *Handler) stream(ctx context.Context, w *io.PipeWriter, c jetstream.Cons
 			write([]byte(reconnectFrame))
 			break
 		}
-		if l != nil && now.Sub(renewed) >= h.Leases.RenewEvery() {
-			if err := l.Renew(ctx); errors.Is(err, lease.ErrLost) {
-				// Streaming on would let the user hold more than the limit.
-				slog.WarnContext(ctx, "the stream's lease was lost", "consumer", id)
+		if len(ls) > 0 && now.Sub(renewed) >= ls[0].RenewEvery() {
+			if !h.renew(ctx, ls, id) {
+				// Streaming on would let more streams be open than allowed.
 				write([]byte(reconnectFrame))
 				break
-			} else if err != nil {
-				// The lease outlives a failed renewal or two; try again next time.
-				slog.WarnContext(ctx, "renewing the stream's lease failed", "consumer", id, "error", err.Error())
 			}
 			renewed = now
 		}

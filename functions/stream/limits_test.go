@@ -123,3 +123,35 @@ func TestStreamQuota(t *testing.T) {
 	untilReconnect(t, first)
 	open(t, t.Context(), h, id, token(t, c))
 }
+
+// TestOpenStreamsPool: the stack's pool of open streams holds MaxOpenStreams across all
+// users, admins included; the next stream is 503 problem+json, and a stream that ends
+// frees its room for anyone.
+func TestOpenStreamsPool(t *testing.T) {
+	h, _ := newHandler(t)
+	table, err := env.Stack.Ref("StreamsTable")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.OpenStreams = &lease.Store{DB: env.DynamoDB, Table: table, Name: "open streams"}
+	h.MaxOpenStreams = 2
+	a, b := reader("pool-a"), reader("pool-b")
+	admin := reader("pool-admin")
+	admin.Roles = []string{auth.RoleAdmin}
+
+	first := open(t, t.Context(), h, create(t, h, a, 30_000), shortToken(t, a, 2*time.Second))
+	open(t, t.Context(), h, create(t, h, b, 30_000), token(t, b))
+
+	id := create(t, h, admin, 30_000)
+	resp, err := h.Handle(t.Context(), request(http.MethodGet, "/v1/consumers/"+id+"/stream", token(t, admin)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Headers["Content-Type"] != "application/problem+json" {
+		t.Fatalf("a stream beyond the pool, as an admin: %d %q %s, want 503 problem+json", resp.StatusCode, resp.Headers["Content-Type"], body)
+	}
+
+	untilReconnect(t, first)
+	open(t, t.Context(), h, id, token(t, admin))
+}

@@ -45,6 +45,13 @@ func coldStart(ctx context.Context) (*Handler, error) {
 	if maxStreams < 1 {
 		return nil, fmt.Errorf("config: HERALD_MAX_STREAMS_PER_USER=%d must be at least 1", maxStreams)
 	}
+	maxOpen, err := config.Int("HERALD_MAX_OPEN_STREAMS", DefaultMaxOpenStreams)
+	if err != nil {
+		return nil, err
+	}
+	if maxOpen < 1 {
+		return nil, fmt.Errorf("config: HERALD_MAX_OPEN_STREAMS=%d must be at least 1", maxOpen)
+	}
 	store, err := consumer.OpenStore(ctx, loadAWS, "herald-stream")
 	if err != nil {
 		return nil, err
@@ -56,5 +63,8 @@ func coldStart(ctx context.Context) (*Handler, error) {
 		Verifier:   verifier,
 		Leases:     &lease.Store{DB: store.DB, Table: streams, Name: StreamsQuota},
 		MaxStreams: maxStreams,
+
+		OpenStreams:    &lease.Store{DB: store.DB, Table: streams, Name: "open streams"},
+		MaxOpenStreams: maxOpen,
 	}, nil
 }

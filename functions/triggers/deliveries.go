@@ -176,7 +176,8 @@ type replayResult struct {
 	NextSequence uint64 `json:"next_sequence"`
 }
 
-// replayRange reads the trigger's scope on the stream from the start of body to end.
+// replayRange reads the trigger's scope on the stream from the start of body to end, or
+// until the invocation's deadline nears; it always gets through one event.
 func (h *Handler) replayRange(ctx context.Context, t *trigger.Trigger, body replayBody, end time.Time) (replayResult, error) {
 	var res replayResult
 	f, err := t.CompileFilter()
@@ -216,6 +217,10 @@ func (h *Handler) replayRange(ctx context.Context, t *trigger.Trigger, body repl
 			}
 			res.Matched += matched
 			res.Queued += queued
+			if outOfTime(ctx) {
+				// Answer within the HTTP API's limit; NextSequence says where to go on.
+				return res, nil
+			}
 		}
 		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) {
 			return res, fault.Wrap(fault.Unavailable, err, "the event bus could not replay; try again")
@@ -226,6 +231,16 @@ func (h *Handler) replayRange(ctx context.Context, t *trigger.Trigger, body repl
 		}
 	}
 	return res, nil
+}
+
+// replayMargin is the time a replay keeps before its invocation's deadline to answer:
+// the HTTP API gives up at 30 s whatever the function's timeout.
+const replayMargin = 3 * time.Second
+
+// outOfTime reports whether the invocation's deadline is within replayMargin.
+func outOfTime(ctx context.Context) bool {
+	d, ok := ctx.Deadline()
+	return ok && time.Until(d) < replayMargin
 }
 
 // replayOne matches one stored event and queues it when it matches; it returns how many

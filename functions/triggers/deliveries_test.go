@@ -179,3 +179,36 @@ func TestFireOutsideScope(t *testing.T) {
 		t.Errorf("%d tasks queued, want %d: only the events in scope", n-before, fired)
 	}
 }
+
+// TestReplayStopsBeforeDeadline: a replay whose invocation nears its deadline answers
+// with what it did and next_sequence where to go on, instead of running into the HTTP
+// API's 30 s limit; going on from there finishes the range.
+func TestReplayStopsBeforeDeadline(t *testing.T) {
+	h := newHandler(t)
+	alice := user("alice", auth.Read)
+	tr := createTrigger(t, h, alice, itemsTrigger)
+	for _, name := range []string{"a", "b", "c"} {
+		storeEvent(t, h, "itemsvc.Item", "projects/p1/items/"+name)
+	}
+	stored, err := h.Store.Lookup(t.Context(), tr.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A deadline already within the margin: one event, then the answer.
+	ctx, cancel := context.WithTimeout(t.Context(), replayMargin/2)
+	defer cancel()
+	first, err := h.replayRange(ctx, stored, replayBody{StartSequence: 1}, time.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Scanned != 1 || first.NextSequence == 0 {
+		t.Fatalf("replay near the deadline: %+v, want one event scanned and a next_sequence", first)
+	}
+	rest, err := h.replayRange(t.Context(), stored, replayBody{StartSequence: first.NextSequence}, time.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rest.Scanned != 2 || rest.NextSequence != 0 {
+		t.Errorf("going on from next_sequence %d: %+v, want the other 2 events and done", first.NextSequence, rest)
+	}
+}

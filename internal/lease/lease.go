@@ -47,6 +47,9 @@ type Lease struct {
 	expires time.Time // as last written
 }
 
+// RenewEvery is how often the holder should renew the lease.
+func (l *Lease) RenewEvery() time.Duration { return l.s.RenewEvery() }
+
 // Errors of Renew.
 var (
 	// ErrLost means the lease lapsed or was released: its slot may be someone else's

@@ -53,6 +53,31 @@ var chaosTargets = []struct {
 	}},
 }
 
+// localVisibility is the visibility timeout the suite gives Herald's queues. The
+// template's are six times their function's timeout (up to 12 minutes), sized for
+// AWS's slowest runs; a local run takes milliseconds, and a message in flight in a
+// killed function would keep the suite waiting that long for nothing. Shorter than a
+// run, a timeout would make duplicates, which the suite counts: it does not hide a loss.
+const localVisibility = 30
+
+// shortenVisibility sets Herald's queues' visibility timeouts to localVisibility. The
+// SQS emulator keeps them across its restarts.
+func shortenVisibility(t *testing.T, c *sqs.Client) {
+	t.Helper()
+	for _, name := range []string{"RouteQueue", "InboxQueue", "DeliveriesQueue"} {
+		u, err := c.GetQueueUrl(t.Context(), &sqs.GetQueueUrlInput{QueueName: aws.String(name)})
+		if err != nil {
+			t.Fatalf("queue %s: %v", name, err)
+		}
+		if _, err := c.SetQueueAttributes(t.Context(), &sqs.SetQueueAttributesInput{
+			QueueUrl:   u.QueueUrl,
+			Attributes: map[string]string{string(sqstypes.QueueAttributeNameVisibilityTimeout): strconv.Itoa(localVisibility)},
+		}); err != nil {
+			t.Fatalf("queue %s: %v", name, err)
+		}
+	}
+}
+
 // binaryOf matches the processes of a function's binary (<functions>/<id>/bootstrap).
 func binaryOf(logicalID string) func([]string) bool {
 	suffix := string(filepath.Separator) + filepath.Join(logicalID, "bootstrap")
@@ -90,6 +115,7 @@ func TestChaosNoLoss(t *testing.T) {
 
 	// The four places every event must reach.
 	sqsc, _ := p.AWSClients()
+	shortenVisibility(t, sqsc)
 	topic := &queueSink{sqs: sqsc, url: p.SubscribeQueue(t, "chaos-downstream", nil)}
 	actionQueue := &queueSink{sqs: sqsc, url: createQueue(t, sqsc, "chaos-action")}
 	hook := stacktest.NewHookReceiver(t)
@@ -153,7 +179,7 @@ func TestChaosNoLoss(t *testing.T) {
 	t.Logf("chaos: %d events accepted; kills: %v", len(uuids), killed)
 
 	// Collect until every sink has every event. A message in flight in a killed function
-	// comes back after its queue's visibility timeout (180 s), hence the long wait.
+	// comes back after its queue's visibility timeout (localVisibility), hence the wait.
 	want := map[string]bool{}
 	for _, u := range uuids {
 		want[u] = true
