@@ -11,6 +11,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/heraldhq/herald/internal/event"
+	"github.com/heraldhq/herald/internal/trace"
 )
 
 // DeadLetterStream keeps what the bridge could not relay (invalid events published
@@ -107,6 +108,16 @@ type Ack struct {
 	Duplicate bool   `json:"duplicate,omitempty"`
 }
 
+// message is the NATS message of an event, with the trace header of the invocation that
+// publishes it (trace.FromContext), which the Bridge hands on.
+func message(ctx context.Context, e *event.Event, data []byte) *nats.Msg {
+	msg := &nats.Msg{Subject: e.Subject(), Data: data, Header: nats.Header{}}
+	if h := trace.FromContext(ctx); trace.Valid(h) {
+		msg.Header.Set(trace.Header, h)
+	}
+	return msg
+}
+
 // Publish stores one event and waits for the stream's acknowledgement. The event's uuid is
 // the Nats-Msg-Id, so publishing the same event twice within the dedupe window stores it
 // once and answers with the first copy's sequence.
@@ -115,7 +126,7 @@ func Publish(ctx context.Context, js jetstream.JetStream, e *event.Event) (Ack, 
 	if err != nil {
 		return Ack{}, fmt.Errorf("bus: encoding event %s: %w", e.UUID, err)
 	}
-	pa, err := js.Publish(ctx, e.Subject(), data, jetstream.WithMsgID(e.UUID), jetstream.WithExpectStream(event.StreamName))
+	pa, err := js.PublishMsg(ctx, message(ctx, e, data), jetstream.WithMsgID(e.UUID), jetstream.WithExpectStream(event.StreamName))
 	if err != nil {
 		return Ack{}, fmt.Errorf("bus: publishing event %s: %w", e.UUID, err)
 	}
@@ -135,8 +146,7 @@ func PublishAll(ctx context.Context, js jetstream.JetStream, events []*event.Eve
 			errs[i] = fmt.Errorf("bus: encoding event %s: %w", e.UUID, err)
 			continue
 		}
-		msg := &nats.Msg{Subject: e.Subject(), Data: data, Header: nats.Header{}}
-		f, err := js.PublishMsgAsync(msg, jetstream.WithMsgID(e.UUID), jetstream.WithExpectStream(event.StreamName))
+		f, err := js.PublishMsgAsync(message(ctx, e, data), jetstream.WithMsgID(e.UUID), jetstream.WithExpectStream(event.StreamName))
 		if err != nil {
 			errs[i] = fmt.Errorf("bus: publishing event %s: %w", e.UUID, err)
 			continue

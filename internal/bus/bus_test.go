@@ -18,6 +18,7 @@ import (
 	"github.com/heraldhq/herald/internal/bus"
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/event"
+	"github.com/heraldhq/herald/internal/trace"
 )
 
 var env *testenv.Env
@@ -528,5 +529,51 @@ func TestStreamOptionsFromEnv(t *testing.T) {
 				t.Errorf("StreamOptionsFromEnv = %+v, want %+v", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestPublishCarriesTrace checks that Publish and PublishAll store the trace header of
+// the invocation that publishes, so that the Bridge can hand it on, and none when there
+// is none or it is malformed.
+func TestPublishCarriesTrace(t *testing.T) {
+	t.Setenv("_X_AMZN_TRACE_ID", "")
+	js, _, _ := newJetStream(t)
+	s := ensure(t, js, testStreamOptions)
+	const header = "Root=1-67891233-abcdef012345678912345678;Parent=53995c3f42cd8ad8;Sampled=1"
+	stored := func(seq uint64) string {
+		t.Helper()
+		msg, err := s.GetMsg(t.Context(), seq)
+		if err != nil {
+			t.Fatalf("GetMsg(%d): %v", seq, err)
+		}
+		return msg.Header.Get(trace.Header)
+	}
+	ack, err := bus.Publish(trace.WithEvent(t.Context(), header), js, newEvent(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := stored(ack.Sequence); got != header {
+		t.Errorf("Publish: %s = %q, want %q", trace.Header, got, header)
+	}
+	acks, errs := bus.PublishAll(trace.WithEvent(t.Context(), header), js, []*event.Event{newEvent(2), newEvent(3)})
+	for i := range acks {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		if got := stored(acks[i].Sequence); got != header {
+			t.Errorf("PublishAll event %d: %s = %q, want %q", i, trace.Header, got, header)
+		}
+	}
+	for name, ctx := range map[string]context.Context{
+		"no trace":        t.Context(),
+		"malformed trace": trace.WithEvent(t.Context(), "Parent=53995c3f42cd8ad8"),
+	} {
+		ack, err := bus.Publish(ctx, js, newEvent(len(name)+10))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := stored(ack.Sequence); got != "" {
+			t.Errorf("%s: %s = %q, want none", name, trace.Header, got)
+		}
 	}
 }
