@@ -79,9 +79,11 @@ func (h *Handler) lag(ctx context.Context) (uint64, bool) {
 // (a NATS restart, a deleted consumer) with a growing pause, and reports its metrics
 // meanwhile.
 func (h *Handler) Daemon(ctx context.Context) {
+	// The last report follows the last run, so that it counts every event relayed.
+	stop := make(chan struct{})
 	var reporting sync.WaitGroup
-	reporting.Go(func() { h.report(ctx) })
-	defer reporting.Wait()
+	reporting.Go(func() { h.report(ctx, stop) })
+	defer func() { close(stop); reporting.Wait() }()
 	pause := 100 * time.Millisecond
 	for {
 		start := time.Now()
@@ -110,11 +112,11 @@ func errText(err error) string {
 	return err.Error()
 }
 
-// report writes the daemon's metrics every ReportEvery until ctx is cancelled, then the
+// report writes the daemon's metrics every ReportEvery until stop is closed, then the
 // events relayed since the last report. An idle bridge (nothing relayed, the same lag)
 // writes nothing, so as not to fill the local stack's log with identical lines; the
 // first report is always written.
-func (h *Handler) report(ctx context.Context) {
+func (h *Handler) report(ctx context.Context, stop <-chan struct{}) {
 	every := h.ReportEvery
 	if every <= 0 {
 		every = DefaultReportEvery
@@ -126,7 +128,7 @@ func (h *Handler) report(ctx context.Context) {
 	var lastLag uint64 = ^uint64(0) // none measured yet
 	for {
 		select {
-		case <-ctx.Done():
+		case <-stop:
 			if relayed := h.Bridge.Stats().Relayed - reported; relayed > 0 {
 				rec.Add(metrics.EventsRelayed, float64(relayed))
 				rec.Flush()
