@@ -38,6 +38,7 @@ func printBanner(w io.Writer, l *local, tokens map[string]string) {
 	topic, _ := l.stack.Ref("EventsTopic")
 	fmt.Fprintf(w, "\nherald-local: ready in %.1fs\n\n", l.ready.Seconds())
 	fmt.Fprintf(w, "  HTTP API      %s\n", l.apiURL)
+	fmt.Fprintf(w, "  Metrics       %s%s   (totals of the functions' CloudWatch metrics, as JSON)\n", l.apiURL, metricsPath)
 	fmt.Fprintf(w, "  NATS          %s\n", l.natsURL)
 	fmt.Fprintf(w, "  DynamoDB      %s\n", l.emu.DynamoDB)
 	fmt.Fprintf(w, "  SNS/SQS       %s\n", l.emu.SQS)

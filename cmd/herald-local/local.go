@@ -27,6 +27,7 @@ import (
 	"github.com/heraldhq/herald/devstack/lambdalocal"
 	"github.com/heraldhq/herald/devstack/localnats"
 	"github.com/heraldhq/herald/devstack/localstack"
+	"github.com/heraldhq/herald/devstack/metricsview"
 	"github.com/heraldhq/herald/devstack/sqssource"
 	"github.com/heraldhq/herald/devstack/template"
 )
@@ -40,6 +41,7 @@ type local struct {
 	log       *slog.Logger
 	logs      io.Writer
 	logsMu    sync.Mutex
+	metrics   *metricsview.View // the metrics of every function's EMF lines, served at /metrics
 	nats      *natsProcess
 	emu       *emulator.Emulators
 	stack     *template.Stack
@@ -210,13 +212,17 @@ func (l *local) functionARNs() []string {
 }
 
 func (l *local) functionLogs(name string) io.Writer {
-	return newPrefixWriter(&l.logsMu, l.logs, name)
+	var tap func([]byte)
+	if l.metrics != nil {
+		tap = func(line []byte) { l.metrics.Line(line) }
+	}
+	return newPrefixWriter(&l.logsMu, l.logs, name, tap)
 }
 
 // start brings up the whole stack and returns once it is ready to serve.
 func start(ctx context.Context, opts options, logs io.Writer) (*local, error) {
 	began := time.Now()
-	l := &local{opts: opts, logs: logs, functions: map[string]*lambdalocal.Function{}, configs: map[string]lambdalocal.Config{}}
+	l := &local{opts: opts, logs: logs, metrics: metricsview.New(), functions: map[string]*lambdalocal.Function{}, configs: map[string]lambdalocal.Config{}}
 	l.log = slog.New(slog.NewTextHandler(l.functionLogs("herald-local"), nil))
 	ok := false
 	defer func() {
@@ -344,7 +350,7 @@ func start(ctx context.Context, opts options, logs io.Writer) (*local, error) {
 	if err != nil {
 		return nil, err
 	}
-	l.api.Handler = withLambdaAPI(gw, l.functions, l.log)
+	l.api.Handler = withMetricsPage(withLambdaAPI(gw, l.functions, l.log), l.metrics)
 	go l.api.Serve(ln)
 	l.ready = time.Since(began)
 	ok = true

@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -40,8 +41,9 @@ func TestParseRate(t *testing.T) {
 func TestPrefixWriterWritesWholeLines(t *testing.T) {
 	var out strings.Builder
 	var mu sync.Mutex
-	a := newPrefixWriter(&mu, &out, "A")
-	b := newPrefixWriter(&mu, &out, "B")
+	var tapped []string
+	a := newPrefixWriter(&mu, &out, "A", func(line []byte) { tapped = append(tapped, string(line)) })
+	b := newPrefixWriter(&mu, &out, "B", nil)
 	a.Write([]byte("first half "))
 	b.Write([]byte("b line\n"))
 	a.Write([]byte("second half\nnext"))
@@ -49,6 +51,9 @@ func TestPrefixWriterWritesWholeLines(t *testing.T) {
 	want := "B | b line\nA | first half second half\nA | next line\n"
 	if out.String() != want {
 		t.Fatalf("got %q, want %q", out.String(), want)
+	}
+	if want := []string{"first half second half\n", "next line\n"}; !slices.Equal(tapped, want) {
+		t.Errorf("tapped %q, want A's lines %q without the prefix", tapped, want)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/fanout"
 	"github.com/heraldhq/herald/internal/lambdamain"
+	"github.com/heraldhq/herald/internal/metrics"
 )
 
 func main() {
@@ -43,5 +44,5 @@ func setup(ctx context.Context) (*Handler, error) {
 		return nil, err
 	}
 	pub := fanout.NewPublisher(sns.NewFromConfig(awsCfg), topic)
-	return &Handler{Bridge: bridge.New(js, pub, bridge.Options{})}, nil
+	return &Handler{Bridge: bridge.New(js, pub, bridge.Options{}), Metrics: metrics.FromEnv()}, nil
 }

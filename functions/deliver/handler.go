@@ -21,6 +21,7 @@ import (
 	"github.com/heraldhq/herald/internal/event"
 	"github.com/heraldhq/herald/internal/fault"
 	"github.com/heraldhq/herald/internal/inbox"
+	"github.com/heraldhq/herald/internal/metrics"
 	"github.com/heraldhq/herald/internal/store"
 	"github.com/heraldhq/herald/internal/trigger"
 )
@@ -51,6 +52,8 @@ type Handler struct {
 	DisableAfter  int
 	Now           func() time.Time // time.Now when nil
 	Rand          func() float64   // rand.Float64 when nil; for jitter
+	// Metrics receives the Deliveries* metrics and DeliveryLatency; nil records none.
+	Metrics *metrics.Writer
 }
 
 func (h *Handler) now() time.Time {
@@ -67,13 +70,15 @@ func (h *Handler) now() time.Time {
 func (h *Handler) Handle(ctx context.Context, batch awsevents.SQSEvent) (awsevents.SQSEventResponse, error) {
 	var resp awsevents.SQSEventResponse
 	var mu sync.Mutex
+	tally := h.Metrics.Recorder()
+	defer tally.Flush()
 	sem := make(chan struct{}, concurrency)
 	var wg sync.WaitGroup
 	for _, m := range batch.Records {
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			if !h.deliver(ctx, m) {
+			if !h.deliver(ctx, tally, m) {
 				mu.Lock()
 				resp.BatchItemFailures = append(resp.BatchItemFailures, awsevents.SQSBatchItemFailure{ItemIdentifier: m.MessageId})
 				mu.Unlock()
@@ -84,8 +89,9 @@ func (h *Handler) Handle(ctx context.Context, batch awsevents.SQSEvent) (awseven
 	return resp, nil
 }
 
-// deliver runs one task and reports whether its message is done.
-func (h *Handler) deliver(ctx context.Context, m awsevents.SQSMessage) bool {
+// deliver runs one task and reports whether its message is done. tally counts the
+// attempt's outcome.
+func (h *Handler) deliver(ctx context.Context, tally *metrics.Recorder, m awsevents.SQSMessage) bool {
 	var task delivery.Task
 	if why := readTask(m.Body, &task); why != "" {
 		// Only a message from elsewhere gets here: the dead-letter queue keeps it for
@@ -133,13 +139,27 @@ func (h *Handler) deliver(ctx context.Context, m awsevents.SQSMessage) bool {
 		return h.Deliveries.SetStatus(ctx, rec, delivery.StatusSkipped) == nil
 	}
 	start := h.now()
-	o := h.run(ctx, t, &task)
+	o, typ, happened := h.run(ctx, t, &task)
+	count := func(name string, v float64) {
+		if typ == "" {
+			// An action that cannot be read has no type to count it by.
+			tally.Add(name, v)
+			return
+		}
+		tally.Add(name, v, metrics.ActionType(typ))
+	}
 	a := delivery.Attempt{At: start.UTC(), StatusCode: o.StatusCode, DurationMS: o.Duration.Milliseconds(), Response: o.Response}
 	if o.Err != nil {
 		a.Error = o.Err.Error()
 	}
 	attempt := rec.RoundAttempts() + 1
 	schedule := t.ScheduleDurations()
+	if o.OK {
+		count(metrics.DeliveriesSucceeded, 1)
+		count(metrics.DeliveryLatency, max(float64(h.now().Sub(happened).Microseconds())/1000, 0))
+	} else {
+		count(metrics.DeliveriesFailed, 1)
+	}
 	switch {
 	case o.OK:
 		if err := h.Deliveries.Record(ctx, rec, a, delivery.StatusSucceeded, time.Time{}); err != nil {
@@ -153,6 +173,7 @@ func (h *Handler) deliver(ctx context.Context, m awsevents.SQSMessage) bool {
 		log.InfoContext(ctx, "delivered", "attempt", attempt, "status_code", o.StatusCode, "duration_ms", a.DurationMS)
 		return true
 	case o.Gone:
+		count(metrics.DeliveriesExhausted, 1)
 		log.WarnContext(ctx, "the target is gone (410); disabling the trigger", "attempt", attempt)
 		h.exhaust(ctx, log, t, rec, a, "the target answered 410 Gone")
 		h.disable(ctx, log, t, "its target answered 410 Gone")
@@ -162,11 +183,13 @@ func (h *Handler) deliver(ctx context.Context, m awsevents.SQSMessage) bool {
 		if o.Permanent {
 			reason = "it cannot succeed: " + a.Error
 		}
+		count(metrics.DeliveriesExhausted, 1)
 		log.WarnContext(ctx, "delivery exhausted", "attempt", attempt, "reason", reason)
 		h.exhaust(ctx, log, t, rec, a, reason)
 		return true
 	}
 	delay := h.delay(schedule[attempt-1], o.RetryAfter)
+	count(metrics.DeliveriesRetried, 1)
 	if err := h.Deliveries.Record(ctx, rec, a, delivery.StatusRetrying, start.Add(delay)); err != nil {
 		log.ErrorContext(ctx, "recording a failed attempt failed", "error", err.Error())
 	}
@@ -203,20 +226,22 @@ func readTask(body string, task *delivery.Task) string {
 	return ""
 }
 
-// run runs the trigger's action for the task.
-func (h *Handler) run(ctx context.Context, t *trigger.Trigger, task *delivery.Task) action.Outcome {
+// run runs the trigger's action for the task. It also returns the action's type ("" when
+// the action cannot be read) and when the event happened, for the metrics.
+func (h *Handler) run(ctx context.Context, t *trigger.Trigger, task *delivery.Task) (action.Outcome, string, time.Time) {
 	cfg, err := action.ParseConfig(t.Action)
 	if err != nil {
-		return action.Outcome{Err: err, Permanent: true}
+		return action.Outcome{Err: err, Permanent: true}, "", time.Time{}
 	}
 	ev, err := event.Decode(task.Event)
 	if err != nil {
-		return action.Outcome{Err: fmt.Errorf("the task's event is unreadable: %w", err), Permanent: true}
+		return action.Outcome{Err: fmt.Errorf("the task's event is unreadable: %w", err), Permanent: true}, cfg.Type, time.Time{}
 	}
-	return h.Runner.Run(ctx, action.Delivery{
+	o := h.Runner.Run(ctx, action.Delivery{
 		Action: cfg, Event: ev, Raw: task.Event, DeliveryID: task.DeliveryID, TriggerID: t.ID,
 		Owner: t.Owner, Scope: action.Scope{Path: t.Resource.Path, Subresources: t.Resource.IncludeSubresources, Writable: t.Writable},
 	})
+	return o, cfg.Type, ev.Timestamp
 }
 
 // delay returns how long to wait before the next attempt: the schedule's step with

@@ -17,6 +17,7 @@ import (
 	"github.com/heraldhq/herald/internal/delivery"
 	"github.com/heraldhq/herald/internal/inbox"
 	"github.com/heraldhq/herald/internal/lambdamain"
+	"github.com/heraldhq/herald/internal/metrics"
 	"github.com/heraldhq/herald/internal/trigger"
 	"github.com/heraldhq/herald/internal/webhook"
 )
@@ -91,5 +92,6 @@ func coldStart(ctx context.Context) (*Handler, error) {
 			Actions: actions, Policy: policy,
 		},
 		SQS: sqsc, QueueURL: queue.URL, DeadLetterURL: dlq, DisableAfter: disableAfter,
+		Metrics: metrics.FromEnv(),
 	}, nil
 }

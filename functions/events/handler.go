@@ -19,6 +19,7 @@ import (
 	"github.com/heraldhq/herald/internal/delivery"
 	"github.com/heraldhq/herald/internal/event"
 	"github.com/heraldhq/herald/internal/fault"
+	"github.com/heraldhq/herald/internal/metrics"
 	"github.com/heraldhq/herald/internal/trigger"
 )
 
@@ -42,6 +43,8 @@ type Handler struct {
 	Runner *action.Runner
 	// Deliveries is where every sync verdict is written, in its trigger's delivery log.
 	Deliveries *delivery.Store
+	// Metrics receives EventsPublished and SyncVerdicts; nil records none.
+	Metrics *metrics.Writer
 }
 
 // routes are the EventsApi routes, as template.yaml declares them.
@@ -99,11 +102,13 @@ func (h *Handler) publish(ctx context.Context, req *awsevents.APIGatewayV2HTTPRe
 	if err != nil {
 		return apigw.Response{}, err
 	}
+	rec := h.Metrics.Recorder()
+	defer rec.Flush()
 	if req.QueryStringParameters["mode"] == "sync" {
 		if batch {
 			return apigw.Response{}, fault.Field("mode", "sync publishing takes one event, not a batch")
 		}
-		return h.publishSync(ctx, list[0])
+		return h.publishSync(ctx, rec, list[0])
 	}
 
 	if !batch {
@@ -111,6 +116,7 @@ func (h *Handler) publish(ctx context.Context, req *awsevents.APIGatewayV2HTTPRe
 		if err != nil {
 			return apigw.Response{}, fault.Wrap(fault.Unavailable, err, "the event bus did not accept the event; retry with the same uuid")
 		}
+		countPublished(rec, ack)
 		slog.InfoContext(ctx, "event published", "uuid", ack.UUID, "event", list[0].Event, "sequence", ack.Sequence, "duplicate", ack.Duplicate)
 		return apigw.Reply(http.StatusAccepted, ack), nil
 	}
@@ -126,6 +132,7 @@ func (h *Handler) publish(ctx context.Context, req *awsevents.APIGatewayV2HTTPRe
 			continue
 		}
 		results[i] = result{UUID: acks[i].UUID, Sequence: acks[i].Sequence, Duplicate: acks[i].Duplicate}
+		countPublished(rec, acks[i])
 	}
 	slog.InfoContext(ctx, "batch published", "events", len(list), "failed", failed)
 	status := http.StatusAccepted
@@ -135,6 +142,15 @@ func (h *Handler) publish(ctx context.Context, req *awsevents.APIGatewayV2HTTPRe
 		status = http.StatusServiceUnavailable
 	}
 	return apigw.Reply(status, map[string]any{"results": results}), nil
+}
+
+// countPublished counts an event the stream stored. A duplicate of one already there is
+// not counted: the bridge relays it once, and EventsPublished is compared with
+// EventsRelayed.
+func countPublished(rec *metrics.Recorder, ack bus.Ack) {
+	if !ack.Duplicate {
+		rec.Add(metrics.EventsPublished, 1)
+	}
 }
 
 // result is one event's outcome in a batch answer.

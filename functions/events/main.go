@@ -11,6 +11,7 @@ import (
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/delivery"
 	"github.com/heraldhq/herald/internal/lambdamain"
+	"github.com/heraldhq/herald/internal/metrics"
 	"github.com/heraldhq/herald/internal/trigger"
 	"github.com/heraldhq/herald/internal/webhook"
 )
@@ -51,5 +52,6 @@ func coldStart(ctx context.Context) (*Handler, error) {
 		Sync:       &trigger.Index{Store: triggers, Select: trigger.IsSync},
 		Runner:     &action.Runner{Webhooks: action.NewWebhooks(webhook.ClientOptions{Allow: allow})},
 		Deliveries: deliveries,
+		Metrics:    metrics.FromEnv(),
 	}, nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/heraldhq/herald/internal/event"
 	"github.com/heraldhq/herald/internal/fault"
 	"github.com/heraldhq/herald/internal/match"
+	"github.com/heraldhq/herald/internal/metrics"
 )
 
 // SyncDeadline bounds the whole vetting of one event: every sync trigger runs at once,
@@ -24,8 +25,9 @@ import (
 const SyncDeadline = 10 * time.Second
 
 // publishSync serves POST /v1/events?mode=sync: the sync triggers that match the event
-// vet it first; it is published only when all approve.
-func (h *Handler) publishSync(ctx context.Context, ev *event.Event) (apigw.Response, error) {
+// vet it first; it is published only when all approve. rec counts the verdicts and the
+// event, once published.
+func (h *Handler) publishSync(ctx context.Context, rec *metrics.Recorder, ev *event.Event) (apigw.Response, error) {
 	if h.Sync == nil || h.Runner == nil {
 		return apigw.Response{}, fault.New(fault.Unavailable, "sync publishing is not configured here")
 	}
@@ -49,13 +51,16 @@ func (h *Handler) publishSync(ctx context.Context, ev *event.Event) (apigw.Respo
 		wg.Go(func() {
 			cfg, err := action.ParseConfig(t.Action)
 			if err != nil {
-				verdicts[i] = action.Verdict{TriggerID: t.ID, Reason: err.Error()}
+				verdicts[i] = action.Verdict{TriggerID: t.ID, Reason: err.Error(), Outcome: action.Outcome{Err: err}}
 				return
 			}
 			verdicts[i] = h.Runner.Decide(vctx, action.Delivery{Action: cfg, Event: ev, Raw: raw, DeliveryID: ev.UUID, TriggerID: t.ID})
 		})
 	}
 	wg.Wait()
+	for _, v := range verdicts {
+		rec.Add(metrics.SyncVerdicts, 1, metrics.Verdict(verdictName(v)))
+	}
 	if err := h.logVerdicts(ctx, ev, raw, verdicts); err != nil {
 		// Nothing is published without its verdicts on record.
 		return apigw.Response{}, fault.Wrap(fault.Unavailable, err, "the verdicts could not be recorded; try again")
@@ -74,10 +79,23 @@ func (h *Handler) publishSync(ctx context.Context, ev *event.Event) (apigw.Respo
 	if err != nil {
 		return apigw.Response{}, fault.Wrap(fault.Unavailable, err, "the event bus did not accept the event; retry with the same uuid")
 	}
+	countPublished(rec, ack)
 	slog.InfoContext(ctx, "event approved and published", "uuid", ack.UUID, "event", ev.Event, "triggers", len(triggers), "sequence", ack.Sequence)
 	return apigw.Reply(http.StatusCreated, map[string]any{
 		"approved": true, "uuid": ack.UUID, "sequence": ack.Sequence, "duplicate": ack.Duplicate, "verdicts": verdicts,
 	}), nil
+}
+
+// verdictName is the Verdict dimension of v: error when the action could not answer
+// (whatever its on_error made of that), else the trigger's own approved or denied.
+func verdictName(v action.Verdict) string {
+	switch {
+	case v.Outcome.Err != nil:
+		return metrics.VerdictError
+	case v.Approve:
+		return metrics.VerdictApproved
+	}
+	return metrics.VerdictDenied
 }
 
 // vetoed is the error for an event the sync triggers denied, answered 422 with the

@@ -10,6 +10,7 @@ import (
 	"github.com/heraldhq/herald/internal/delivery"
 	"github.com/heraldhq/herald/internal/event"
 	"github.com/heraldhq/herald/internal/match"
+	"github.com/heraldhq/herald/internal/metrics"
 	"github.com/heraldhq/herald/internal/trigger"
 )
 
@@ -18,6 +19,8 @@ type Handler struct {
 	Triggers   *trigger.Index // the async triggers
 	Deliveries *delivery.Store
 	Queue      *delivery.Queue
+	// Metrics receives EventsRouted and TriggersMatched; nil records none.
+	Metrics *metrics.Writer
 }
 
 // Handle routes every event of the batch. A message whose event cannot be read, or
@@ -26,6 +29,8 @@ type Handler struct {
 // per (trigger, event), so coming back queues nothing twice.
 func (h *Handler) Handle(ctx context.Context, batch awsevents.SQSEvent) (awsevents.SQSEventResponse, error) {
 	var resp awsevents.SQSEventResponse
+	rec := h.Metrics.Recorder()
+	defer rec.Flush()
 	if err := h.Triggers.Refresh(ctx); err != nil {
 		// Routing against triggers that may be stale beyond the promise would deliver
 		// to deleted ones or miss new ones: the whole batch comes back instead.
@@ -36,7 +41,7 @@ func (h *Handler) Handle(ctx context.Context, batch awsevents.SQSEvent) (awseven
 		return resp, nil
 	}
 	for _, m := range batch.Records {
-		if !h.route(ctx, m) {
+		if !h.route(ctx, rec, m) {
 			resp.BatchItemFailures = append(resp.BatchItemFailures, awsevents.SQSBatchItemFailure{ItemIdentifier: m.MessageId})
 		}
 	}
@@ -44,8 +49,8 @@ func (h *Handler) Handle(ctx context.Context, batch awsevents.SQSEvent) (awseven
 }
 
 // route matches one message's event and queues its tasks; it reports whether the
-// message is done.
-func (h *Handler) route(ctx context.Context, m awsevents.SQSMessage) bool {
+// message is done. rec counts the event and the triggers it matched.
+func (h *Handler) route(ctx context.Context, rec *metrics.Recorder, m awsevents.SQSMessage) bool {
 	ev, err := event.Decode([]byte(m.Body))
 	if err == nil {
 		err = ev.Validate()
@@ -81,6 +86,8 @@ func (h *Handler) route(ctx context.Context, m awsevents.SQSMessage) bool {
 		}
 		routed++
 	}
+	rec.Add(metrics.EventsRouted, 1)
+	rec.Add(metrics.TriggersMatched, float64(routed))
 	slog.InfoContext(ctx, "event routed", "uuid", ev.UUID, "event", ev.Event, "triggers", routed)
 	return ok
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/delivery"
 	"github.com/heraldhq/herald/internal/lambdamain"
+	"github.com/heraldhq/herald/internal/metrics"
 	"github.com/heraldhq/herald/internal/trigger"
 )
 
@@ -36,5 +37,6 @@ func coldStart(ctx context.Context) (*Handler, error) {
 		Triggers:   &trigger.Index{Store: triggers, Select: trigger.IsAsync},
 		Deliveries: deliveries,
 		Queue:      queue,
+		Metrics:    metrics.FromEnv(),
 	}, nil
 }

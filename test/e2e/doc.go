@@ -2,7 +2,9 @@
 // it: the banner's commands run as printed, an event followed through the topic, a
 // consumer and its stream, an inbox, a trigger's webhook, a lambda action, retries and a
 // replay; make invoke; a clean stop on SIGINT; the Go client over every kind of route
-// with each answer checked against openapi.yaml; and the end-to-end latency benchmark.
+// with each answer checked against openapi.yaml; the functions' metrics, on
+// herald-local's /metrics page and in their EMF lines; and the end-to-end latency
+// benchmark.
 //
 // The tests are in the _test.go files; what they share with the other suites is in
 // test/stacktest.

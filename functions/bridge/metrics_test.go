@@ -1,0 +1,88 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	awsevents "github.com/aws/aws-lambda-go/events"
+
+	"github.com/heraldhq/herald/devstack/metricsview"
+	"github.com/heraldhq/herald/devstack/testenv"
+	"github.com/heraldhq/herald/internal/metrics"
+)
+
+// lockedBuffer is the function's stdout, read by the test while the daemon writes.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// totals reads the EMF lines written so far.
+func (b *lockedBuffer) totals() (relayed, lag metricsview.Series, lines int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	v := metricsview.New()
+	for _, line := range bytes.SplitAfter(b.buf.Bytes(), []byte("\n")) {
+		v.Line(line)
+	}
+	snap := v.Snapshot()
+	stack := map[string]string{"Stack": "herald-test"}
+	relayed, _ = snap.Find(metrics.EventsRelayed, stack)
+	lag, _ = snap.Find(metrics.BridgeLag, stack)
+	return relayed, lag, snap.Lines
+}
+
+// TestScheduledRunMetrics: a run writes one EMF line with the events it relayed and
+// the lag it left.
+func TestScheduledRunMetrics(t *testing.T) {
+	h, js, _ := newFunction(t)
+	out := &lockedBuffer{}
+	h.Metrics = metrics.NewWriter(out, "herald-test")
+	h.Margin = 500 * time.Millisecond
+	publish(t, js, 12)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if _, err := h.Handle(ctx, awsevents.EventBridgeEvent{}); err != nil {
+		t.Fatal(err)
+	}
+	relayed, lag, lines := out.totals()
+	if lines != 1 || relayed.Sum != 12 || lag.Samples != 1 || lag.Unit != "Count" {
+		t.Errorf("%d lines, EventsRelayed %+v, BridgeLag %+v; want one line, 12 relayed and one lag", lines, relayed, lag)
+	}
+}
+
+// TestDaemonMetrics: the daemon reports while it runs, and on stopping reports what it
+// relayed since: over all its lines, every event relayed counts once.
+func TestDaemonMetrics(t *testing.T) {
+	h, js, queueURL := newFunction(t)
+	out := &lockedBuffer{}
+	h.Metrics = metrics.NewWriter(out, "herald-test")
+	h.ReportEvery = 20 * time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { h.Daemon(ctx); close(done) }()
+	received(t, queueURL, publish(t, js, 30))
+	testenv.WaitFor(t, 30*time.Second, func() bool {
+		relayed, lag, _ := out.totals()
+		return relayed.Sum == 30 && lag.Samples > 0
+	}, "a report of the 30 events relayed, with the lag")
+	received(t, queueURL, publish(t, js, 5))
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(15 * time.Second):
+		t.Fatal("the daemon did not stop after cancellation")
+	}
+	if relayed, _, _ := out.totals(); relayed.Sum != 35 {
+		t.Errorf("EventsRelayed over the daemon's reports: %+v, want 35", relayed)
+	}
+}
