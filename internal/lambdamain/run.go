@@ -31,7 +31,12 @@ type Function struct {
 // daemon mode. A cold start error is logged as "cold start failed" and exits with
 // status 1, which Lambda reports as an init error.
 func Run[H any](coldStart func(ctx context.Context) (H, error), function func(H) Function) {
-	run(runner{logger: lambdacontext.NewLogger(), start: startLambda, exit: os.Exit}, coldStart, function)
+	h, err := withLevel(lambdacontext.NewLogHandler(), os.Getenv("HERALD_LOG_LEVEL"))
+	if err != nil {
+		// A bad level is the operator's to fix, but no reason to lose the logs.
+		slog.New(h).Warn("log level not applied", "error", err.Error())
+	}
+	run(runner{logger: slog.New(h), start: startLambda, exit: os.Exit}, coldStart, function)
 }
 
 // runner is what Run does to the process, which tests replace.
