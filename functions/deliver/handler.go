@@ -23,6 +23,7 @@ import (
 	"github.com/heraldhq/herald/internal/inbox"
 	"github.com/heraldhq/herald/internal/metrics"
 	"github.com/heraldhq/herald/internal/store"
+	"github.com/heraldhq/herald/internal/trace"
 	"github.com/heraldhq/herald/internal/trigger"
 )
 
@@ -104,7 +105,7 @@ func (h *Handler) deliver(ctx context.Context, tally *metrics.Recorder, m awseve
 		}
 		return h.deadLetter(ctx, m.Body, "not a delivery task: "+why) == nil
 	}
-	log := slog.With("uuid", task.EventUUID, "trigger", task.TriggerID, "delivery", task.DeliveryID)
+	log := slog.With("uuid", task.EventUUID, "trigger", task.TriggerID, "delivery", task.DeliveryID, "trace", trace.Root(task.Trace))
 	rec, err := h.Deliveries.Get(ctx, task.TriggerID, task.DeliveryID)
 	if fault.Is(err, fault.NotFound) {
 		// Its record expired (or a task made by hand): record it again and go on.

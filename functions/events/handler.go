@@ -20,6 +20,7 @@ import (
 	"github.com/heraldhq/herald/internal/event"
 	"github.com/heraldhq/herald/internal/fault"
 	"github.com/heraldhq/herald/internal/metrics"
+	"github.com/heraldhq/herald/internal/trace"
 	"github.com/heraldhq/herald/internal/trigger"
 )
 
@@ -117,7 +118,7 @@ func (h *Handler) publish(ctx context.Context, req *awsevents.APIGatewayV2HTTPRe
 			return apigw.Response{}, fault.Wrap(fault.Unavailable, err, "the event bus did not accept the event; retry with the same uuid")
 		}
 		countPublished(rec, ack)
-		slog.InfoContext(ctx, "event published", "uuid", ack.UUID, "event", list[0].Event, "sequence", ack.Sequence, "duplicate", ack.Duplicate)
+		slog.InfoContext(ctx, "event published", "uuid", ack.UUID, "event", list[0].Event, "sequence", ack.Sequence, "duplicate", ack.Duplicate, "trace", trace.Root(trace.FromContext(ctx)))
 		return apigw.Reply(http.StatusAccepted, ack), nil
 	}
 

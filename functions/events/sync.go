@@ -17,6 +17,7 @@ import (
 	"github.com/heraldhq/herald/internal/fault"
 	"github.com/heraldhq/herald/internal/match"
 	"github.com/heraldhq/herald/internal/metrics"
+	"github.com/heraldhq/herald/internal/trace"
 )
 
 // SyncDeadline bounds the whole vetting of one event: every sync trigger runs at once,
@@ -80,7 +81,7 @@ func (h *Handler) publishSync(ctx context.Context, rec *metrics.Recorder, ev *ev
 		return apigw.Response{}, fault.Wrap(fault.Unavailable, err, "the event bus did not accept the event; retry with the same uuid")
 	}
 	countPublished(rec, ack)
-	slog.InfoContext(ctx, "event approved and published", "uuid", ack.UUID, "event", ev.Event, "triggers", len(triggers), "sequence", ack.Sequence)
+	slog.InfoContext(ctx, "event approved and published", "uuid", ack.UUID, "event", ev.Event, "triggers", len(triggers), "sequence", ack.Sequence, "trace", trace.Root(trace.FromContext(ctx)))
 	return apigw.Reply(http.StatusCreated, map[string]any{
 		"approved": true, "uuid": ack.UUID, "sequence": ack.Sequence, "duplicate": ack.Duplicate, "verdicts": verdicts,
 	}), nil

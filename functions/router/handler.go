@@ -9,8 +9,10 @@ import (
 
 	"github.com/heraldhq/herald/internal/delivery"
 	"github.com/heraldhq/herald/internal/event"
+	"github.com/heraldhq/herald/internal/fanout"
 	"github.com/heraldhq/herald/internal/match"
 	"github.com/heraldhq/herald/internal/metrics"
+	"github.com/heraldhq/herald/internal/trace"
 	"github.com/heraldhq/herald/internal/trigger"
 )
 
@@ -71,6 +73,7 @@ func (h *Handler) route(ctx context.Context, rec *metrics.Recorder, m awsevents.
 		return false
 	}
 	matched := h.Triggers.Match(mev)
+	traceHeader := eventTrace(m)
 	origin, _ := ev.Origin()
 	ok, routed := true, 0
 	for _, tr := range matched {
@@ -79,7 +82,7 @@ func (h *Handler) route(ctx context.Context, rec *metrics.Recorder, m awsevents.
 			// cut at once, longer ones at the hop limit.
 			continue
 		}
-		t := &delivery.Task{TriggerID: tr.ID, DeliveryID: delivery.ID(ev.UUID, tr.ID, ev.Timestamp), EventUUID: ev.UUID, Event: raw}
+		t := &delivery.Task{TriggerID: tr.ID, DeliveryID: delivery.ID(ev.UUID, tr.ID, ev.Timestamp), EventUUID: ev.UUID, Event: raw, Trace: traceHeader}
 		if _, err := h.Deliveries.Enqueue(ctx, h.Queue, t); err != nil {
 			slog.ErrorContext(ctx, "queuing a delivery failed; the event comes back", "uuid", ev.UUID, "trigger", tr.ID, "error", err.Error())
 			ok = false
@@ -88,6 +91,15 @@ func (h *Handler) route(ctx context.Context, rec *metrics.Recorder, m awsevents.
 	}
 	rec.Add(metrics.EventsRouted, 1)
 	rec.Add(metrics.TriggersMatched, float64(routed))
-	slog.InfoContext(ctx, "event routed", "uuid", ev.UUID, "event", ev.Event, "triggers", routed)
+	slog.InfoContext(ctx, "event routed", "uuid", ev.UUID, "event", ev.Event, "triggers", routed, "trace", trace.Root(traceHeader))
 	return ok
+}
+
+// eventTrace returns the trace header the Bridge put on the event's message, or "".
+func eventTrace(m awsevents.SQSMessage) string {
+	a, ok := m.MessageAttributes[fanout.AttrTraceHeader]
+	if !ok || a.StringValue == nil || !trace.Valid(*a.StringValue) {
+		return ""
+	}
+	return *a.StringValue
 }

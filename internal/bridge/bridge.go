@@ -15,6 +15,7 @@ import (
 	"github.com/heraldhq/herald/internal/bus"
 	"github.com/heraldhq/herald/internal/event"
 	"github.com/heraldhq/herald/internal/fanout"
+	"github.com/heraldhq/herald/internal/trace"
 )
 
 // Bridge relays events from JetStream to SNS.
@@ -204,7 +205,7 @@ func (b *Bridge) prepare(ctx context.Context, msg jetstream.Msg, stats tally) (i
 		uuid: e.UUID,
 		entry: fanout.Entry{
 			Body:       string(msg.Data()),
-			Attributes: fanout.Attributes(e, meta.Sequence.Stream),
+			Attributes: fanout.WithTrace(fanout.Attributes(e, meta.Sequence.Stream), msg.Headers().Get(trace.Header)),
 		},
 	}, true
 }

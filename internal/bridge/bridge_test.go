@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/google/uuid"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/heraldhq/herald/devstack/testenv"
@@ -22,6 +23,7 @@ import (
 	"github.com/heraldhq/herald/internal/bus"
 	"github.com/heraldhq/herald/internal/event"
 	"github.com/heraldhq/herald/internal/fanout"
+	"github.com/heraldhq/herald/internal/trace"
 )
 
 var env *testenv.Env
@@ -375,4 +377,35 @@ func mustJSON(t testing.TB, e *event.Event) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestRelaysTraceHeader checks that the trace header an event was published with reaches
+// the topic's subscribers as the trace_header attribute, and that an event without one,
+// or with a malformed one (published straight to NATS by anyone), gets none.
+func TestRelaysTraceHeader(t *testing.T) {
+	r := newRig(t, "")
+	const header = "Root=1-67891233-abcdef012345678912345678;Parent=53995c3f42cd8ad8;Sampled=1"
+	traced, plain, malformed := testEvent(0, "resource.ResourceUpdated"), testEvent(1, "resource.ResourceUpdated"), testEvent(2, "resource.ResourceUpdated")
+	if _, err := bus.Publish(trace.WithEvent(t.Context(), header), r.js, traced); err != nil {
+		t.Fatal(err)
+	}
+	r.publish(t, []*event.Event{plain})
+	data, _ := malformed.MarshalJSON()
+	msg := nats.NewMsg(malformed.Subject())
+	msg.Data = data
+	msg.Header.Set(trace.Header, "Root=1-67891233-\u00e9;Parent=53995c3f42cd8ad8")
+	if _, err := r.js.PublishMsg(t.Context(), msg); err != nil {
+		t.Fatal(err)
+	}
+	stop := r.start(t, env.SNS, bridge.Options{})
+	_, msgs := drain(t, r.queueURL, 3, time.Minute)
+	stop()
+	if got := aws.ToString(msgs[traced.UUID].MessageAttributes["trace_header"].StringValue); got != header {
+		t.Errorf("trace_header = %q, want %q", got, header)
+	}
+	for _, e := range []*event.Event{plain, malformed} {
+		if a, ok := msgs[e.UUID].MessageAttributes["trace_header"]; ok {
+			t.Errorf("event %s: trace_header %q, want none", e.UUID, aws.ToString(a.StringValue))
+		}
+	}
 }

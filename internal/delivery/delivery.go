@@ -41,6 +41,10 @@ type Task struct {
 	DeliveryID string          `json:"delivery_id"`
 	EventUUID  string          `json:"event_uuid"`
 	Event      json.RawMessage `json:"event"`
+	// Trace is the X-Ray trace header of the invocation that published the event, when
+	// there was one: Deliver logs its trace id, and the task's message carries it as
+	// AWSTraceHeader, by which X-Ray links the delivery to the publishing.
+	Trace string `json:"trace,omitempty"`
 }
 
 // ID returns the id of the delivery of the event eventUUID, which happened at t, to the

@@ -7,6 +7,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/heraldhq/herald/internal/trace"
 )
 
 // Queue is the deliveries queue, which Deliver consumes.
@@ -21,7 +24,13 @@ func (q *Queue) Send(ctx context.Context, t *Task) error {
 	if err != nil {
 		return err
 	}
-	if _, err := q.SQS.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(q.URL), MessageBody: aws.String(string(body))}); err != nil {
+	in := &sqs.SendMessageInput{QueueUrl: aws.String(q.URL), MessageBody: aws.String(string(body))}
+	if trace.Valid(t.Trace) {
+		in.MessageSystemAttributes = map[string]types.MessageSystemAttributeValue{
+			trace.SQSSystemAttribute: {DataType: aws.String("String"), StringValue: aws.String(t.Trace)},
+		}
+	}
+	if _, err := q.SQS.SendMessage(ctx, in); err != nil {
 		return fmt.Errorf("delivery: sending the task of %s: %w", t.DeliveryID, err)
 	}
 	return nil

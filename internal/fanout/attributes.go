@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns/types"
 
 	"github.com/heraldhq/herald/internal/event"
+	"github.com/heraldhq/herald/internal/trace"
 )
 
 // The message attribute names, part of Herald's public contract with subscribers.
@@ -18,6 +19,9 @@ const (
 	AttrUserID        = "user_id"
 	AttrHasRecipients = "has_recipients"
 	AttrSequence      = "sequence"
+	// AttrTraceHeader is the X-Ray trace header of the invocation that published the
+	// event, when it had one: the Router hands it on to the delivery task.
+	AttrTraceHeader = "trace_header"
 )
 
 // Attributes returns the message attributes for e, stored at stream sequence seq. SNS
@@ -42,6 +46,16 @@ func Attributes(e *event.Event, seq uint64) map[string]types.MessageAttributeVal
 	str(AttrHasRecipients, strconv.FormatBool(e.HasRecipients()))
 	if seq > 0 {
 		attrs[AttrSequence] = types.MessageAttributeValue{DataType: aws.String("Number"), StringValue: aws.String(strconv.FormatUint(seq, 10))}
+	}
+	return attrs
+}
+
+// WithTrace adds the trace header to attrs when it is a valid one (trace.Valid): it
+// comes from the publisher's NATS message, and SNS would refuse the whole message for a
+// malformed attribute.
+func WithTrace(attrs map[string]types.MessageAttributeValue, header string) map[string]types.MessageAttributeValue {
+	if trace.Valid(header) {
+		attrs[AttrTraceHeader] = types.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(header)}
 	}
 	return attrs
 }

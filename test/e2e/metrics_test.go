@@ -20,7 +20,7 @@ import (
 // always fails (two attempts, then given up) and a sync trigger that approves, and then
 // checks the functions' metrics two ways: on herald-local's /metrics page, totalled,
 // and in the raw EMF lines of the functions' output, each metric from the function the
-// catalog names.
+// catalog names; and that one trace id follows an event from EventsApi to Deliver.
 func TestMetrics(t *testing.T) {
 	p := stacktest.Start(t)
 	api, page := p.Banner["HTTP API"], p.Banner["Metrics"]
@@ -144,6 +144,40 @@ func TestMetrics(t *testing.T) {
 		for _, def := range metrics.Catalog() {
 			if !from[def.Name][def.Function] {
 				t.Errorf("no EMF line of %s carries %s (it came from %v)", def.Function, def.Name, from[def.Name])
+			}
+		}
+	})
+
+	t.Run("one trace id follows an event", func(t *testing.T) {
+		// An event the webhook received: the trace id of the EventsApi invocation that
+		// published it is on the Router's and Deliver's log lines about it, having
+		// travelled on NATS, through SNS and SQS, and in the delivery task.
+		_, bodies := hook.Received()
+		uuid := stacktest.EventUUID(bodies[0])
+		traces := map[string][]string{}
+		for _, line := range strings.Split(p.Text(), "\n") {
+			fn, rest, ok := strings.Cut(line, " | ")
+			var rec struct {
+				UUID  string `json:"uuid"`
+				Trace string `json:"trace"`
+			}
+			if !ok || json.Unmarshal([]byte(rest), &rec) != nil || rec.UUID != uuid {
+				continue
+			}
+			traces[fn] = append(traces[fn], rec.Trace)
+		}
+		published := traces["EventsApi"]
+		if len(published) != 1 || !strings.HasPrefix(published[0], "1-") {
+			t.Fatalf("EventsApi's lines about %s carry traces %q, want one X-Ray trace id", uuid, published)
+		}
+		for _, fn := range []string{"Router", "Deliver"} {
+			if len(traces[fn]) == 0 {
+				t.Errorf("%s wrote no line about %s", fn, uuid)
+			}
+			for _, got := range traces[fn] {
+				if got != published[0] {
+					t.Errorf("%s's line about %s carries trace %q, want EventsApi's %q", fn, uuid, got, published[0])
+				}
 			}
 		}
 	})
