@@ -446,7 +446,7 @@ func TestOptionsFromEnv(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			for _, k := range []string{"HERALD_NATS_URL", "HERALD_NATS_CREDS_SECRET", "HERALD_NATS_CREDS_FILE", "HERALD_NATS_CA_FILE"} {
+			for _, k := range []string{"HERALD_NATS_URL", "HERALD_NATS_CREDS_SECRET", "HERALD_NATS_CREDS_FILE", "HERALD_NATS_CA_FILE", "HERALD_NATS_CA_SECRET"} {
 				t.Setenv(k, tt.env[k])
 			}
 			got, err := bus.OptionsFromEnv(t.Context(), config.AWS, "herald-test")
