@@ -28,16 +28,17 @@ func TestMetrics(t *testing.T) {
 		t.Fatalf("banner: HTTP API %q, Metrics %q; want the page at /metrics of the API\n%s", api, page, p.Text())
 	}
 	demo, publisher := p.Env(t, "DEMO_TOKEN"), p.Env(t, "PUBLISHER_TOKEN")
+	ac := stacktest.NewAPIClient(t, p)
 
 	// The failing trigger first: once the Router sees the working one, made after it, it
 	// sees both.
 	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusInternalServerError) }))
 	t.Cleanup(failing.Close)
-	failingID := createTrigger(t, api, demo, `{"name":"failing","resource":{"path":"projects/demo/failing","include_subresources":true},"events":["*"],`+
+	failingID := createTrigger(t, ac, demo, `{"name":"failing","resource":{"path":"projects/demo/failing","include_subresources":true},"events":["*"],`+
 		`"action":{"type":"http","url":"`+failing.URL+`"},"retry":{"schedule":["1s"]}}`)
 	hook := stacktest.NewHookReceiver(t)
 	stacktest.CreateTrigger(t, p, api, hook.URL)
-	createTrigger(t, api, demo, `{"name":"vet","mode":"sync","resource":{"path":"projects/demo/vetted","include_subresources":true},"events":["*"],`+
+	createTrigger(t, ac, demo, `{"name":"vet","mode":"sync","resource":{"path":"projects/demo/vetted","include_subresources":true},"events":["*"],`+
 		`"action":{"type":"javascript","script":"function handle(e){ return {approve:true} }"}}`)
 
 	// Publish item events until one reaches the webhook: the Router learns of new
@@ -50,16 +51,16 @@ func TestMetrics(t *testing.T) {
 		}
 		if time.Since(last) >= time.Second {
 			last = time.Now()
-			publish(t, api, "", publisher, fmt.Sprintf(`{"event":"resource.ResourceCreated","resource":{"type":"itemsvc.Item","path":"projects/demo/items/i%d"}}`, published), http.StatusAccepted)
+			publish(t, ac, "", publisher, fmt.Sprintf(`{"event":"resource.ResourceCreated","resource":{"type":"itemsvc.Item","path":"projects/demo/items/i%d"}}`, published), http.StatusAccepted)
 			published++
 		}
 		return false
 	}, "an item event at the webhook")
-	publish(t, api, "", publisher, `{"event":"resource.ResourceCreated","resource":{"type":"collection","path":"projects/demo/failing/c1"}}`, http.StatusAccepted)
+	publish(t, ac, "", publisher, `{"event":"resource.ResourceCreated","resource":{"type":"collection","path":"projects/demo/failing/c1"}}`, http.StatusAccepted)
 	published++
 	// Sync publishing, until EventsApi has seen the sync trigger and it gave a verdict.
 	testenv.WaitFor(t, 60*time.Second, func() bool {
-		body := publish(t, api, "?mode=sync", publisher, `{"event":"resource.ResourceCreated","resource":{"type":"collection","path":"projects/demo/vetted/c1"}}`, http.StatusCreated)
+		body := publish(t, ac, "?mode=sync", publisher, `{"event":"resource.ResourceCreated","resource":{"type":"collection","path":"projects/demo/vetted/c1"}}`, http.StatusCreated)
 		published++
 		var ans struct {
 			Verdicts []json.RawMessage `json:"verdicts"`
@@ -67,7 +68,7 @@ func TestMetrics(t *testing.T) {
 		return json.Unmarshal(body, &ans) == nil && len(ans.Verdicts) > 0
 	}, "a sync trigger's verdict")
 	testenv.WaitFor(t, 60*time.Second, func() bool {
-		return strings.Contains(get(t, api+"/v1/triggers/"+failingID+"/deliveries?status=exhausted", demo), `"attempts":2`)
+		return strings.Contains(string(ac.OK(t, stacktest.Call{Method: http.MethodGet, Path: "/v1/triggers/" + failingID + "/deliveries?status=exhausted", Token: demo}, http.StatusOK, nil).Body), `"attempts":2`)
 	}, "the failing delivery to be given up after two attempts")
 
 	stack := map[string]string{"Stack": "herald-local"}
@@ -110,7 +111,7 @@ func TestMetrics(t *testing.T) {
 	if !testenv.Poll(30*time.Second, func() bool {
 		// A fresh snapshot each time: decoding into the last one would merge its maps.
 		snap = metricsview.Snapshot{}
-		if err := json.Unmarshal([]byte(get(t, page, "")), &snap); err != nil {
+		if err := json.Unmarshal(metricsPage(t, page), &snap); err != nil {
 			t.Fatalf("GET /metrics: %v", err)
 		}
 		return len(unmet()) == 0
@@ -184,59 +185,33 @@ func TestMetrics(t *testing.T) {
 }
 
 // createTrigger makes a trigger of spec with token and returns its id.
-func createTrigger(t *testing.T, api, token, spec string) string {
+func createTrigger(t *testing.T, ac *stacktest.APIClient, token, spec string) string {
 	t.Helper()
-	status, body := call(t, http.MethodPost, api+"/v1/triggers", token, spec)
 	var tr struct {
 		ID string `json:"id"`
 	}
-	if status != http.StatusCreated || json.Unmarshal(body, &tr) != nil || tr.ID == "" {
-		t.Fatalf("create trigger: %d %s", status, body)
-	}
+	ac.OK(t, stacktest.Call{Method: http.MethodPost, Path: "/v1/triggers", Token: token, Body: spec}, http.StatusCreated, &tr)
 	return tr.ID
 }
 
 // publish posts one event (query is "" or "?mode=sync") and returns the answer, which
 // must have the status want.
-func publish(t *testing.T, api, query, token, body string, want int) []byte {
+func publish(t *testing.T, ac *stacktest.APIClient, query, token, body string, want int) []byte {
 	t.Helper()
-	status, out := call(t, http.MethodPost, api+"/v1/events"+query, token, body)
-	if status != want {
-		t.Fatalf("publish %s: %d %s, want %d", body, status, out, want)
-	}
-	return out
+	return ac.OK(t, stacktest.Call{Method: http.MethodPost, Path: "/v1/events" + query, Token: token, Body: body}, want, nil).Body
 }
 
-// get returns the body of a GET that must answer 200; token "" sends none.
-func get(t *testing.T, url, token string) string {
+// metricsPage returns herald-local's /metrics page, which is not part of the API.
+func metricsPage(t *testing.T, url string) []byte {
 	t.Helper()
-	status, body := call(t, http.MethodGet, url, token, "")
-	if status != http.StatusOK {
-		t.Fatalf("GET %s: %d %s", url, status, body)
-	}
-	return string(body)
-}
-
-func call(t *testing.T, method, url, token, body string) (int, []byte) {
-	t.Helper()
-	req, err := http.NewRequest(method, url, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := http.Get(url)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	out, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d %s %v", url, resp.StatusCode, body, err)
 	}
-	return resp.StatusCode, out
+	return body
 }
