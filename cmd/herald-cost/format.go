@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"strconv"
 	"strings"
 )
@@ -13,13 +14,13 @@ func money(usd float64) string {
 	return thousands(strconv.FormatFloat(usd, 'f', 2, 64))
 }
 
-// quantity formats a count: whole with thousands separators from 100 up, else with
-// enough decimals to show it.
+// quantity formats a count: whole with thousands separators from 100 up or when it is
+// whole, else with enough decimals to show it.
 func quantity(x float64) string {
 	switch {
 	case x == 0:
 		return "0"
-	case x >= 100:
+	case x >= 100 || x == math.Trunc(x):
 		return number0(x)
 	case x >= 1:
 		return number2(x)

@@ -119,6 +119,10 @@ func Estimate(in Inputs, p Prices) (Report, error) {
 			line("Lambda", c.Resource+" invocations", "requests", float64(c.Requests), priceLambdaRequests, c)
 			line("Lambda", fmt.Sprintf("%s duration (%d MB)", c.Resource, c.MemoryMB), "GB-s", c.GBSeconds(), priceLambdaGBSeconds, c)
 		case meter.SQS:
+			// Empty receives are what the pollers make whether or not events flow: the
+			// fixed idle polling below prices them.
+			c.Requests -= c.Empty
+			c.Billed -= c.Empty
 			line("SQS", c.Resource+" "+c.Operation, "requests", float64(c.Billed), priceSQSRequests, c)
 		case meter.SNS:
 			line("SNS", c.Resource+" "+c.Operation, "requests", float64(c.Billed), priceSNSPublishes, c)

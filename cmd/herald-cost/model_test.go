@@ -50,8 +50,10 @@ func TestEstimate(t *testing.T) {
 				// 100 invocations → 100,000 → $0.02; 20,000 ms at 512 MB = 10 GB-s →
 				// 10,000 GB-s → $0.133334.
 				{Service: meter.Lambda, Resource: "Router", Requests: 100, BilledMS: 20_000, MemoryMB: 512},
-				// 100 billed requests → 100,000 → $0.04.
-				{Service: meter.SQS, Resource: "RouteQueue", Operation: "ReceiveMessage", Requests: 100, Billed: 100, Messages: 1000},
+				// 100 billed requests with messages → 100,000 → $0.04; the 10 empty
+				// receives are idle polling, a fixed cost.
+				{Service: meter.SQS, Resource: "RouteQueue", Operation: "ReceiveMessage", Requests: 110, Billed: 110, Messages: 1000, Empty: 10},
+				{Service: meter.SQS, Resource: "InboxQueue", Operation: "ReceiveMessage", Requests: 20, Billed: 20, Empty: 20},
 				// 100 billed publishes → 100,000 → $0.05.
 				{Service: meter.SNS, Resource: "EventsTopic", Operation: "PublishBatch", Requests: 100, Billed: 100, Messages: 1000},
 				// 2,000 WRU over two operations → 2,000,000 → $1.25; 1,000 RRU → $0.125.

@@ -132,17 +132,20 @@ func Markdown(r Report, ri runInfo) string {
 		eb = append(eb, fmt.Sprintf("%s %s", l.Item, money(l.USD)))
 	}
 	p("| EventBridge + API destinations (%s) | %s |\n\n", strings.Join(eb, ", "), money(r.EventBridgeTotal))
-	p("Fixed monthly costs, whatever the events: **$%s a month**", money(r.FixedTotal))
-	var fixed []string
-	for _, l := range r.Fixed {
-		fixed = append(fixed, fmt.Sprintf("%s $%s", l.Item, money(l.USD)))
-	}
-	p(" (%s).\n\n", strings.Join(fixed, "; "))
+	p("Herald's figure covers the whole workload, EventBridge's only its webhook half: the consumer's fetches "+
+		"and acknowledgements, and a delivery log to query, have no counterpart there. Even so, Herald costs "+
+		"%.1f times as much per event.\n\n", r.Total/r.EventBridgeTotal)
 	p("What drives it, and what would cut it:\n\n")
 	for _, d := range Drivers(r, driversShown) {
 		p("- %s\n", d)
 	}
-	p("\n| service | item | measured | per million events | unit | USD per million events |\n|---|---|---:|---:|---|---:|\n")
+	p("\nFixed monthly costs, whatever the events: **$%s a month**.\n\n", money(r.FixedTotal))
+	p("| service | item | per month | unit | USD per month |\n|---|---|---:|---|---:|\n")
+	for _, l := range r.Fixed {
+		p("| %s | %s | %s | %s | %s |\n", l.Service, l.Item, quantity(l.Quantity), l.Unit, money(l.USD))
+	}
+	p("\nEvery line of the cost per million events:\n\n")
+	p("| service | item | measured | per million events | unit | USD per million events |\n|---|---|---:|---:|---|---:|\n")
 	for _, l := range r.Lines {
 		p("| %s | %s | %s | %s | %s | %s |\n", l.Service, l.Item, quantity(l.Measured), quantity(l.Quantity), l.Unit, money(l.USD))
 	}

@@ -3,6 +3,10 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/heraldhq/herald/devstack/meter"
+	"github.com/heraldhq/herald/devstack/workload"
 )
 
 // TestUpdateSection checks that the cost section replaces its earlier self, or else goes
@@ -64,11 +68,40 @@ func TestFormats(t *testing.T) {
 		{quantity(3.364), "3.36"},
 		{quantity(0.000163), "0.000163"},
 		{quantity(0), "0"},
+		{quantity(62), "62"},
 		{thousands("-1234567.5"), "-1,234,567.5"},
 	}
 	for _, tt := range tests {
 		if tt.got != tt.want {
 			t.Errorf("got %q, want %q", tt.got, tt.want)
 		}
+	}
+}
+
+// TestMarkdown checks the section's frame and its headline figures.
+func TestMarkdown(t *testing.T) {
+	r, err := Estimate(Inputs{Events: 1000, Deliveries: 1000, Usage: meter.Usage{Counters: []meter.Counter{
+		{Service: meter.DynamoDB, Resource: "DeliveriesTable", Operation: "PutItem", Requests: 1000, WriteUnits: 2000},
+	}}}, testPrices())
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := Markdown(r, runInfo{Date: time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC), Prices: testPrices(),
+		Config: workload.Config{Events: 1000, PublishBatch: 100, FetchBatch: 100, FetchWait: time.Second}})
+	for _, want := range []string{
+		sectionBegin + "\n## Cost per million events\n",
+		"Measured 2026-12-07",
+		"1,000 events of about 1 KB, published 100 a request",
+		"| DynamoDB | 1.25 |",
+		"| **Herald** | **1.25** |",
+		"| EventBridge + API destinations (custom events put 1.00, API destination invocations 0.2000) | 1.20 |",
+		"| DynamoDB | DeliveriesTable writes | 2,000 | 2,000,000 | WRU | 1.25 |",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("the section lacks %q:\n%s", want, md)
+		}
+	}
+	if !strings.HasSuffix(md, sectionEnd+"\n") {
+		t.Errorf("the section does not end with its marker:\n%s", md)
 	}
 }

@@ -9,7 +9,8 @@
 //     _SQS, _SNS) and its own SQS event source mappings at it. Each call is counted under
 //     its operation (the X-Amz-Target header of the JSON protocols, the Action form field
 //     of the query protocol) and resource (table, queue or topic, by logical id). SQS
-//     calls and SNS publishes are also counted as billed: one per 64 KiB chunk of payload.
+//     calls and SNS publishes are also counted as billed: one per 64 KiB chunk of payload,
+//     and receives that returned no message apart, as what pollers make even when idle.
 //     DynamoDB calls that read or write items are sent with ReturnConsumedCapacity TOTAL,
 //     and the capacity the emulator reports (it applies AWS's rules: 1 KB per write unit,
 //     4 KB per read unit, half for eventually consistent reads, the larger of the old and

@@ -231,7 +231,7 @@ func TestSQSProxy(t *testing.T) {
 			`{"Messages":[{"Body":"` + big + `"},{"Body":"b"}]}`,
 			Counter{Operation: "ReceiveMessage", Requests: 1, Messages: 2, Billed: 3}},
 		{"empty receive", map[string]string{"X-Amz-Target": "AmazonSQS.ReceiveMessage"}, `{"QueueUrl":"` + queueURL + `"}`, `{}`,
-			Counter{Operation: "ReceiveMessage", Requests: 1, Billed: 1}},
+			Counter{Operation: "ReceiveMessage", Requests: 1, Billed: 1, Empty: 1}},
 		{"delete batch", map[string]string{"X-Amz-Target": "AmazonSQS.DeleteMessageBatch"}, entries(10, ""), `{}`,
 			Counter{Operation: "DeleteMessageBatch", Requests: 1, Messages: 10, Billed: 1}},
 		{"query protocol", map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, form.Encode(), `<SendMessageBatchResponse/>`,

@@ -35,6 +35,9 @@ func (m *Meter) sqs(h http.Header, body []byte) ([]byte, answerFunc) {
 			payload = max(payload, int64(len(resp)))
 			if status == http.StatusOK {
 				c.Messages = messagesReceived(resp)
+				if c.Messages == 0 {
+					c.Empty = 1
+				}
 			}
 		}
 		c.Billed = chunks(payload, MessageChunk)

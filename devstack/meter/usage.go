@@ -29,6 +29,9 @@ type Counter struct {
 	// Messages counts the SQS or SNS messages the calls carried: entries of a batch,
 	// messages a receive returned.
 	Messages int64 `json:"messages,omitempty"`
+	// Empty counts the SQS receives that returned no message: what a poller makes
+	// whether or not messages flow.
+	Empty int64 `json:"empty,omitempty"`
 	// ReadUnits and WriteUnits are DynamoDB's read and write request units.
 	ReadUnits  float64 `json:"read_units,omitempty"`
 	WriteUnits float64 `json:"write_units,omitempty"`
@@ -52,6 +55,7 @@ func (c *Counter) add(d Counter) {
 	c.Requests += d.Requests
 	c.Billed += d.Billed
 	c.Messages += d.Messages
+	c.Empty += d.Empty
 	c.ReadUnits += d.ReadUnits
 	c.WriteUnits += d.WriteUnits
 	c.DurationMS += d.DurationMS
@@ -64,7 +68,7 @@ func (c *Counter) add(d Counter) {
 
 // zero reports whether c counts nothing.
 func (c Counter) zero() bool {
-	return c.Requests == 0 && c.Billed == 0 && c.Messages == 0 && c.ReadUnits == 0 && c.WriteUnits == 0 &&
+	return c.Requests == 0 && c.Billed == 0 && c.Messages == 0 && c.Empty == 0 && c.ReadUnits == 0 && c.WriteUnits == 0 &&
 		c.DurationMS == 0 && c.BilledMS == 0 && c.Bytes == 0
 }
 
@@ -94,7 +98,7 @@ func (u Usage) Sub(before Usage) Usage {
 		b := old[c.key()]
 		d := Counter{
 			Service: c.Service, Resource: c.Resource, Operation: c.Operation,
-			Requests: c.Requests - b.Requests, Billed: c.Billed - b.Billed, Messages: c.Messages - b.Messages,
+			Requests: c.Requests - b.Requests, Billed: c.Billed - b.Billed, Messages: c.Messages - b.Messages, Empty: c.Empty - b.Empty,
 			ReadUnits: c.ReadUnits - b.ReadUnits, WriteUnits: c.WriteUnits - b.WriteUnits,
 			DurationMS: c.DurationMS - b.DurationMS, BilledMS: c.BilledMS - b.BilledMS,
 			MemoryMB: c.MemoryMB, Bytes: c.Bytes - b.Bytes,
