@@ -27,7 +27,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/heraldhq/herald/devstack/emulator"
 	"github.com/heraldhq/herald/devstack/meter"
 	"github.com/heraldhq/herald/devstack/template"
 	"github.com/heraldhq/herald/devstack/workload"
@@ -41,7 +40,7 @@ func main() {
 }
 
 func mainErr() error {
-	root, err := emulator.RepoRoot()
+	root, err := repoRoot()
 	if err != nil {
 		return err
 	}

@@ -132,9 +132,9 @@ func Markdown(r Report, ri runInfo) string {
 		eb = append(eb, fmt.Sprintf("%s %s", l.Item, money(l.USD)))
 	}
 	p("| EventBridge + API destinations (%s) | %s |\n\n", strings.Join(eb, ", "), money(r.EventBridgeTotal))
-	p("Herald's figure covers the whole workload, EventBridge's only its webhook half: the consumer's fetches "+
-		"and acknowledgements, and a delivery log to query, have no counterpart there. Even so, Herald costs "+
-		"%.1f times as much per event.\n\n", r.Total/r.EventBridgeTotal)
+	p("Herald costs %.1f times as much per event as EventBridge, whose figure covers only the webhook half of "+
+		"the workload: the consumer's fetches and acknowledgements, and a delivery log to query, have no "+
+		"counterpart there.\n\n", r.Total/r.EventBridgeTotal)
 	p("What drives it, and what would cut it:\n\n")
 	for _, d := range Drivers(r, driversShown) {
 		p("- %s\n", d)
