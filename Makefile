@@ -16,7 +16,7 @@ MODULE := github.com/heraldhq/herald
 FUNCTIONS := Authorizer:authorizer EventsApi:events ConsumersApi:consumers Stream:stream Bridge:bridge Janitor:janitor Inbox:inbox NotificationsApi:notifications TriggersApi:triggers Router:router Deliver:deliver
 LOGICAL_IDS := $(foreach f,$(FUNCTIONS),$(word 1,$(subst :, ,$(f))))
 
-.PHONY: all build build-local run invoke test test-chaos test-chaos-short test-rest test-unit bench fuzz lint sizes clean emulators build-bench-baseline $(addprefix build-,$(LOGICAL_IDS))
+.PHONY: all build build-local run invoke test test-chaos test-chaos-short test-rest test-unit bench cost fuzz lint sizes clean emulators build-bench-baseline $(addprefix build-,$(LOGICAL_IDS))
 all: build
 
 define build_function
@@ -124,6 +124,16 @@ BENCH_RAW ?= $(BUILD_DIR)/bench.txt
 bench: emulators
 	@mkdir -p $(dir $(BENCH_RAW))
 	GO=$(GO) $(GO) run ./cmd/benchreport -o $(BENCH_OUT) -raw $(BENCH_RAW)
+
+# cost: what Herald costs on AWS per million events (cmd/herald-cost, docs/cost.md): a
+# fixed workload of COST_EVENTS events (a webhook trigger and a consumer on every one)
+# driven through herald-local, every billable call the stack makes counted, priced at
+# cmd/herald-cost/prices.json beside EventBridge. It prints the breakdown and rewrites
+# the "Cost per million events" section of BENCHMARKS.md (BENCH_OUT), which make bench keeps.
+COST_EVENTS ?= 10000
+cost: emulators build-local
+	$(GO) run ./cmd/herald-cost -events $(COST_EVENTS) -herald-local $(LOCAL_BUILD_DIR)/herald-local \
+		-functions $(LOCAL_BUILD_DIR)/functions -md $(BENCH_OUT)
 
 # Fuzz targets, run at length (make test runs their seed corpora only).
 FUZZ_TARGETS := internal/event:FuzzDecode internal/event:FuzzSubjectRoundTrip internal/reply:FuzzParseAckSubject \

@@ -43,6 +43,7 @@ func printBanner(w io.Writer, l *local, tokens map[string]string) {
 	fmt.Fprintf(w, "  DynamoDB      %s\n", l.emu.DynamoDB)
 	fmt.Fprintf(w, "  SNS/SQS       %s\n", l.emu.SQS)
 	fmt.Fprintf(w, "  Events topic  %s\n", topic)
+	fmt.Fprintf(w, "  Usage         %s%s   (the billable calls counted so far; make cost reads it)\n", l.apiURL, localstack.UsagePath)
 	fmt.Fprintf(w, "  JWT secret    %s   (HS256, development only)\n\n", l.opts.secret)
 	fmt.Fprintf(w, "Tokens, valid for %s; paste these lines into your shell:\n\n", localstack.TokenTTL)
 	for _, t := range devTokens {

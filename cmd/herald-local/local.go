@@ -27,6 +27,7 @@ import (
 	"github.com/heraldhq/herald/devstack/lambdalocal"
 	"github.com/heraldhq/herald/devstack/localnats"
 	"github.com/heraldhq/herald/devstack/localstack"
+	"github.com/heraldhq/herald/devstack/meter"
 	"github.com/heraldhq/herald/devstack/metricsview"
 	"github.com/heraldhq/herald/devstack/sqssource"
 	"github.com/heraldhq/herald/devstack/template"
@@ -59,6 +60,13 @@ type local struct {
 	// actionsNATSURL is natsURL as the actions user, with its password: what nats
 	// actions publish through.
 	actionsNATSURL string
+
+	// meter counts the stack's billable calls (see meter.go); meterEnv holds the
+	// AWS_ENDPOINT_URL_* variables that lead through its proxies, served by
+	// meterServers. Both are empty for herald-local invoke, which calls the emulators.
+	meter        *meter.Meter
+	meterEnv     map[string]string
+	meterServers []*http.Server
 }
 
 // awsEnv is the AWS SDK environment a function runs with locally: the emulators'
@@ -184,6 +192,9 @@ func (l *local) functionEnv(fn template.Function) (map[string]string, error) {
 	for k, v := range awsEnv(l.emu) {
 		env[k] = v
 	}
+	for k, v := range l.meterEnv {
+		env[k] = v
+	}
 	// lambda actions invoke the stack's own functions through herald-local.
 	env["AWS_ENDPOINT_URL_LAMBDA"] = l.apiURL
 	// The functions the template gives the variable (deployed, they get a .creds secret
@@ -265,6 +276,9 @@ func start(ctx context.Context, opts options, logs io.Writer) (*local, error) {
 	if b.err != nil {
 		return nil, b.err
 	}
+	if err := l.startMeter(); err != nil {
+		return nil, err
+	}
 
 	// The API listens before the functions start: they reach the Lambda Invoke API it
 	// serves through AWS_ENDPOINT_URL_LAMBDA.
@@ -280,7 +294,7 @@ func start(ctx context.Context, opts options, logs io.Writer) (*local, error) {
 	l.apiURL = "http://" + ln.Addr().String()
 	l.api = &http.Server{ReadHeaderTimeout: 10 * time.Second}
 
-	sqsClient := sqs.NewFromConfig(l.aws)
+	sqsClient := l.meteredSQS()
 
 	invokers := map[string]gateway.Invoker{}
 	for _, fn := range fns {
@@ -296,7 +310,7 @@ func start(ctx context.Context, opts options, logs io.Writer) (*local, error) {
 			for k, v := range overrides {
 				env[k] = fmt.Sprint(v)
 			}
-			dm := &daemon{name: fn.LogicalID, binary: b.bins[fn.LogicalID], env: env, logs: l.functionLogs(fn.LogicalID), log: l.log}
+			dm := &daemon{name: fn.LogicalID, binary: b.bins[fn.LogicalID], env: env, logs: l.meter.LogWriter(fn.LogicalID, l.functionLogs(fn.LogicalID)), log: l.log}
 			l.workers.Add(1)
 			go func() { defer l.workers.Done(); dm.run(runCtx) }()
 			continue
@@ -305,8 +319,9 @@ func start(ctx context.Context, opts options, logs io.Writer) (*local, error) {
 			Name: fn.LogicalID, Binary: b.bins[fn.LogicalID], Env: env,
 			Timeout:  time.Duration(number(fn.Properties["Timeout"], 3)) * time.Second,
 			MemoryMB: number(fn.Properties["MemorySize"], 128),
-			Logs:     l.functionLogs(fn.LogicalID),
+			Logs:     l.meter.LogWriter(fn.LogicalID, l.functionLogs(fn.LogicalID)),
 		}
+		l.recordInvocations(&cfg)
 		f, err := lambdalocal.New(cfg)
 		if err != nil {
 			return nil, err
@@ -350,7 +365,8 @@ func start(ctx context.Context, opts options, logs io.Writer) (*local, error) {
 	if err != nil {
 		return nil, err
 	}
-	l.api.Handler = withMetricsPage(withLambdaAPI(gw, l.functions, l.log), l.metrics)
+	l.observeGateway(gw)
+	l.api.Handler = l.withUsage(withMetricsPage(withLambdaAPI(gw, l.functions, l.log), l.metrics))
 	go l.api.Serve(ln)
 	l.ready = time.Since(began)
 	ok = true
@@ -426,6 +442,7 @@ func (l *local) Close() {
 	for _, f := range l.functions {
 		f.Close()
 	}
+	l.closeMeter()
 	// The supervisors have stopped: nothing replaces these any more.
 	if l.emu != nil {
 		l.emu.Close()

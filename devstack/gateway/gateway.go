@@ -50,6 +50,8 @@ type Gateway struct {
 	now   func() time.Time // the clock of the authorizer cache
 	mu    sync.Mutex
 	cache map[string]cachedDecision
+
+	observe func(Served) // see Observe; nil for no one
 }
 
 type cachedDecision struct {
@@ -105,6 +107,19 @@ func New(cfg Config, functions map[string]Invoker, region string, log *slog.Logg
 // ServeHTTP routes the request, authorizes it and invokes the route's function.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rt, params, allowed := g.route(r.Method, r.URL.EscapedPath())
+	if g.observe != nil {
+		cw := &countingWriter{ResponseWriter: w}
+		body := &countingReader{r: r.Body}
+		r.Body, w = body, cw
+		// Deferred, so that a streamed response the client abandons is counted too.
+		defer func() {
+			s := Served{RequestBytes: body.n, ResponseBytes: cw.n}
+			if rt != nil {
+				s.Route, s.Function, s.URL = rt.RouteKey(), rt.Function, rt.URL
+			}
+			g.observe(s)
+		}()
+	}
 	if rt == nil {
 		if len(allowed) > 0 {
 			writeProblem(w, r, fault.NotAllowed(fmt.Sprintf("%s is not allowed on %s", r.Method, r.URL.Path), allowed...))

@@ -45,6 +45,12 @@ type Config struct {
 	// Logs receives the processes' stdout and stderr, one complete line per Write, lines
 	// of concurrent instances never interleaved. Nil discards the output.
 	Logs io.Writer
+	// Record, when set, is called once for every invocation that reached the runtime,
+	// when it ends (by its response, an error, a timeout or a crash), with its duration
+	// as Response.Duration measures it: what Lambda bills. It is called before the caller
+	// can see the end of the response, so a count it keeps is up to date once Invoke's
+	// caller has read the body; it must return quickly and must not call the Function.
+	Record func(duration time.Duration)
 }
 
 const (

@@ -268,7 +268,7 @@ func (inst *instance) exitError(requestID string) *FunctionError {
 func (inst *instance) assign(inv *invocation) (time.Time, bool) {
 	now := time.Now()
 	deadline := now.Add(inst.f.cfg.Timeout)
-	inv.started(now, func() { inst.free(inv) })
+	inv.started(now, func() { inst.free(inv) }, inst.f.cfg.Record)
 	inst.mu.Lock()
 	dead, status := inst.dead, inst.exitStatus
 	if !dead {

@@ -31,6 +31,8 @@ type invocation struct {
 	// invocation. It runs before the caller sees the end of the body, so that a caller
 	// invoking again right away finds the instance free, as in Lambda.
 	release func()
+	// record is Config.Record, or nil.
+	record func(time.Duration)
 
 	mu        sync.Mutex
 	start     time.Time // handed to the runtime
@@ -58,11 +60,13 @@ func newInvocation(id string, payload []byte) *invocation {
 }
 
 // started records the moment the runtime received the invocation (Duration counts from
-// there, as Lambda's billed duration does) and how to release its instance.
-func (inv *invocation) started(t time.Time, release func()) {
+// there, as Lambda's billed duration does), how to release its instance, and whom to tell
+// its duration when it ends (nil for no one).
+func (inv *invocation) started(t time.Time, release func(), record func(time.Duration)) {
 	inv.mu.Lock()
 	inv.start = t
 	inv.release = release
+	inv.record = record
 	inv.mu.Unlock()
 }
 
@@ -116,6 +120,10 @@ func (inv *invocation) end(err *FunctionError, contentType string, errBody []byt
 	inv.err = err
 	if !inv.start.IsZero() {
 		inv.duration = time.Since(inv.start)
+		if inv.record != nil {
+			// Before responded or the body's end can tell the caller it is over.
+			inv.record(inv.duration)
+		}
 	}
 	if !inv.streaming {
 		// Set before closing responded, which publishes resp to the caller.

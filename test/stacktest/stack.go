@@ -18,7 +18,7 @@ type Stack struct {
 	// Cmd is the herald-local process.
 	Cmd *exec.Cmd
 	// Banner holds the URLs the banner prints: "HTTP API", "Metrics", "NATS",
-	// "DynamoDB", "SNS/SQS" and "Events topic".
+	// "DynamoDB", "SNS/SQS", "Events topic" and "Usage".
 	Banner map[string]string
 	// Rewrite, when set, changes each command line Shell runs (to send requests through
 	// a checking proxy).
@@ -43,7 +43,7 @@ func (p *Stack) Text() string {
 	return p.output.String()
 }
 
-var bannerLine = regexp.MustCompile(`^  (HTTP API|Metrics|NATS|DynamoDB|SNS/SQS|Events topic)\s+(\S+)`)
+var bannerLine = regexp.MustCompile(`^  (HTTP API|Metrics|NATS|DynamoDB|SNS/SQS|Events topic|Usage)\s+(\S+)`)
 
 // Start runs herald-local on free ports with its own state folder and the binaries of
 // [HeraldLocal], returning once it printed its banner; the stack is killed when the test

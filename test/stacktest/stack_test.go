@@ -11,6 +11,7 @@ func TestBannerLine(t *testing.T) {
 		{"  NATS          nats://127.0.0.1:4222", "NATS", "nats://127.0.0.1:4222"},
 		{"  SNS/SQS       http://127.0.0.1:4566", "SNS/SQS", "http://127.0.0.1:4566"},
 		{"  Events topic  arn:aws:sns:us-east-1:000000000000:EventsTopic", "Events topic", "arn:aws:sns:us-east-1:000000000000:EventsTopic"},
+		{"  Usage         http://127.0.0.1:41234/local/usage   (the billable calls counted so far; make cost reads it)", "Usage", "http://127.0.0.1:41234/local/usage"},
 		{"  JWT secret    herald-local-development-secret   (HS256, development only)", "", ""},
 		{"Router | HTTP API http://example.org", "", ""},
 	}
