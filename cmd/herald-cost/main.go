@@ -77,7 +77,7 @@ func mainErr() error {
 	ri.Prices = prices
 	r, err := Estimate(Inputs{
 		Events: int64(ri.Result.Events), Deliveries: int64(ri.Result.Delivered), Usage: u,
-		Scheduled: scheduled, PolledQueues: len(cfg.Queues),
+		Scheduled: scheduled, PolledQueues: len(cfg.Queues), Monitoring: monitoringOf(tmpl),
 	}, prices)
 	if err != nil {
 		return err

@@ -36,6 +36,14 @@ type Inputs struct {
 	// PolledQueues is how many queues feed a function through an event source mapping,
 	// which polls them whether or not events flow.
 	PolledQueues int
+	// Monitoring is what the stack keeps in CloudWatch whatever the traffic.
+	Monitoring Monitoring
+}
+
+// Monitoring counts what CloudWatch bills by the month: the custom metrics the functions
+// emit (each name and set of dimension values one metric), dashboards and alarms.
+type Monitoring struct {
+	Metrics, Dashboards, Alarms int
 }
 
 // Scheduled is a function invoked on a schedule.
@@ -178,6 +186,14 @@ func Estimate(in Inputs, p Prices) (Report, error) {
 			Item: fmt.Sprintf("idle polls of %d queues' event source mappings (estimate: %d pollers, 20 s long polls)", in.PolledQueues, idlePollers),
 			Unit: "requests", Quantity: polls, USD: polls * p[priceSQSRequests].Each()})
 	}
+	monitoring := func(item, unit string, n int, price string) {
+		if n > 0 {
+			r.Fixed = append(r.Fixed, Line{Service: "CloudWatch", Item: item, Unit: unit, Quantity: float64(n), USD: float64(n) * p[price].Each()})
+		}
+	}
+	monitoring("custom metrics the functions emit (EMF)", "metrics", in.Monitoring.Metrics, priceMetrics)
+	monitoring("the stack's dashboard", "dashboards", in.Monitoring.Dashboards, priceDashboards)
+	monitoring("the stack's alarms", "alarms", in.Monitoring.Alarms, priceAlarms)
 	for _, l := range r.Fixed {
 		r.FixedTotal += l.USD
 	}

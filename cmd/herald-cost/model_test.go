@@ -20,6 +20,9 @@ func testPrices() Prices {
 		priceDynamoDBWrite:    price(0.625, 1e6),
 		priceDynamoDBRead:     price(0.125, 1e6),
 		priceLogsIngestionGB:  price(0.50, 1),
+		priceMetrics:          price(0.30, 1),
+		priceDashboards:       price(3.00, 1),
+		priceAlarms:           price(0.10, 1),
 		priceEventBridgePut:   price(1.00, 1e6),
 		priceEventBridgeAPIDs: price(0.20, 1e6),
 	}
@@ -78,18 +81,20 @@ func TestEstimate(t *testing.T) {
 		},
 		{
 			name: "scheduled functions are fixed costs, not per event",
-			in: Inputs{Events: 1000, Deliveries: 500, Scheduled: []Scheduled{bridge, janitor}, PolledQueues: 3, Usage: meter.Usage{Counters: []meter.Counter{
-				{Service: meter.Lambda, Resource: "Janitor", Requests: 1, BilledMS: 60_000, MemoryMB: 256},
-				{Service: meter.APIGateway, Resource: "POST /v1/events", Requests: 1, Billed: 2},
-			}}},
+			in: Inputs{Events: 1000, Deliveries: 500, Scheduled: []Scheduled{bridge, janitor}, PolledQueues: 3,
+				Monitoring: Monitoring{Metrics: 44, Dashboards: 1, Alarms: 5}, Usage: meter.Usage{Counters: []meter.Counter{
+					{Service: meter.Lambda, Resource: "Janitor", Requests: 1, BilledMS: 60_000, MemoryMB: 256},
+					{Service: meter.APIGateway, Resource: "POST /v1/events", Requests: 1, Billed: 2},
+				}}},
 			wantLines: map[string]float64{"API Gateway POST /v1/events": 0.002},
 			wantTotal: 0.002,
 			// Bridge: 43,200 × $0.20/1M = $0.00864, and 43,200 × 60 s × 0.5 GB =
 			// 1,296,000 GB-s × $0.0000133334 = $17.2800864. Janitor: 720 × $0.20/1M =
 			// $0.000144, and 720 × 60 × 0.25 = 10,800 GB-s = $0.14400072. Idle polls:
 			// 3 queues × 5 pollers × 3 a minute × 43,200 minutes = 1,944,000 × $0.40/1M =
-			// $0.7776.
-			wantFixed: 0.00864 + 17.2800864 + 0.000144 + 0.14400072 + 0.7776,
+			// $0.7776. Monitoring: 44 metrics × $0.30 = $13.20, a dashboard $3.00, 5 alarms
+			// × $0.10 = $0.50.
+			wantFixed: 0.00864 + 17.2800864 + 0.000144 + 0.14400072 + 0.7776 + 13.20 + 3.00 + 0.50,
 			// 1,000 events → $1.00 a million; 500 deliveries → 500,000 → $0.10.
 			wantEB: 1.00 + 0.10,
 		},

@@ -25,6 +25,9 @@ const (
 	priceDynamoDBWrite    = "dynamodb.ondemand.write_request_units"
 	priceDynamoDBRead     = "dynamodb.ondemand.read_request_units"
 	priceLogsIngestionGB  = "cloudwatch.logs.ingestion_gb"
+	priceMetrics          = "cloudwatch.metrics"
+	priceDashboards       = "cloudwatch.dashboards"
+	priceAlarms           = "cloudwatch.alarms"
 	priceEventBridgePut   = "eventbridge.custom_events"
 	priceEventBridgeAPIDs = "eventbridge.api_destinations"
 )
@@ -32,7 +35,8 @@ const (
 // modelPrices lists every price the model needs.
 var modelPrices = []string{
 	priceAPIRequests, priceLambdaRequests, priceLambdaGBSeconds, priceSQSRequests, priceSNSPublishes,
-	priceDynamoDBWrite, priceDynamoDBRead, priceLogsIngestionGB, priceEventBridgePut, priceEventBridgeAPIDs,
+	priceDynamoDBWrite, priceDynamoDBRead, priceLogsIngestionGB, priceMetrics, priceDashboards, priceAlarms,
+	priceEventBridgePut, priceEventBridgeAPIDs,
 }
 
 // Price is one list price: USD for Per units.
