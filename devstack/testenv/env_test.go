@@ -17,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/heraldhq/herald/devstack/localstack"
 )
 
 func TestRepoRoot(t *testing.T) {
@@ -105,9 +107,10 @@ func TestFunctionEnv(t *testing.T) {
 			"HERALD_SHELF_LIFE":        "168h",
 			"HERALD_DEDUPE_WINDOW":     "2m",
 		}},
+		// The template's rules want a way to verify tokens: the development secret.
 		{"Authorizer", map[string]string{
 			"HERALD_NATS_URL":   env.NATSURL,
-			"HERALD_JWT_SECRET": "",
+			"HERALD_JWT_SECRET": localstack.DevSecret,
 			"HERALD_JWKS_URL":   "",
 		}},
 		{"Deliver", map[string]string{
