@@ -2,6 +2,7 @@ package template
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 )
 
@@ -56,60 +57,96 @@ func (s *Stack) checkRules() error {
 	return errs.err()
 }
 
-// ruleBool evaluates a rule's condition. Rules have one function conditions lack,
-// Fn::Contains (whether a list holds a value); the rest resolve as elsewhere.
+// ruleBool evaluates a rule's condition. Rules take fewer functions than conditions, and
+// one of their own: Fn::And, Fn::Or, Fn::Not, Fn::Equals, Fn::Contains (whether a list
+// holds a value) and Fn::EachMemberEquals (whether every member equals one), over Ref and
+// literals. Anything else is an error here, as CloudFormation refuses it.
 func (s *Stack) ruleBool(v any) (bool, error) {
-	if m, ok := v.(map[string]any); ok && len(m) == 1 {
-		for fn, arg := range m {
-			switch fn {
-			case "Fn::Contains":
-				list, ws, err := s.listAndValue(fn, arg)
-				if err != nil {
-					return false, err
-				}
-				for _, x := range list {
-					if xs, ok := scalarString(x); ok && xs == ws {
-						return true, nil
-					}
-				}
-				return false, nil
-			case "Fn::EachMemberEquals":
-				// Whether every member of a list equals a value: an empty
-				// CommaDelimitedList parameter is the list of one "".
-				list, ws, err := s.listAndValue(fn, arg)
-				if err != nil {
-					return false, err
-				}
-				for _, x := range list {
-					if xs, ok := scalarString(x); !ok || xs != ws {
-						return false, nil
-					}
-				}
-				return true, nil
-			case "Fn::And", "Fn::Or", "Fn::Not":
-				return logic(fn, arg, s.ruleBool)
+	m, ok := v.(map[string]any)
+	if !ok || len(m) != 1 {
+		return asBool(v)
+	}
+	var fn string
+	var arg any
+	for fn, arg = range m {
+	}
+	switch fn {
+	case "Fn::And", "Fn::Or", "Fn::Not":
+		return logic(fn, arg, s.ruleBool)
+	case "Fn::Equals":
+		a, ok := arg.([]any)
+		if !ok || len(a) != 2 {
+			return false, fmt.Errorf("%s: takes two values, not %s", fn, describe(arg))
+		}
+		x, err := s.ruleValue(a[0])
+		if err != nil {
+			return false, fmt.Errorf("%s: %w", fn, err)
+		}
+		y, err := s.ruleValue(a[1])
+		if err != nil {
+			return false, fmt.Errorf("%s: %w", fn, err)
+		}
+		xs, xok := scalarString(x)
+		ys, yok := scalarString(y)
+		return xok && yok && xs == ys, nil
+	case "Fn::Contains":
+		list, want, err := s.listAndValue(fn, arg)
+		if err != nil {
+			return false, err
+		}
+		return slices.ContainsFunc(list, func(x any) bool { xs, ok := scalarString(x); return ok && xs == want }), nil
+	case "Fn::EachMemberEquals":
+		// An empty CommaDelimitedList parameter is the list of one "".
+		list, want, err := s.listAndValue(fn, arg)
+		if err != nil {
+			return false, err
+		}
+		return !slices.ContainsFunc(list, func(x any) bool { xs, ok := scalarString(x); return !ok || xs != want }), nil
+	default:
+		return false, fmt.Errorf("%s is not a rule function", fn)
+	}
+}
+
+// ruleValue resolves an operand of a rule function: a literal, a list of them, or a Ref.
+func (s *Stack) ruleValue(v any) (any, error) {
+	switch v := v.(type) {
+	case []any:
+		out := make([]any, len(v))
+		for i, x := range v {
+			r, err := s.ruleValue(x)
+			if err != nil {
+				return nil, err
 			}
+			out[i] = r
+		}
+		return out, nil
+	case map[string]any:
+		if name, ok := v["Ref"].(string); ok && len(v) == 1 {
+			return s.ref(name)
+		}
+		for fn := range v {
+			return nil, fmt.Errorf("%s is not allowed in a rule (only Ref and the rule functions)", fn)
 		}
 	}
-	r, err := s.resolve(v)
-	if err != nil {
-		return false, err
-	}
-	return asBool(r)
+	return v, nil
 }
 
 // listAndValue resolves the operands of Fn::Contains and Fn::EachMemberEquals: a list,
 // and a value to look for in it.
 func (s *Stack) listAndValue(fn string, arg any) ([]any, string, error) {
-	a, err := s.args(fn, arg, 2)
-	if err != nil {
-		return nil, "", err
+	a, ok := arg.([]any)
+	if !ok || len(a) != 2 {
+		return nil, "", fmt.Errorf("%s: takes a list and a value, not %s", fn, describe(arg))
 	}
-	list, err := s.resolveList(fn, a[0])
+	lv, err := s.ruleValue(a[0])
 	if err != nil {
-		return nil, "", err
+		return nil, "", fmt.Errorf("%s: %w", fn, err)
 	}
-	want, err := s.resolve(a[1])
+	list, ok := lv.([]any)
+	if !ok {
+		return nil, "", fmt.Errorf("%s: operand resolves to %s, want a list", fn, describe(lv))
+	}
+	want, err := s.ruleValue(a[1])
 	if err != nil {
 		return nil, "", fmt.Errorf("%s: %w", fn, err)
 	}

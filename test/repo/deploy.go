@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/BurntSushi/toml"
+
 	"github.com/heraldhq/herald/devstack/template"
 )
 
@@ -183,31 +185,33 @@ func CheckLogRetention(tmpl *template.Template) []string {
 	return problems
 }
 
-// CheckIAM reports what grants more than the code needs: SAM policy templates (each
-// grants a whole family of actions, DynamoDBCrudPolicy every write and a Scan), functions
-// with an SQS event source left to SAM's own role (whose policy reads and deletes on every
-// queue), and statements on every resource ("*") but the documented exception: reading
-// secrets, which are optional parameters, by the tag an operator puts on them.
+// CheckIAM reports what grants more than the code needs: a function without a role of
+// the template (SAM then makes one, with managed policies the template does not show:
+// for an SQS event source one that reads and deletes on every queue, for VpcConfig, even
+// one an Fn::If leaves out, one that makes network interfaces anywhere), SAM policy
+// templates (each grants a family of actions: DynamoDBCrudPolicy every write and a Scan),
+// managed policies but X-Ray's and, in a VPC only, the network interfaces', and
+// statements on every resource ("*") but the documented exception: reading secrets,
+// which are optional parameters, by the tag an operator puts on them.
 func CheckIAM(tmpl *template.Template) []string {
 	var problems []string
 	for _, fn := range tmpl.Functions() {
-		for _, name := range fn.EventNames() {
-			if fn.Events[name].Type == "SQS" && fn.Properties["Role"] == nil {
-				problems = append(problems, fn.LogicalID+": an SQS event source with SAM's role, which reads and deletes on every queue")
-				break
-			}
+		if getAttArn(fn.Properties["Role"]) == "" {
+			problems = append(problems, fn.LogicalID+": no Role of the template: SAM makes one, with policies the template does not show")
 		}
-		policies, _ := fn.Properties["Policies"].([]any)
-		for _, p := range policies {
-			m, ok := p.(map[string]any)
-			if !ok {
-				problems = append(problems, fmt.Sprintf("%s: policy %v: a managed policy, not statements", fn.LogicalID, p))
-				continue
-			}
-			for k := range m {
-				if k != "Statement" {
-					problems = append(problems, fmt.Sprintf("%s: SAM policy template %s grants more than the code calls", fn.LogicalID, k))
-				}
+		if _, ok := fn.Properties["Policies"]; ok {
+			problems = append(problems, fn.LogicalID+": Policies (SAM policy templates or statements) beside or instead of a Role of the template")
+		}
+	}
+	for _, id := range tmpl.LogicalIDs() {
+		r := tmpl.Resources[id]
+		if r.Type != "AWS::IAM::Role" {
+			continue
+		}
+		managed, _ := r.Properties["ManagedPolicyArns"].([]any)
+		for _, m := range managed {
+			if !allowedManagedPolicy(m) {
+				problems = append(problems, fmt.Sprintf("%s: managed policy %v: only X-Ray's and, under the InVpc condition, the network interfaces'", id, m))
 			}
 		}
 	}
@@ -222,6 +226,23 @@ func CheckIAM(tmpl *template.Template) []string {
 	}
 	sort.Strings(problems)
 	return problems
+}
+
+// allowedManagedPolicy reports whether a role's managed policy ARN is X-Ray's write
+// access, or the VPC access policy behind the InVpc condition.
+func allowedManagedPolicy(v any) bool {
+	sub := func(v any) string {
+		m, _ := v.(map[string]any)
+		s, _ := m["Fn::Sub"].(string)
+		return s
+	}
+	if strings.HasSuffix(sub(v), ":iam::aws:policy/AWSXRayDaemonWriteAccess") {
+		return true
+	}
+	m, _ := v.(map[string]any)
+	args, _ := m["Fn::If"].([]any)
+	return len(args) == 3 && args[0] == "InVpc" &&
+		strings.HasSuffix(sub(args[1]), ":iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole") && isRef(args[2], "AWS::NoValue")
 }
 
 // A Statement is an IAM policy statement of the template, as written.
@@ -353,4 +374,158 @@ func GrantedDynamoDBActions(tmpl *template.Template) map[string][]string {
 		granted[fn.LogicalID] = actions
 	}
 	return granted
+}
+
+// Grants returns, for each function, the grants of its role as "action resource" (the
+// resource by logical id, "Table/index/name" for an index, "*" for every resource),
+// sorted: what a reviewed list can be compared with. Explicit Denies, and statements
+// behind a condition (Fn::If), are left out.
+func Grants(tmpl *template.Template) map[string][]string {
+	out := map[string][]string{}
+	for _, fn := range tmpl.Functions() {
+		role := getAttArn(fn.Properties["Role"])
+		policies, _ := tmpl.Resources[role].Properties["Policies"].([]any)
+		var grants []string
+		for _, p := range policies {
+			doc, _ := p.(map[string]any)["PolicyDocument"].(map[string]any)
+			list, _ := doc["Statement"].([]any)
+			for _, x := range list {
+				st, _ := x.(map[string]any)
+				if st["Effect"] != "Allow" {
+					continue
+				}
+				for _, a := range scalars(st["Action"]) {
+					for _, r := range resourceNames(st["Resource"]) {
+						grants = append(grants, a+" "+r)
+					}
+				}
+			}
+		}
+		sort.Strings(grants)
+		out[fn.LogicalID] = grants
+	}
+	return out
+}
+
+// resourceNames names a statement's resources: a logical id for !GetAtt X.Arn and
+// !Ref X, "X/index/name" for !Sub "${X.Arn}/index/name", the string itself otherwise.
+func resourceNames(v any) []string {
+	if l, ok := v.([]any); ok {
+		var out []string
+		for _, x := range l {
+			out = append(out, resourceNames(x)...)
+		}
+		return out
+	}
+	if id := getAttArn(v); id != "" {
+		return []string{id}
+	}
+	m, _ := v.(map[string]any)
+	if id, ok := m["Ref"].(string); ok {
+		return []string{id}
+	}
+	if sub, ok := m["Fn::Sub"].(string); ok {
+		if rest, ok := strings.CutPrefix(sub, "${"); ok {
+			if id, tail, ok := strings.Cut(rest, ".Arn}"); ok {
+				return []string{id + tail}
+			}
+		}
+		return []string{sub}
+	}
+	return scalars(v)
+}
+
+// requiredPairs are the settings of which a deploy needs exactly one: without either,
+// Herald deploys but cannot work.
+var requiredPairs = [][2]string{{"JwtSecret", "JwksUrl"}, {"ReplyKeys", "ReplyKeysSecretArn"}}
+
+// CheckRequiredSettings reports each of requiredPairs that a deploy may leave out: the
+// template's rules must refuse a deploy with neither, naming both, before anything is
+// created. The deploys tried set every other pair, and NatsUrl and alarms where the
+// template has them.
+func CheckRequiredSettings(tmpl *template.Template) []string {
+	full := map[string]string{
+		"NatsUrl": "tls://nats.example.com:4222", "JwksUrl": "https://id.example.com/jwks.json",
+		"ReplyKeysSecretArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:reply-keys-AbCdEf",
+		"AlarmEmail":         "ops@example.com",
+	}
+	var problems []string
+	for _, pair := range requiredPairs {
+		params := map[string]string{}
+		for k, v := range full {
+			if _, declared := tmpl.Parameters[k]; declared && k != pair[0] && k != pair[1] {
+				params[k] = v
+			}
+		}
+		err := template.Check(tmpl, params)
+		switch {
+		case err == nil:
+			problems = append(problems, fmt.Sprintf("a deploy without %s or %s is accepted", pair[0], pair[1]))
+		case !strings.Contains(err.Error(), pair[0]) || !strings.Contains(err.Error(), pair[1]):
+			problems = append(problems, fmt.Sprintf("a deploy without %s or %s is refused with %q, which does not name both", pair[0], pair[1], err))
+		}
+	}
+	return problems
+}
+
+// CheckNatsReachable reports what keeps the functions from a NATS that is not public:
+// the private CA must come from a secret (HERALD_NATS_CA_SECRET from NatsCaSecretArn),
+// and the functions must be able to run in a VPC (Globals VpcConfig from SubnetIds and
+// SecurityGroupIds).
+func CheckNatsReachable(tmpl *template.Template) []string {
+	var problems []string
+	fn, _ := tmpl.Globals["Function"].(map[string]any)
+	env, _ := fn["Environment"].(map[string]any)
+	vars, _ := env["Variables"].(map[string]any)
+	if !isRef(vars["HERALD_NATS_CA_SECRET"], "NatsCaSecretArn") {
+		problems = append(problems, "Globals: HERALD_NATS_CA_SECRET is not !Ref NatsCaSecretArn: a private NATS CA cannot be given")
+	}
+	vpc := fmt.Sprint(fn["VpcConfig"])
+	for _, p := range []string{"SubnetIds", "SecurityGroupIds"} {
+		if _, ok := tmpl.Parameters[p]; !ok || !strings.Contains(vpc, "map[Ref:"+p+"]") {
+			problems = append(problems, fmt.Sprintf("Globals: VpcConfig does not take %s: the functions cannot reach a NATS inside a VPC", p))
+		}
+	}
+	return problems
+}
+
+// CheckStreamsBounded reports open streams left unbounded: each is a Stream invocation
+// of up to 15 minutes, so the Stream function must be told a limit for all users
+// together (HERALD_MAX_OPEN_STREAMS from a MaxOpenStreams parameter with a default).
+func CheckStreamsBounded(tmpl *template.Template) []string {
+	fn, ok := tmpl.Function("Stream")
+	if !ok {
+		return []string{"no function Stream"}
+	}
+	env, _ := fn.Properties["Environment"].(map[string]any)
+	vars, _ := env["Variables"].(map[string]any)
+	if !isRef(vars["HERALD_MAX_OPEN_STREAMS"], "MaxOpenStreams") || tmpl.Parameters["MaxOpenStreams"].Default == nil {
+		return []string{"Stream: open streams are not bounded across users (HERALD_MAX_OPEN_STREAMS from MaxOpenStreams, with a default)"}
+	}
+	return nil
+}
+
+// CheckSamConfig reports samconfig.toml settings (data) that endanger a deploy or slow
+// a build: sam sync, which replaces code without a changeset, must target a stack of
+// its own, and sam build must build in the source tree instead of copying it (build/,
+// local/node_modules) per function.
+func CheckSamConfig(data []byte) []string {
+	var cfg map[string]map[string]map[string]map[string]any
+	if err := toml.Unmarshal(data, &cfg); err != nil {
+		return []string{"samconfig.toml: " + err.Error()}
+	}
+	var problems []string
+	env := cfg["default"]
+	deployed, _ := env["global"]["parameters"]["stack_name"].(string)
+	synced, _ := env["sync"]["parameters"]["stack_name"].(string)
+	if synced == "" {
+		synced = deployed
+	}
+	if synced == deployed {
+		problems = append(problems, fmt.Sprintf("sam sync targets %q, the stack sam deploy makes", synced))
+	}
+	if env["build"]["parameters"]["build_in_source"] != true {
+		problems = append(problems, "sam build copies the whole tree per function: build_in_source is not true")
+	}
+	return problems
 }

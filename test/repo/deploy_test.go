@@ -8,13 +8,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/BurntSushi/toml"
-
 	"github.com/heraldhq/herald/devstack/template"
 )
 
 // deployChecks are the checks that hold the template to what a real deploy needs, each
-// with a problem it finds in the first version's template (testdata/template-v1.yaml).
+// with a problem it finds in the first version's template (testdata/template-v1.yaml,
+// template.yaml as the first version shipped it, byte for byte).
 var deployChecks = []struct {
 	name  string
 	check func(*template.Template) []string
@@ -27,7 +26,12 @@ var deployChecks = []struct {
 	{"state survives stack deletion and replacement", CheckRetain, "ConsumersTable: DeletionPolicy \"\", want Retain"},
 	{"tables can be recovered", CheckPITR, "DeliveriesTable: no point-in-time recovery"},
 	{"logs expire", CheckLogRetention, "Bridge: LoggingConfig.LogGroup is not a log group of the template"},
-	{"IAM grants what the code calls", CheckIAM, "Router: an SQS event source with SAM's role"},
+	{"IAM grants what the code calls", CheckIAM, "Router: no Role of the template"},
+	{"a deploy without token verification is refused", CheckRequiredSettings, "a deploy without JwtSecret or JwksUrl is accepted"},
+	{"a deploy without reply keys is refused", CheckRequiredSettings, "a deploy without ReplyKeys or ReplyKeysSecretArn is accepted"},
+	{"a private NATS is reachable", CheckNatsReachable, "HERALD_NATS_CA_SECRET is not !Ref NatsCaSecretArn"},
+	{"the functions can run in a VPC", CheckNatsReachable, "VpcConfig does not take SubnetIds"},
+	{"open streams are bounded", CheckStreamsBounded, "Stream: open streams are not bounded"},
 }
 
 // TestDeployChecks runs each deploy check on template.yaml, which must pass, and on the
@@ -143,44 +147,26 @@ func TestRulesRefuseIncompleteDeploys(t *testing.T) {
 	})
 }
 
-// TestStreamsBounded checks that open streams, each a Stream invocation of up to 15
-// minutes, are bounded across all users without a concurrency reservation.
-func TestStreamsBounded(t *testing.T) {
-	tmpl, _ := repoTemplate(t)
-	fn, ok := tmpl.Function("Stream")
-	if !ok {
-		t.Fatal("no function Stream")
-	}
-	env, _ := fn.Properties["Environment"].(map[string]any)
-	vars, _ := env["Variables"].(map[string]any)
-	if !isRef(vars["HERALD_MAX_OPEN_STREAMS"], "MaxOpenStreams") {
-		t.Errorf("Stream's HERALD_MAX_OPEN_STREAMS is %v, want !Ref MaxOpenStreams", vars["HERALD_MAX_OPEN_STREAMS"])
-	}
-	if d := tmpl.Parameters["MaxOpenStreams"].Default; d == nil {
-		t.Error("MaxOpenStreams has no default: streams are unbounded unless an operator sets it")
-	}
-}
-
-// TestSamConfig checks samconfig.toml: sam sync, which replaces code without a
-// changeset, targets a stack of its own, and sam build builds in the source tree
-// instead of copying it (build/, local/node_modules) per function.
+// TestSamConfig checks samconfig.toml, and that the check finds both defects of the
+// first version's (testdata/samconfig-v1.toml).
 func TestSamConfig(t *testing.T) {
 	_, root := repoTemplate(t)
-	data, err := os.ReadFile(filepath.Join(root, "samconfig.toml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cfg map[string]map[string]map[string]map[string]any
-	if err := toml.Unmarshal(data, &cfg); err != nil {
-		t.Fatalf("samconfig.toml: %v", err)
-	}
-	env := cfg["default"]
-	deployed, _ := env["global"]["parameters"]["stack_name"].(string)
-	synced, _ := env["sync"]["parameters"]["stack_name"].(string)
-	if synced == "" || synced == deployed {
-		t.Errorf("sam sync targets stack %q, the deployed stack is %q: want a stack of its own", synced, deployed)
-	}
-	if env["build"]["parameters"]["build_in_source"] != true {
-		t.Errorf("sam build: build_in_source is %v, want true", env["build"]["parameters"]["build_in_source"])
+	for _, c := range []struct {
+		file string
+		want []string
+	}{
+		{filepath.Join(root, "samconfig.toml"), nil},
+		{filepath.Join("testdata", "samconfig-v1.toml"), []string{
+			`sam sync targets "herald", the stack sam deploy makes`,
+			"sam build copies the whole tree per function: build_in_source is not true",
+		}},
+	} {
+		data, err := os.ReadFile(c.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := CheckSamConfig(data); !slices.Equal(got, c.want) {
+			t.Errorf("%s: problems %q, want %q", c.file, got, c.want)
+		}
 	}
 }
