@@ -47,7 +47,7 @@ const (
 	DefaultMaxStreams = 10
 	// DefaultMaxOpenStreams is how many streams may be open at once across all users
 	// when HERALD_MAX_OPEN_STREAMS is not set (the template's MaxOpenStreams).
-	DefaultMaxOpenStreams = 100
+	DefaultMaxOpenStreams = 20
 	// StreamsQuota names the quota in a refusal.
 	StreamsQuota = "streams"
 

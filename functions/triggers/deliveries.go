@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -217,7 +218,7 @@ func (h *Handler) replayRange(ctx context.Context, t *trigger.Trigger, body repl
 			}
 			res.Matched += matched
 			res.Queued += queued
-			if outOfTime(ctx) {
+			if h.outOfTime(ctx) {
 				// Answer within the HTTP API's limit; NextSequence says where to go on.
 				return res, nil
 			}
@@ -233,14 +234,14 @@ func (h *Handler) replayRange(ctx context.Context, t *trigger.Trigger, body repl
 	return res, nil
 }
 
-// replayMargin is the time a replay keeps before its invocation's deadline to answer:
-// the HTTP API gives up at 30 s whatever the function's timeout.
-const replayMargin = 3 * time.Second
+// DefaultReplayMargin is the time a replay keeps before its invocation's deadline to
+// answer: the HTTP API gives up at 30 s whatever the function's timeout.
+const DefaultReplayMargin = 3 * time.Second
 
-// outOfTime reports whether the invocation's deadline is within replayMargin.
-func outOfTime(ctx context.Context) bool {
+// outOfTime reports whether the invocation's deadline is within the replay margin.
+func (h *Handler) outOfTime(ctx context.Context) bool {
 	d, ok := ctx.Deadline()
-	return ok && time.Until(d) < replayMargin
+	return ok && time.Until(d) < cmp.Or(h.ReplayMargin, DefaultReplayMargin)
 }
 
 // replayOne matches one stored event and queues it when it matches; it returns how many

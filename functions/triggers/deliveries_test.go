@@ -195,7 +195,8 @@ func TestReplayStopsBeforeDeadline(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A deadline already within the margin: one event, then the answer.
-	ctx, cancel := context.WithTimeout(t.Context(), replayMargin/2)
+	h.ReplayMargin = time.Hour
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 	first, err := h.replayRange(ctx, stored, replayBody{StartSequence: 1}, time.Now().Add(time.Hour))
 	if err != nil {
@@ -204,6 +205,7 @@ func TestReplayStopsBeforeDeadline(t *testing.T) {
 	if first.Scanned != 1 || first.NextSequence == 0 {
 		t.Fatalf("replay near the deadline: %+v, want one event scanned and a next_sequence", first)
 	}
+	h.ReplayMargin = 0
 	rest, err := h.replayRange(t.Context(), stored, replayBody{StartSequence: first.NextSequence}, time.Now().Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)

@@ -41,6 +41,9 @@ type Handler struct {
 	JS         jetstream.JetStream // replay reads the stream
 	// Policy is what actions may reach: every action is checked against it.
 	Policy actionspec.Policy
+	// ReplayMargin is the time a replay keeps before the deadline to answer; zero means
+	// DefaultReplayMargin.
+	ReplayMargin time.Duration
 }
 
 // routes are the TriggersApi routes, as template.yaml declares them.

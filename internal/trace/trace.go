@@ -3,6 +3,7 @@ package trace
 import (
 	"context"
 	"os"
+	"regexp"
 	"strings"
 )
 
@@ -51,11 +52,16 @@ func Root(header string) string {
 	return ""
 }
 
-// Valid reports whether header is usable as a trace header: a Root, printable ASCII,
-// and short. Headers come from publishers' messages on NATS, so one that is not is
-// dropped rather than passed on to SNS and SQS, which would refuse the message.
+// rootID is the form of an X-Ray trace id: version 1, eight hex digits of time, 24 of
+// randomness.
+var rootID = regexp.MustCompile(`^1-[0-9a-f]{8}-[0-9a-f]{24}$`)
+
+// Valid reports whether header is usable as a trace header: a Root in X-Ray's form,
+// printable ASCII, and short. Headers come from publishers' messages on NATS, so one that
+// is not is dropped rather than passed on to SNS and SQS, which would refuse the message,
+// or to subscribers, who would read it.
 func Valid(header string) bool {
-	if len(header) > 256 || Root(header) == "" {
+	if len(header) > 256 || !rootID.MatchString(Root(header)) {
 		return false
 	}
 	for i := 0; i < len(header); i++ {

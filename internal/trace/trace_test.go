@@ -2,6 +2,7 @@ package trace
 
 import (
 	"context"
+	"strings"
 	"testing"
 )
 
@@ -25,10 +26,14 @@ func TestValid(t *testing.T) {
 		want   bool
 	}{
 		{"Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1", true},
+		{"Root=1-5759e988-bd862e3fe1be46a994272793", true},
 		{"Parent=53995c3f42cd8ad8", false},
 		{"Root=1-5759e988\n-bd862e3fe1be46a994272793", false},
-		{"Root=1-" + string(make([]byte, 300)), false},
-		{"Root=1-é", false},
+		{"Root=1-5759e988-bd862e3fe1be46a994272793;Parent=" + strings.Repeat("a", 300), false},
+		{"Root=1-5759e988-bd862e3fe1be46a994272793;Parent=é", false},
+		{"Root=anything-at-all;Sampled=1", false},
+		{"Root=1-5759E988-BD862E3FE1BE46A994272793", false},
+		{"Root=2-5759e988-bd862e3fe1be46a994272793", false},
 	}
 	for _, tt := range tests {
 		if got := Valid(tt.header); got != tt.want {

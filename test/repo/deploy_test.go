@@ -116,6 +116,8 @@ func TestRulesRefuseIncompleteDeploys(t *testing.T) {
 		{"no alarm destination", map[string]string{"AlarmEmail": ""}, []string{"AlarmTopicArn", "AlarmEmail"}},
 		{"subnets without security groups", map[string]string{"SubnetIds": "subnet-1,subnet-2"}, []string{"SubnetIds is set without SecurityGroupIds"}},
 		{"security groups without subnets", map[string]string{"SecurityGroupIds": "sg-1"}, []string{"SecurityGroupIds is set without SubnetIds"}},
+		{"an alarm address that is none", map[string]string{"AlarmEmail": "ops-at-example"}, []string{"AlarmEmail"}},
+		{"an alarm topic that is not an SNS ARN", map[string]string{"AlarmEmail": "", "AlarmTopicArn": "arn:aws:sqs:eu-west-1:123456789012:alarms"}, []string{"AlarmTopicArn"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
