@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/heraldhq/herald/devstack/checkout"
 	"github.com/heraldhq/herald/devstack/meter"
 	"github.com/heraldhq/herald/devstack/template"
 	"github.com/heraldhq/herald/devstack/workload"
@@ -25,7 +26,7 @@ func main() {
 }
 
 func mainErr() error {
-	root, err := repoRoot()
+	root, err := checkout.Root()
 	if err != nil {
 		return err
 	}

@@ -1,27 +1,7 @@
 package emulator
 
-import (
-	"errors"
-	"os"
-	"path/filepath"
-)
+import "github.com/heraldhq/herald/devstack/checkout"
 
 // RepoRoot returns the directory holding the go.mod of the working directory's module:
-// the repository root, where template.yaml and local/ are, when run from anywhere inside
-// the repository (go test runs a package's tests in the package's directory).
-func RepoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("emulator: no go.mod in the working directory or above it")
-		}
-		dir = parent
-	}
-}
+// the repository root, where template.yaml and local/ are (checkout.Root).
+func RepoRoot() (string, error) { return checkout.Root() }
