@@ -25,7 +25,7 @@ func scheduledFunctions(t *template.Template) ([]Scheduled, error) {
 			}
 			out = append(out, Scheduled{
 				Function: fn.LogicalID, Rate: expr, PerMonth: n,
-				TimeoutSeconds: number(fn.Properties["Timeout"], 3), MemoryMB: number(fn.Properties["MemorySize"], 128),
+				TimeoutSeconds: template.Int(fn.Properties["Timeout"], 3), MemoryMB: template.Int(fn.Properties["MemorySize"], 128),
 			})
 		}
 	}
@@ -50,21 +50,4 @@ func ratePerMonth(expr string) (int64, error) {
 		return 0, fmt.Errorf("schedule %q: unknown unit %q", expr, fields[1])
 	}
 	return int64(minutesPerMonth / (n * minutes)), nil
-}
-
-// number reads a template number (Timeout, MemorySize), or def when absent.
-func number(v any, def int) int {
-	switch n := v.(type) {
-	case int:
-		return n
-	case int64:
-		return int(n)
-	case float64:
-		return int(n)
-	case string:
-		if i, err := strconv.Atoi(n); err == nil {
-			return i
-		}
-	}
-	return def
 }

@@ -89,7 +89,7 @@ func invokeMain(ctx context.Context, args []string) error {
 	}
 	fnc, err := lambdalocal.New(lambdalocal.Config{
 		Name: id, Binary: bins[id], Env: env, MaxInstances: 1,
-		Timeout: time.Duration(number(f.Properties["Timeout"], 3)) * time.Second, MemoryMB: number(f.Properties["MemorySize"], 128),
+		Timeout: time.Duration(template.Int(f.Properties["Timeout"], 3)) * time.Second, MemoryMB: template.Int(f.Properties["MemorySize"], 128),
 		Logs: os.Stderr,
 	})
 	if err != nil {

@@ -317,8 +317,8 @@ func start(ctx context.Context, opts options, logs io.Writer) (*local, error) {
 		}
 		cfg := lambdalocal.Config{
 			Name: fn.LogicalID, Binary: b.bins[fn.LogicalID], Env: env,
-			Timeout:  time.Duration(number(fn.Properties["Timeout"], 3)) * time.Second,
-			MemoryMB: number(fn.Properties["MemorySize"], 128),
+			Timeout:  time.Duration(template.Int(fn.Properties["Timeout"], 3)) * time.Second,
+			MemoryMB: template.Int(fn.Properties["MemorySize"], 128),
 			Logs:     l.meter.LogWriter(fn.LogicalID, l.functionLogs(fn.LogicalID)),
 		}
 		l.recordInvocations(&cfg)
@@ -390,8 +390,8 @@ func (l *local) eventSources(ctx context.Context, fn template.Function, f *lambd
 			}
 			m := sqssource.Mapping{
 				Function: fn.LogicalID, QueueURL: url, QueueARN: arn, Region: region,
-				BatchSize:               number(ev.Properties["BatchSize"], 10),
-				Window:                  time.Duration(number(ev.Properties["MaximumBatchingWindowInSeconds"], 0)) * time.Second,
+				BatchSize:               template.Int(ev.Properties["BatchSize"], 10),
+				Window:                  time.Duration(template.Int(ev.Properties["MaximumBatchingWindowInSeconds"], 0)) * time.Second,
 				ReportBatchItemFailures: hasString(ev.Properties["FunctionResponseTypes"], "ReportBatchItemFailures"),
 				Invoker:                 f,
 				Logger:                  l.log,
@@ -450,23 +450,6 @@ func (l *local) Close() {
 	if l.nats != nil {
 		l.nats.Close()
 	}
-}
-
-// number reads a template number (Timeout, MemorySize, BatchSize …), or def when absent.
-func number(v any, def int) int {
-	switch n := v.(type) {
-	case int:
-		return n
-	case int64:
-		return int(n)
-	case float64:
-		return int(n)
-	case string:
-		if i, err := strconv.Atoi(n); err == nil {
-			return i
-		}
-	}
-	return def
 }
 
 func hasString(v any, want string) bool {

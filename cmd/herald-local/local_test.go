@@ -130,17 +130,6 @@ func TestActionTargetsOption(t *testing.T) {
 	}
 }
 
-func TestNumber(t *testing.T) {
-	for _, tt := range []struct {
-		v    any
-		want int
-	}{{30, 30}, {int64(15), 15}, {float64(60), 60}, {"45", 45}, {nil, 7}, {"x", 7}} {
-		if got := number(tt.v, 7); got != tt.want {
-			t.Errorf("number(%v) = %d, want %d", tt.v, got, tt.want)
-		}
-	}
-}
-
 func TestDevTokensVerify(t *testing.T) {
 	tokens, err := mintTokens(localstack.DevSecret)
 	if err != nil {

@@ -120,3 +120,43 @@ func (e fieldErrors) err() error {
 	sort.Strings(e)
 	return errors.New(strings.Join(e, "; "))
 }
+
+// Int reads a template number (Timeout, MemorySize, BatchSize, …) as YAML gives it, or
+// def when v is absent or not a whole number.
+func Int(v any, def int) int {
+	switch n := v.(type) {
+	case int:
+		return n
+	case int64:
+		return int(n)
+	case float64:
+		return int(n)
+	case string:
+		if i, err := strconv.Atoi(n); err == nil {
+			return i
+		}
+	}
+	return def
+}
+
+// ArnOf returns the logical id X of a value {"Fn::GetAtt": [X, "Arn"]} (or its string
+// form "X.Arn"): how a template names the ARN of one of its own resources. It returns ""
+// for anything else.
+func ArnOf(v any) string {
+	m, ok := v.(map[string]any)
+	if !ok || len(m) != 1 {
+		return ""
+	}
+	switch a := m["Fn::GetAtt"].(type) {
+	case []any:
+		if len(a) == 2 && a[1] == "Arn" {
+			id, _ := a[0].(string)
+			return id
+		}
+	case string:
+		if id, attr, _ := strings.Cut(a, "."); attr == "Arn" {
+			return id
+		}
+	}
+	return ""
+}

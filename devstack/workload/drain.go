@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -24,30 +23,13 @@ func Queues(t *template.Template) []string {
 			if ev.Type != "SQS" {
 				continue
 			}
-			if id := getAttArn(ev.Properties["Queue"]); id != "" {
+			if id := template.ArnOf(ev.Properties["Queue"]); id != "" {
 				out = append(out, id)
 			}
 		}
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
-}
-
-// getAttArn returns X when v is {"Fn::GetAtt": [X, "Arn"]} or {"Fn::GetAtt": "X.Arn"}.
-func getAttArn(v any) string {
-	m, _ := v.(map[string]any)
-	switch a := m["Fn::GetAtt"].(type) {
-	case []any:
-		if len(a) == 2 && a[1] == "Arn" {
-			id, _ := a[0].(string)
-			return id
-		}
-	case string:
-		if id, ok := strings.CutSuffix(a, ".Arn"); ok {
-			return id
-		}
-	}
-	return ""
 }
 
 // drain waits until every queue of the workload is empty: no message waiting, in

@@ -19,6 +19,12 @@ import (
 // sooner, or the caller gets the gateway's bare 503.
 const apiTimeout = 30
 
+// The defaults of what a template leaves out: Lambda's timeout, SQS's visibility timeout.
+const (
+	lambdaDefaultTimeout = 3
+	sqsDefaultVisibility = 30
+)
+
 // visibilityFactor is AWS's advice for a queue a function reads: a visibility timeout of
 // at least six times the function's timeout.
 const visibilityFactor = 6
@@ -51,17 +57,14 @@ func CheckReservedConcurrency(tmpl *template.Template) []string {
 func CheckVisibility(tmpl *template.Template) []string {
 	var problems []string
 	for _, fn := range tmpl.Functions() {
-		timeout, _ := toInt(fn.Properties["Timeout"])
+		timeout := template.Int(fn.Properties["Timeout"], lambdaDefaultTimeout)
 		for _, name := range fn.EventNames() {
 			ev := fn.Events[name]
 			if ev.Type != "SQS" {
 				continue
 			}
-			q := getAttArn(ev.Properties["Queue"])
-			vis, ok := toInt(tmpl.Resources[q].Properties["VisibilityTimeout"])
-			if !ok {
-				vis = 30 // SQS's default
-			}
+			q := template.ArnOf(ev.Properties["Queue"])
+			vis := template.Int(tmpl.Resources[q].Properties["VisibilityTimeout"], sqsDefaultVisibility)
 			if vis < visibilityFactor*timeout {
 				problems = append(problems, fmt.Sprintf("%s: VisibilityTimeout %d is below %d × %s's Timeout %d", q, vis, visibilityFactor, fn.LogicalID, timeout))
 			}
@@ -75,7 +78,7 @@ func CheckVisibility(tmpl *template.Template) []string {
 func CheckAPITimeouts(tmpl *template.Template) []string {
 	var problems []string
 	for _, fn := range tmpl.Functions() {
-		timeout, _ := toInt(fn.Properties["Timeout"])
+		timeout := template.Int(fn.Properties["Timeout"], lambdaDefaultTimeout)
 		for _, name := range fn.EventNames() {
 			if fn.Events[name].Type == "HttpApi" && timeout >= apiTimeout {
 				problems = append(problems, fmt.Sprintf("%s: Timeout %d is not below the HTTP API's %d s", fn.LogicalID, timeout, apiTimeout))
@@ -196,7 +199,7 @@ func CheckLogRetention(tmpl *template.Template) []string {
 func CheckIAM(tmpl *template.Template) []string {
 	var problems []string
 	for _, fn := range tmpl.Functions() {
-		if getAttArn(fn.Properties["Role"]) == "" {
+		if template.ArnOf(fn.Properties["Role"]) == "" {
 			problems = append(problems, fn.LogicalID+": no Role of the template: SAM makes one, with policies the template does not show")
 		}
 		if _, ok := fn.Properties["Policies"]; ok {
@@ -337,17 +340,6 @@ func isRef(v any, name string) bool {
 	return m != nil && m["Ref"] == name
 }
 
-// toInt reads a template number.
-func toInt(v any) (int, bool) {
-	switch n := v.(type) {
-	case int:
-		return n, true
-	case float64:
-		return int(n), true
-	}
-	return 0, false
-}
-
 // GrantedDynamoDBActions returns the dynamodb: actions the template grants each function,
 // through its Policies or its role (Role: !GetAtt <role>.Arn), sorted.
 func GrantedDynamoDBActions(tmpl *template.Template) map[string][]string {
@@ -355,7 +347,7 @@ func GrantedDynamoDBActions(tmpl *template.Template) map[string][]string {
 	all := Statements(tmpl)
 	for _, fn := range tmpl.Functions() {
 		owners := []string{fn.LogicalID}
-		if role := getAttArn(fn.Properties["Role"]); role != "" {
+		if role := template.ArnOf(fn.Properties["Role"]); role != "" {
 			owners = append(owners, role)
 		}
 		var actions []string
@@ -383,7 +375,7 @@ func GrantedDynamoDBActions(tmpl *template.Template) map[string][]string {
 func Grants(tmpl *template.Template) map[string][]string {
 	out := map[string][]string{}
 	for _, fn := range tmpl.Functions() {
-		role := getAttArn(fn.Properties["Role"])
+		role := template.ArnOf(fn.Properties["Role"])
 		policies, _ := tmpl.Resources[role].Properties["Policies"].([]any)
 		var grants []string
 		for _, p := range policies {
@@ -417,7 +409,7 @@ func resourceNames(v any) []string {
 		}
 		return out
 	}
-	if id := getAttArn(v); id != "" {
+	if id := template.ArnOf(v); id != "" {
 		return []string{id}
 	}
 	m, _ := v.(map[string]any)

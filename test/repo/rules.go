@@ -69,7 +69,7 @@ func CheckRedrive(tmpl *template.Template) []string {
 			problems = append(problems, id+": no RedrivePolicy")
 			continue
 		}
-		target := getAttArn(policy["deadLetterTargetArn"])
+		target := template.ArnOf(policy["deadLetterTargetArn"])
 		switch {
 		case target == "":
 			problems = append(problems, id+": RedrivePolicy.deadLetterTargetArn: want Fn::GetAtt <Queue>.Arn")
@@ -83,24 +83,4 @@ func CheckRedrive(tmpl *template.Template) []string {
 	}
 	sort.Strings(problems)
 	return problems
-}
-
-// getAttArn returns X when v is {"Fn::GetAtt": [X, "Arn"]} (or "X.Arn"), else "".
-func getAttArn(v any) string {
-	m, ok := v.(map[string]any)
-	if !ok || len(m) != 1 {
-		return ""
-	}
-	switch a := m["Fn::GetAtt"].(type) {
-	case []any:
-		if len(a) == 2 && a[1] == "Arn" {
-			id, _ := a[0].(string)
-			return id
-		}
-	case string:
-		if id, attr, _ := strings.Cut(a, "."); attr == "Arn" {
-			return id
-		}
-	}
-	return ""
 }
