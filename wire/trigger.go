@@ -21,7 +21,9 @@ type TriggerSpec struct {
 	// Name is 1 to 128 bytes.
 	Name     string          `json:"name"`
 	Resource TriggerResource `json:"resource"`
-	// Events are event type patterns ("job.*", "*"); none makes a placeholder trigger,
+	// Events are event type patterns ("job.*", "*"). Without any, a condition of the
+	// filter on "event" selects the events, as in OMAPI ({"event":
+	// "resource.ResourceCreated"}); without that either, the trigger is a placeholder,
 	// which runs only when fired.
 	Events []string `json:"events"`
 	// Filter is a filter on the event's members (see the API's documentation).
@@ -39,7 +41,9 @@ type TriggerSpec struct {
 // TriggerResource is a trigger's scope: the events about the resource at Path, and
 // with IncludeSubresources those about every resource below it.
 type TriggerResource struct {
-	Path                string `json:"path"`
+	// Path is required, except of a trigger that spans every path: an administrator's,
+	// or one that selects only system.* events (announcements).
+	Path                string `json:"path,omitempty"`
 	IncludeSubresources bool   `json:"include_subresources"`
 	// Type, when set, is a pattern the event's resource.type must match ("job",
 	// "itemsvc.*"); "*" matches any run of characters.
@@ -62,9 +66,12 @@ type Trigger struct {
 	// when its owner did, or while it is enabled.
 	DisabledReason string `json:"disabled_reason,omitempty"`
 	// ExhaustedInRow counts the deliveries exhausted since the last that succeeded.
-	ExhaustedInRow int       `json:"exhausted_in_row"`
-	CreatedAt      time.Time `json:"created_at"`
-	UpdatedAt      time.Time `json:"updated_at"`
+	ExhaustedInRow int `json:"exhausted_in_row"`
+	// Placeholder is true of a trigger that matches no published event (no events, and
+	// no condition of its filter on "event") and runs only when fired.
+	Placeholder bool      `json:"placeholder"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
 }
 
 // IsEnabled reports whether the trigger runs its action: Enabled absent or true.

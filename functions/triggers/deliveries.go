@@ -152,7 +152,7 @@ func (h *Handler) replay(ctx context.Context, req *awsevents.APIGatewayV2HTTPReq
 	if (body.StartTime == nil) == (body.StartSequence == 0) {
 		return apigw.Response{}, fault.Field("start_time", "give exactly one of start_time and start_sequence")
 	}
-	if t.Placeholder() {
+	if t.IsPlaceholder() {
 		return apigw.Response{}, fault.New(fault.Conflict, "a placeholder trigger matches no published event; use fire")
 	}
 	end := time.Now()
@@ -186,7 +186,7 @@ func (h *Handler) replayRange(ctx context.Context, t *trigger.Trigger, body repl
 		return res, err
 	}
 	var m match.Matcher
-	m.Add(t.ID, t.Events, f)
+	m.Add(t.ID, t.MatchEvents(), f)
 	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: []string{scopeSubject(t)}, DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: body.StartSequence}
 	if body.StartTime != nil {
 		cfg.DeliverPolicy, cfg.OptStartSeq, cfg.OptStartTime = jetstream.DeliverByStartTimePolicy, 0, body.StartTime
@@ -270,9 +270,18 @@ func (h *Handler) replayOne(ctx context.Context, t *trigger.Trigger, m *match.Ma
 	return 0, 1, nil
 }
 
-// scopeSubject returns the stream subjects of the trigger's resource scope.
+// scopeSubject returns the stream subjects of the trigger's resource scope: every event
+// for a trigger without a path, and every system event (all stored under
+// herald.events.system.<Name>.system._) for one that selects only those. The matcher
+// decides the rest, as the Router does.
 func scopeSubject(t *trigger.Trigger) string {
-	base := "herald.events.*.*." + strings.ReplaceAll(t.Resource.Path, "/", ".")
+	switch {
+	case t.AllPaths() && t.SystemOnly():
+		return event.SubjectRoot + "." + event.SystemDomain + ".>"
+	case t.AllPaths():
+		return event.StreamSubjects
+	}
+	base := event.SubjectRoot + ".*.*." + strings.ReplaceAll(t.Resource.Path, "/", ".")
 	if t.Resource.IncludeSubresources {
 		return base + ".>"
 	}

@@ -134,9 +134,7 @@ func (h *Handler) create(ctx context.Context, req *awsevents.APIGatewayV2HTTPReq
 	slog.InfoContext(ctx, "trigger created", "trigger", t.ID, "owner", t.Owner, "mode", t.Mode, "events", len(t.Events))
 	// The one answer that shows the action's secret: the owner configures the
 	// receiver with it.
-	shown := *t
-	shown.Writable = nil
-	return apigw.Reply(http.StatusCreated, &shown), nil
+	return apigw.Reply(http.StatusCreated, t.Created()), nil
 }
 
 // list serves GET /v1/triggers: the caller's own.
@@ -304,18 +302,25 @@ func (h *Handler) test(ctx context.Context, req *awsevents.APIGatewayV2HTTPReque
 		return apigw.Response{}, err
 	}
 	x := f.Explain(mev)
+	// The patterns the Router matches under: "*" for a trigger whose filter selects the
+	// events, which then shows in the filter's own step on "event".
+	events := t.MatchEvents()
+	if events == nil {
+		events = []string{}
+	}
 	typeStep := match.Step{Field: "events", Path: "event", Operator: "any-of", Found: []json.RawMessage{jsonString(ev.Event)}}
-	typeStep.Operand, _ = json.Marshal(t.Events)
-	typeStep.Matched = typeMatches(t, mev)
+	typeStep.Operand, _ = json.Marshal(events)
+	typeStep.Matched = typeMatches(t.ID, events, mev)
 	answer := testAnswer{Matched: typeStep.Matched && x.Matched, Enabled: t.IsEnabled(), Explain: append([]match.Step{typeStep}, x.Steps...)}
 	return apigw.Reply(http.StatusOK, answer), nil
 }
 
 // typeMatches reports whether the event's type matches one of the trigger's patterns,
-// as the Router's matcher decides it. A placeholder trigger matches no event.
-func typeMatches(t *trigger.Trigger, ev *match.Event) bool {
+// as the Router's matcher decides it. A placeholder trigger (no patterns) matches no
+// event.
+func typeMatches(id string, events []string, ev *match.Event) bool {
 	var m match.Matcher
-	m.Add(t.ID, t.Events, nil)
+	m.Add(id, events, nil)
 	return len(m.Match(ev)) == 1
 }
 

@@ -67,9 +67,10 @@ func (x *Index) Refresh(ctx context.Context) error {
 }
 
 // apply puts the trigger's current state into the matcher: in when it is live, enabled,
-// names events and is selected; out otherwise.
+// selects events (MatchEvents) and is selected; out otherwise.
 func (x *Index) apply(ctx context.Context, t *Trigger) {
-	if t.Deleted() || !t.IsEnabled() || t.Placeholder() || (x.Select != nil && !x.Select(t)) {
+	events := t.MatchEvents()
+	if t.Deleted() || !t.IsEnabled() || len(events) == 0 || (x.Select != nil && !x.Select(t)) {
 		x.matcher.Remove(t.ID)
 		delete(x.byID, t.ID)
 		return
@@ -83,7 +84,7 @@ func (x *Index) apply(ctx context.Context, t *Trigger) {
 		delete(x.byID, t.ID)
 		return
 	}
-	x.matcher.Add(t.ID, t.Events, f)
+	x.matcher.Add(t.ID, events, f)
 	x.byID[t.ID] = t
 }
 

@@ -18,10 +18,17 @@ import (
 // authority, and that authority covers the scope the trigger was created for, no more.
 // ev must be valid (event.Validate); the filter beyond the scope is not checked, since
 // firing an event that does not match is what placeholder triggers are for.
+//
+// A trigger without a path takes every path; but one that selects only system events,
+// which any person may own, takes only a system event (event.event is named otherwise),
+// as its scope is the announcements and not the whole tree.
 func (s *Spec) CheckScope(ev *event.Event) error {
 	path := ev.Path()
-	in := path == s.Resource.Path ||
+	in := s.AllPaths() || path == s.Resource.Path ||
 		(s.Resource.IncludeSubresources && strings.HasPrefix(path, s.Resource.Path+"/"))
+	if s.AllPaths() && s.SystemOnly() && ev.Domain() != event.SystemDomain {
+		return fault.Field("event.event", "must be a system.* event: the trigger's scope is the announcements")
+	}
 	if !in {
 		if s.Resource.IncludeSubresources {
 			return fault.Field("event.resource.path", fmt.Sprintf("must be %q or under it, the trigger's scope", s.Resource.Path))

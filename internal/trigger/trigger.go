@@ -17,7 +17,10 @@ var DefaultSchedule = []string{"5s", "5m", "30m", "2h", "5h", "10h", "10h"}
 
 // Resource is a trigger's scope.
 type Resource struct {
-	Path                string `json:"path"`
+	// Path is the resource the trigger is about. Empty (absent) makes the trigger span
+	// every path: allowed to an administrator, or for a trigger that selects only
+	// system events (announcements); see Spec.Authorize.
+	Path                string `json:"path,omitempty"`
 	IncludeSubresources bool   `json:"include_subresources"`
 	// Type, when set, is a pattern the event's resource.type must match ("job",
 	// "itemsvc.*"); "*" matches any run of characters.
@@ -54,9 +57,13 @@ type Trigger struct {
 	// exhausted deliveries); empty when the owner did, or when it is enabled.
 	DisabledReason string `json:"disabled_reason,omitempty"`
 	// ExhaustedInRow counts the deliveries exhausted since the last that succeeded.
-	ExhaustedInRow int       `json:"exhausted_in_row"`
-	CreatedAt      time.Time `json:"created_at"`
-	UpdatedAt      time.Time `json:"updated_at"`
+	ExhaustedInRow int `json:"exhausted_in_row"`
+	// Placeholder says that the trigger matches no published event and runs only when
+	// fired (IsPlaceholder). Derived for the API's answers (View, Created), never stored:
+	// an empty events list alone does not tell, as the filter may select the events.
+	Placeholder bool      `json:"placeholder"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
 
 	version string // its place on the changes index
 	deleted bool   // a tombstone, kept for the Router to see the deletion
@@ -68,9 +75,10 @@ func (t *Trigger) IsEnabled() bool { return t.Enabled == nil || *t.Enabled }
 // Deleted reports whether t is the tombstone of a deleted trigger (Store.Changes only).
 func (t *Trigger) Deleted() bool { return t.deleted }
 
-// Placeholder reports whether the trigger names no events: it never matches published
-// events and runs only when fired.
-func (t *Trigger) Placeholder() bool { return len(t.Events) == 0 }
+// IsPlaceholder reports whether the trigger selects no events, neither in events nor
+// by a condition of its filter on the event type: it never matches published events
+// and runs only when fired.
+func (t *Trigger) IsPlaceholder() bool { return len(t.MatchEvents()) == 0 }
 
 // ScheduleDurations returns the retry schedule as durations. The spec was validated, so
 // every entry parses.
@@ -88,12 +96,20 @@ func (s *Spec) ScheduleDurations() []time.Duration {
 	return out
 }
 
+// Created returns t as the answer of creating it shows it: the one answer with the
+// action's secrets, so that the owner can configure the receiver with them.
+func (t *Trigger) Created() *Trigger {
+	v := *t
+	v.Writable = nil
+	v.Placeholder = t.IsPlaceholder()
+	return &v
+}
+
 // View returns t as the API shows it after creation: the action without its secrets
 // (an http action's "secret" and "previous_secrets"), which are shown once, when they
 // are made.
 func (t *Trigger) View() *Trigger {
-	v := *t
-	v.Writable = nil
+	v := t.Created()
 	var action map[string]json.RawMessage
 	if json.Unmarshal(t.Action, &action) == nil {
 		_, secret := action["secret"]
@@ -104,5 +120,5 @@ func (t *Trigger) View() *Trigger {
 			v.Action, _ = json.Marshal(action)
 		}
 	}
-	return &v
+	return v
 }

@@ -28,10 +28,13 @@ const (
 // checks the spec, returning a fault Invalid naming every field that breaks a rule:
 //
 //   - name is 1 to MaxNameBytes of UTF-8;
-//   - resource.path is a valid resource path (event.ValidPath); resource.type, when set,
-//     a pattern of letters, digits, "_", "-", "." and "*";
+//   - resource.path, when set, is a valid resource path (event.ValidPath); without it
+//     the trigger spans every path, include_subresources is set to say so, and
+//     Authorize decides who may have it. resource.type, when set, is a pattern of
+//     letters, digits, "_", "-", "." and "*";
 //   - events has at most MaxEvents patterns: "*", or "<domain>.<Name>" where either part
-//     may hold "*"; none is a placeholder trigger;
+//     may hold "*". Without any, the filter's condition on "event" selects the events,
+//     and without that the trigger is a placeholder (MatchEvents);
 //   - filter compiles (package match), its errors named under "filter";
 //   - action is an object of at most MaxActionBytes (package actionspec checks its
 //     fields);
@@ -45,14 +48,17 @@ func (s *Spec) Normalize() error {
 	if s.Name == "" || len(s.Name) > MaxNameBytes || !utf8.ValidString(s.Name) {
 		fail("name", "must be 1 to "+strconv.Itoa(MaxNameBytes)+" bytes of UTF-8")
 	}
-	if err := event.ValidPath(s.Resource.Path); err != nil {
+	if s.AllPaths() {
+		// Every path lies below the root: a trigger without a path includes them all.
+		s.Resource.IncludeSubresources = true
+	} else if err := event.ValidPath(s.Resource.Path); err != nil {
 		fail("resource.path", err.Error())
 	}
 	if s.Resource.Type != "" && !validPattern(s.Resource.Type) {
 		fail("resource.type", "must be 1 to "+strconv.Itoa(MaxPatternBytes)+" of letters, digits, _ - . and *")
 	}
 	if s.Events == nil {
-		s.Events = []string{} // a placeholder shows an empty list, not null
+		s.Events = []string{} // no events shows an empty list, not null
 	}
 	if len(s.Events) > MaxEvents {
 		fail("events", "must have at most "+strconv.Itoa(MaxEvents)+" entries")

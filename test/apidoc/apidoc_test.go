@@ -21,6 +21,7 @@ import (
 	"github.com/heraldhq/herald/devstack/template"
 	"github.com/heraldhq/herald/internal/action"
 	"github.com/heraldhq/herald/internal/apigw"
+	"github.com/heraldhq/herald/internal/auth"
 	"github.com/heraldhq/herald/internal/consumer"
 	"github.com/heraldhq/herald/internal/delivery"
 	"github.com/heraldhq/herald/internal/event"
@@ -251,6 +252,12 @@ func TestRequestExamples(t *testing.T) {
 				`"filter":{"data.jobType":["TRANSCODE"]},"action":{"type":"http","url":"https://example.org/hook","on_error":"allow"},"mode":"sync","retry":{"schedule":["5s"]}}`, true, true},
 		{"create a placeholder trigger", "POST", "/v1/triggers",
 			`{"name":"t","resource":{"path":"projects/p1"},"action":{"type":"javascript","script":"function handle(e){}"}}`, true, true},
+		{"create an OMAPI trigger", "POST", "/v1/triggers",
+			`{"name":"t","resource":{"path":"projects/demo","include_subresources":true},"filter":{"event":"resource.ResourceCreated","resource.type":"itemsvc.*"},"action":{"type":"nats","subject":"s"}}`, true, true},
+		{"create an announcements trigger without a resource", "POST", "/v1/triggers",
+			`{"name":"t","events":["system.*"],"action":{"type":"nats","subject":"s"}}`, true, true},
+		{"create a trigger with an invalid path", "POST", "/v1/triggers",
+			`{"name":"t","resource":{"path":"/"},"events":["system.*"],"action":{"type":"nats","subject":"s"}}`, true, false},
 		{"create a trigger with an unknown field", "POST", "/v1/triggers",
 			`{"name":"t","resource":{"path":"projects/p1"},"action":{"type":"nats","subject":"s"},"priority":1}`, true, false},
 		{"replace a trigger without an action", "PUT", "/v1/triggers/" + triggerID, `{"name":"t","resource":{"path":"projects/p1"}}`, true, false},
@@ -325,11 +332,16 @@ func literalExamples() []example {
 		`"events":["job.JobFinished","job.JobFailed"],"filter":{"data.jobType":["TRANSCODE","PROXY"]},` +
 		`"action":{"type":"http","url":"https://example.org/hook","secret":"whsec_c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI="},` +
 		`"mode":"async","retry":{"schedule":["5s","5m","30m","2h","5h","10h","10h"]},"enabled":true,"exhausted_in_row":0,` +
-		`"created_at":"2026-03-01T10:00:00Z","updated_at":"2026-03-01T10:00:00Z"}`
+		`"placeholder":false,"created_at":"2026-03-01T10:00:00Z","updated_at":"2026-03-01T10:00:00Z"}`
+	// OMAPI's example: no events, as the filter selects them; and no path, an administrator's.
+	omapi := `{"id":"` + triggerID + `","owner":"ops","name":"item creates","resource":{"include_subresources":true},` +
+		`"events":[],"filter":{"event":"resource.ResourceCreated","resource.type":"itemsvc.*"},` +
+		`"action":{"type":"nats","subject":"herald.actions.items"},"mode":"async","retry":{"schedule":["5s"]},"enabled":true,` +
+		`"exhausted_in_row":0,"placeholder":false,"created_at":"2026-03-01T10:00:00Z","updated_at":"2026-03-01T10:00:00Z"}`
 	placeholder := `{"id":"` + triggerID + `","owner":"u1","name":"by hand","resource":{"path":"projects/p1","include_subresources":false},` +
 		`"events":null,"action":{"type":"sqs","queue_url":"https://sqs.eu-west-1.amazonaws.com/123456789012/q"},"mode":"async",` +
 		`"retry":{"schedule":["5s"]},"enabled":false,"disabled_reason":"5 deliveries in a row were exhausted","exhausted_in_row":5,` +
-		`"created_at":"2026-03-01T10:00:00Z","updated_at":"2026-03-02T10:00:00Z"}`
+		`"placeholder":true,"created_at":"2026-03-01T10:00:00Z","updated_at":"2026-03-02T10:00:00Z"}`
 	verdict := `{"trigger_id":"` + triggerID + `","approve":false,"reason":"the collection is locked"}`
 	return []example{
 		{"health ok", "GET", "/v1/health", 200, plainJSON, `{"status":"ok"}`},
@@ -405,6 +417,7 @@ func literalExamples() []example {
 				`"event_uuid":"` + eventUUID + `","created_at":"2026-03-01T10:00:00Z","acknowledged_at":null,"expires_at":"2027-03-01T10:00:00Z"}]}`},
 
 		{"create a trigger", "POST", "/v1/triggers", 201, plainJSON, trig},
+		{"create a trigger without a path or events", "POST", "/v1/triggers", 201, plainJSON, omapi},
 		{"list triggers", "GET", "/v1/triggers", 200, plainJSON, `{"items":[` + placeholder + `],"next_cursor":""}`},
 		{"get a missing trigger", "GET", "/v1/triggers/" + triggerID, 404, problemJSON,
 			`{"type":"urn:herald:problem:not-found","title":"not found","status":404,"detail":"no such trigger"}`},
@@ -536,6 +549,16 @@ func encodedExamples(t *testing.T) []example {
 	add("admin: no such consumer (encoded)", "DELETE", "/v1/admin/consumers/"+consumerID, apigw.Error(ctx, fault.New(fault.NotFound, "no such consumer")))
 	add("a disabled consumer's batch (encoded)", "GET", "/v1/consumers/"+consumerID+"/batch", apigw.Error(ctx, fault.New(fault.Conflict, "the consumer is disabled by an administrator")))
 
+	// A trigger without a path, of someone without the admin role: a 403 naming the field.
+	wide := trigger.Spec{Name: "all", Events: []string{"resource.*"}, Action: json.RawMessage(`{"type":"nats","subject":"s"}`)}
+	if err := wide.Normalize(); err != nil {
+		t.Fatal(err)
+	}
+	wideErr := wide.Authorize(&auth.Claims{Subject: "u1", TokenType: auth.Personal, Perms: map[string]auth.Level{"projects/p1": auth.Admin}})
+	if !fault.Is(wideErr, fault.Forbidden) {
+		t.Fatalf("a user's trigger without a path: %v, want Forbidden", wideErr)
+	}
+
 	// Problems from apigw.Error, one per kind a handler can answer.
 	problems := []struct {
 		method, target string
@@ -545,6 +568,7 @@ func encodedExamples(t *testing.T) []example {
 		{"POST", "/v1/acknowledge", fault.Fields([]fault.FieldError{{Field: "replies[0]", Message: "unknown key_id"}, {Field: "replies[1]", Message: "malformed salt"}})},
 		{"GET", "/v1/catalog", fault.New(fault.Unauthorized, "a bearer token is required")},
 		{"POST", "/v1/triggers", fault.New(fault.Forbidden, `a sync trigger on projects/p1 needs WRITE on it`)},
+		{"POST", "/v1/triggers", wideErr},
 		{"GET", "/v1/consumers/" + consumerID + "/stream", fault.New(fault.Forbidden, "READ permission on \"projects/p1\" is required")},
 		{"DELETE", "/v1/triggers/" + triggerID, fault.New(fault.NotFound, "no such trigger")},
 		{"POST", "/v1/triggers/" + triggerID + "/replay", fault.New(fault.Conflict, "a placeholder trigger matches no published event; use fire")},
