@@ -188,14 +188,14 @@ func securityMatrix(t *testing.T, w *stacktest.World) map[string][]secCase {
 			{whoScoped, stacktest.Call{Method: "POST", Path: "/v1/notifications", Body: notif, Token: w.Scoped}, w403},
 			{whoLacking + " (a service without the publisher role)", stacktest.Call{Method: "POST", Path: "/v1/notifications", Body: notif, Token: w.Service}, w403},
 		},
-		"POST /v1/triggers": {
+		"POST /v1/triggers": append([]secCase{
 			{whoNone, stacktest.Call{Method: "POST", Path: "/v1/triggers", Body: triggerSpec}, gw401},
 			{whoIntruder, stacktest.Call{Method: "POST", Path: "/v1/triggers", Body: triggerSpec, Token: w.Intruder}, okWith(201, owner(stacktest.IntruderSub))},
 			{whoScoped, stacktest.Call{Method: "POST", Path: "/v1/triggers", Body: triggerSpec, Token: w.Scoped}, okWith(201, owner(stacktest.OwnerSub))},
 			{whoLacking, stacktest.Call{Method: "POST", Path: "/v1/triggers", Body: triggerSpec, Token: w.Bare}, w403},
 			{"a sync trigger with READ only", stacktest.Call{Method: "POST", Path: "/v1/triggers", Token: w.Owner,
 				Body: `{"name":"veto","resource":{"path":"` + stacktest.ScopePath + `"},"events":["*"],"mode":"sync","action":{"type":"javascript","script":"function handle(e){return {approve:true}}"}}`}, w403},
-		},
+		}, wideTriggerCases(t, w)...),
 		"GET /v1/triggers": {
 			{whoNone, stacktest.Call{Method: "GET", Path: "/v1/triggers"}, gw401},
 			{whoIntruder, stacktest.Call{Method: "GET", Path: "/v1/triggers", Token: w.Intruder}, okWith(200, lists(false, tr))},
@@ -204,7 +204,10 @@ func securityMatrix(t *testing.T, w *stacktest.World) map[string][]secCase {
 		},
 		"GET /v1/triggers/{id}": owned("GET", onTrigger(""), "", ok(200), ok(200)),
 		// Replacing is checked as creating: READ on the path.
-		"PUT /v1/triggers/{id}": owned("PUT", onTrigger(""), w.TriggerSpec, ok(200), w403),
+		"PUT /v1/triggers/{id}": append(owned("PUT", onTrigger(""), w.TriggerSpec, ok(200), w403),
+			// Replacing is where a trigger could lose its path: checked as creating.
+			secCase{"the owner's trigger, its path left out", stacktest.Call{Method: "PUT", Path: onTrigger(""), Token: w.Owner,
+				Body: strings.Replace(w.TriggerSpec, `"path":"`+stacktest.ScopePath+`/hooks",`, "", 1)}, stacktest.Want{Status: 403, Fields: []string{"resource.path"}}}),
 		"DELETE /v1/triggers/{id}": {
 			{whoNone, stacktest.Call{Method: "DELETE", Path: onTrigger("")}, gw401},
 			{whoIntruder, stacktest.Call{Method: "DELETE", Path: onTrigger(""), Token: w.Intruder}, w404},
@@ -412,5 +415,6 @@ func TestSecurity(t *testing.T) {
 		}
 	})
 
+	t.Run("announcements", func(t *testing.T) { announcementsConfined(t, w) })
 	t.Run("quota", func(t *testing.T) { checkQuota(t, w) })
 }
