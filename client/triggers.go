@@ -109,8 +109,8 @@ type FireResult struct {
 }
 
 // FireTrigger runs the trigger's action for ev now (202), whether or not the trigger
-// would match it; it is how placeholder triggers (without events) run. Follow the
-// delivery with ListDeliveries.
+// would match it; it is how placeholder triggers (without events, and without a
+// condition of their filter on "event") run. Follow the delivery with ListDeliveries.
 //
 // It is not retried after the request may have reached the server: every fire queues
 // the action again, so a retry could run it twice.

@@ -69,8 +69,11 @@ func (x *Index) Refresh(ctx context.Context) error {
 // apply puts the trigger's current state into the matcher: in when it is live, enabled,
 // selects events (MatchEvents) and is selected; out otherwise.
 func (x *Index) apply(ctx context.Context, t *Trigger) {
-	events := t.MatchEvents()
-	if t.Deleted() || !t.IsEnabled() || len(events) == 0 || (x.Select != nil && !x.Select(t)) {
+	var events []string
+	if !t.Deleted() && t.IsEnabled() && (x.Select == nil || x.Select(t)) {
+		events = t.MatchEvents()
+	}
+	if len(events) == 0 {
 		x.matcher.Remove(t.ID)
 		delete(x.byID, t.ID)
 		return

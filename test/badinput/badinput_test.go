@@ -587,11 +587,16 @@ func badInputMatrix(t *testing.T, w *stacktest.World, tokens []struct{ name, aut
 		return strings.Join(parts, ",")
 	}
 	specCases := func(c stacktest.Call) []badCase {
-		return fieldCases(c, 400,
+		// Without a resource a trigger spans every path: well-formed, but the owner's
+		// authority does not reach that far, so it is refused as a permission is.
+		noResource := fieldCases(c, 403,
+			"no resource", tReplace(`"resource":{"path":"`+stacktest.ScopePath+`/hooks","include_subresources":true},`, ``), "resource.path",
+		)
+		return append(noResource, fieldCases(c, 400,
 			"empty name", tReplace(`"name":"hooks"`, `"name":""`), "name",
 			"name of 129 bytes", tReplace(`"name":"hooks"`, `"name":"`+strings.Repeat("n", 129)+`"`), "name",
 			"name a number", tReplace(`"name":"hooks"`, `"name":7`), "name",
-			"no resource", tReplace(`"resource":{"path":"`+stacktest.ScopePath+`/hooks","include_subresources":true},`, ``), "resource.path",
+			"the root spelled as a path", tReplace(stacktest.ScopePath+`/hooks`, `/`), "resource.path",
 			"dot-dot resource path", tReplace(stacktest.ScopePath+`/hooks`, `projects/../hooks`), "resource.path",
 			"resource type with a space", tReplace(`"include_subresources":true`, `"include_subresources":true,"type":"a b"`), "resource.type",
 			"event without a dot", tReplace(`["resource.*"]`, `["nodot"]`), "events[0]",
@@ -631,7 +636,7 @@ func badInputMatrix(t *testing.T, w *stacktest.World, tokens []struct{ name, aut
 			"33 keys", filter(`{`+many(33, func(i int) string { return fmt.Sprintf(`"data.k%02d":1`, i) })+`}`), "filter.data.k32",
 			"257 values", filter(`{"data.k":[`+many(257, func(i int) string { return fmt.Sprint(i) })+`]}`), "filter.data.k[256]",
 			"deep filter", filter(`{"data.k":`+deep+`}`), "",
-		)
+		)...)
 	}
 	add("POST /v1/triggers",
 		tokenCases(trig, tokens, false),
