@@ -39,6 +39,9 @@ func (s *Spec) Authorize(c *auth.Claims) error {
 // authorizeAllPaths is Authorize for a trigger without a path. Its refusals name
 // resource.path, the member whose absence asks for more than the caller holds.
 func (s *Spec) authorizeAllPaths(c *auth.Claims) error {
+	if c == nil {
+		return fault.New(fault.Unauthorized, "no verified caller")
+	}
 	if c.IsAdmin() && c.TokenType != auth.Scoped {
 		return nil
 	}

@@ -147,6 +147,9 @@ func TestAuthorizeAllPaths(t *testing.T) {
 		{"admin, sync announcements", syncAnnounce, admin, true},
 		{"service token, announcements", announce, service, false},
 	}
+	if s := spec(t, announce); !fault.Is(s.Authorize(nil), fault.Unauthorized) {
+		t.Error("Authorize(nil) is not Unauthorized")
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := spec(t, tt.members)
