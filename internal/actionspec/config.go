@@ -16,7 +16,7 @@ type Config struct {
 	Method    string            `json:"method,omitempty"`
 	Headers   map[string]string `json:"headers,omitempty"`
 	TimeoutMS int               `json:"timeout_ms,omitempty"`
-	Format    string            `json:"format,omitempty"` // native | cloudevents
+	Format    string            `json:"format,omitempty"` // native | cloudevents | form
 	Secret    string            `json:"secret,omitempty"`
 	// PreviousSecrets still sign, during a rotation, so that receivers that have not
 	// switched to Secret yet keep verifying.

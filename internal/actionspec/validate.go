@@ -155,8 +155,10 @@ func (p *Policy) checkValues(c *Config) []fault.FieldError {
 		if c.TimeoutMS < 0 || c.TimeoutMS > MaxTimeoutMS {
 			fail("timeout_ms", "must be from 1 to "+strconv.Itoa(MaxTimeoutMS)+" (0 or absent: 10000)")
 		}
-		if c.Format != "" && c.Format != string(webhook.FormatNative) && c.Format != string(webhook.FormatCloudEvents) {
-			fail("format", "must be native or cloudevents")
+		switch webhook.Format(c.Format) {
+		case "", webhook.FormatNative, webhook.FormatCloudEvents, webhook.FormatForm:
+		default:
+			fail("format", "must be native, cloudevents or form")
 		}
 		errs = append(errs, checkHeaders(c.Headers)...)
 		if c.Secret != "" {

@@ -34,6 +34,8 @@ var validActions = []struct{ action, mode string }{
 	{`{"type":"http","url":"https://example.org/hook"}`, "async"},
 	{`{"type":"http","url":"http://example.org:8080/h?x=1","method":"PUT","headers":{"Authorization":"Bearer x"},"timeout_ms":30000,"format":"cloudevents","secret":"` + secret + `","previous_secrets":["` + secret + `"],"transform":"function transform(e){return e}"}`, "async"},
 	{`{"type":"http","url":"https://example.org/veto","on_error":"allow"}`, "sync"},
+	{`{"type":"http","url":"https://example.org/form","format":"form"}`, "async"},
+	{`{"type":"http","url":"https://example.org/form-veto","format":"form"}`, "sync"},
 	{`{"type":"sqs","queue_url":"` + queue + `"}`, "async"},
 	{`{"type":"sqs","queue_url":"` + fifo + `","message_group_id":"jobs-1","transform":"function transform(e){return e}"}`, "async"},
 	{`{"type":"sns","topic_arn":"` + topic + `"}`, "async"},
