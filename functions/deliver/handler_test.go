@@ -354,6 +354,13 @@ func TestSQSAction(t *testing.T) {
 	if len(msgs) != 1 || aws.ToString(msgs[0].Body) != string(task.Event) {
 		t.Fatalf("target queue got %v", msgs)
 	}
+	// The event's identifying fields travel as message attributes.
+	want := map[string]string{"event": "resource.ResourceCreated", "uuid": task.EventUUID, "resource_type": "collection", "resource_path": "projects/p1/collections/c1"}
+	for name, v := range want {
+		if got := aws.ToString(msgs[0].MessageAttributes[name].StringValue); got != v {
+			t.Errorf("attribute %s = %q, want %q", name, got, v)
+		}
+	}
 }
 
 // TestNATSAction publishes the event on a subject.

@@ -19,7 +19,6 @@ import (
 
 	"github.com/heraldhq/herald/internal/actionspec"
 	"github.com/heraldhq/herald/internal/event"
-	"github.com/heraldhq/herald/internal/fanout"
 )
 
 // natsFlushTimeout bounds the wait for the NATS server to confirm a nats action.
@@ -126,7 +125,9 @@ func (r *Runner) sqs(ctx context.Context, d Delivery, payload []byte) Outcome {
 	if r.SQS == nil {
 		return unavailable("sqs")
 	}
-	in := &sqs.SendMessageInput{QueueUrl: aws.String(d.Action.QueueURL), MessageBody: aws.String(string(payload))}
+	// The event's identifying fields as message attributes, so that a consumer routes or
+	// drops a message without parsing its body (which a transform may have reshaped).
+	in := &sqs.SendMessageInput{QueueUrl: aws.String(d.Action.QueueURL), MessageBody: aws.String(string(payload)), MessageAttributes: sqsAttributes(d.Event)}
 	if d.Action.MessageGroupID != "" {
 		// FIFO queues: the delivery id dedupes a retried send within SQS's window.
 		in.MessageGroupId = aws.String(d.Action.MessageGroupID)
@@ -143,8 +144,8 @@ func (r *Runner) sns(ctx context.Context, d Delivery, payload []byte) Outcome {
 		return unavailable("sns")
 	}
 	// The event's message attributes, as on Herald's own topic, so that subscribers
-	// can filter the same way.
-	in := &sns.PublishInput{TopicArn: aws.String(d.Action.TopicARN), Message: aws.String(string(payload)), MessageAttributes: fanout.Attributes(d.Event, 0)}
+	// can filter the same way, with resource_id and namespaces.
+	in := &sns.PublishInput{TopicArn: aws.String(d.Action.TopicARN), Message: aws.String(string(payload)), MessageAttributes: snsAttributes(d.Event)}
 	if d.Action.MessageGroupID != "" {
 		// FIFO topics: the delivery id dedupes a retried publish within SNS's window.
 		in.MessageGroupId = aws.String(d.Action.MessageGroupID)
