@@ -379,6 +379,11 @@ func TestNATSAction(t *testing.T) {
 	if err != nil || string(m.Data) != string(task.Event) {
 		t.Fatalf("subject got %v, %v", m, err)
 	}
+	for name, want := range map[string]string{"Nats-Msg-Id": task.DeliveryID, "Herald-Event": "resource.ResourceCreated", "Herald-Trigger": tr.ID} {
+		if got := m.Header.Get(name); got != want {
+			t.Errorf("header %s = %q, want %q", name, got, want)
+		}
+	}
 }
 
 // TestJavaScriptAction: handle(event) returns a derived event, which is published; a

@@ -33,6 +33,9 @@ type Config struct {
 	InvocationType string `json:"invocation_type,omitempty"` // Event (default) | RequestResponse
 	// nats
 	Subject string `json:"subject,omitempty"`
+	// RequireListener makes a publish that nothing receives (no stream captures the
+	// subject, no subscriber listens) a failed attempt instead of a delivery.
+	RequireListener bool `json:"require_listener,omitempty"`
 	// javascript
 	Script string `json:"script,omitempty"`
 

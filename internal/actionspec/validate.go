@@ -38,7 +38,7 @@ var Fields = map[string][]string{
 	"sqs":        {"queue_url", "message_group_id", "transform"},
 	"sns":        {"topic_arn", "message_group_id", "transform"},
 	"lambda":     {"function", "invocation_type", "transform"},
-	"nats":       {"subject", "transform"},
+	"nats":       {"subject", "require_listener", "transform"},
 	"javascript": {"script", "on_error"},
 }
 
@@ -124,6 +124,7 @@ var fieldsOf = map[string]struct {
 	"function":         {func(c *Config) any { return &c.Function }, "a string"},
 	"invocation_type":  {func(c *Config) any { return &c.InvocationType }, "a string"},
 	"subject":          {func(c *Config) any { return &c.Subject }, "a string"},
+	"require_listener": {func(c *Config) any { return &c.RequireListener }, "true or false"},
 	"script":           {func(c *Config) any { return &c.Script }, "a string"},
 	"transform":        {func(c *Config) any { return &c.Transform }, "a string"},
 }

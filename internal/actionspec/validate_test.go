@@ -44,6 +44,7 @@ var validActions = []struct{ action, mode string }{
 	{`{"type":"lambda","function":"` + function + `:live","invocation_type":"RequestResponse","transform":"function transform(e){return e}"}`, "async"},
 	{`{"type":"nats","subject":"herald.actions.partner.items"}`, "async"},
 	{`{"type":"nats","subject":"herald.actions.x","transform":"function transform(e){return e}"}`, "async"},
+	{`{"type":"nats","subject":"herald.actions.x","require_listener":true}`, "async"},
 	{`{"type":"javascript","script":"function handle(e){return null}"}`, "async"},
 	{`{"type":"javascript","script":"function handle(e){return {approve:true}}","on_error":"deny"}`, "sync"},
 }
@@ -113,6 +114,9 @@ var invalidActions = []struct {
 	{"subject outside the namespace", `{"type":"nats","subject":"partner.items"}`, "async", "action.subject"},
 	{"subject wildcard", `{"type":"nats","subject":"herald.actions.>"}`, "async", "action.subject"},
 	{"subject empty token", `{"type":"nats","subject":"herald.actions..x"}`, "async", "action.subject"},
+	{"subject the actions' reply inbox", `{"type":"nats","subject":"_INBOX.herald-actions.x"}`, "async", "action.subject"},
+	{"require_listener a string", `{"type":"nats","subject":"herald.actions.x","require_listener":"yes"}`, "async", "action.require_listener"},
+	{"require_listener on http", `{"type":"http","url":"https://example.org","require_listener":true}`, "async", "action.require_listener"},
 	{"script does not compile", `{"type":"javascript","script":"function handle(e){"}`, "async", "action.script"},
 	{"script without handle", `{"type":"javascript","script":"function transform(e){return e}"}`, "async", "action.script"},
 	{"script not a string", `{"type":"javascript","script":null}`, "async", "action.script"},
