@@ -18,7 +18,7 @@ import (
 var Types = []string{"http", "sqs", "sns", "lambda", "nats", "javascript"}
 
 // SyncTypes are the types whose action can approve or deny an event.
-var SyncTypes = []string{"http", "javascript"}
+var SyncTypes = []string{"http", "javascript", "lambda"}
 
 // Limits of an action's fields.
 const (
@@ -37,7 +37,7 @@ var Fields = map[string][]string{
 	"http":       {"url", "method", "headers", "timeout_ms", "format", "secret", "previous_secrets", "transform", "on_error"},
 	"sqs":        {"queue_url", "message_group_id", "transform"},
 	"sns":        {"topic_arn", "message_group_id", "transform"},
-	"lambda":     {"function", "invocation_type", "transform"},
+	"lambda":     {"function", "invocation_type", "transform", "on_error"},
 	"nats":       {"subject", "require_listener", "transform"},
 	"javascript": {"script", "on_error"},
 }
@@ -65,7 +65,7 @@ func (p *Policy) Check(raw json.RawMessage, mode string) []fault.FieldError {
 		return []fault.FieldError{{Field: "action.type", Message: "must be one of " + strings.Join(Types, ", ")}}
 	}
 	if mode == "sync" && !slices.Contains(SyncTypes, typ) {
-		fail("type", "a sync trigger's action must be able to approve or deny: "+strings.Join(SyncTypes, " or ")+", not "+typ)
+		fail("type", "a sync trigger's action must be able to approve or deny: "+strings.Join(SyncTypes, ", ")+", not "+typ)
 	}
 	// Each field decodes on its own, so that a wrongly typed one is named.
 	var c Config
@@ -90,6 +90,10 @@ func (p *Policy) Check(raw json.RawMessage, mode string) []fault.FieldError {
 		if msg := decodeField(&c, name, fields[name]); msg != "" {
 			fail(name, msg)
 		}
+	}
+	if mode == "sync" && c.InvocationType == "Event" {
+		// An Event invocation answers nothing; a sync trigger's function must answer.
+		fail("invocation_type", "a sync trigger invokes its function RequestResponse, to read its decision; Event cannot decide")
 	}
 	if len(errs) > 0 {
 		return errs
