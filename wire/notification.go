@@ -57,7 +57,9 @@ type Notification struct {
 	EventUUID      string     `json:"event_uuid"`
 	CreatedAt      time.Time  `json:"created_at"`
 	AcknowledgedAt *time.Time `json:"acknowledged_at"` // nil while unacknowledged
-	ExpiresAt      time.Time  `json:"expires_at"`
+	// ExpiresAt is when the notification is deleted; zero (absent) while it is
+	// unacknowledged and the deployment keeps those until acknowledged.
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
 }
 
 // Acknowledged reports whether the notification has been acknowledged.

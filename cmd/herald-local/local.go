@@ -48,14 +48,17 @@ type local struct {
 	stack     *template.Stack
 	aws       aws.Config
 	functions map[string]*lambdalocal.Function
-	configs   map[string]lambdalocal.Config // how each function was started, to start more
-	api       *http.Server
-	apiURL    string
-	natsURL   string
-	cancel    context.CancelFunc
-	workers   sync.WaitGroup
-	infraMu   sync.Mutex // guards nats and emu, which supervisors replace on restart
-	ready     time.Duration
+	// targets are the functions of -lambda-targets: others' functions, which lambda
+	// actions may invoke through the Lambda Invoke API, and which are not Herald's.
+	targets map[string]*lambdalocal.Function
+	configs map[string]lambdalocal.Config // how each function was started, to start more
+	api     *http.Server
+	apiURL  string
+	natsURL string
+	cancel  context.CancelFunc
+	workers sync.WaitGroup
+	infraMu sync.Mutex // guards nats and emu, which supervisors replace on restart
+	ready   time.Duration
 
 	// actionsNATSURL is natsURL as the actions user, with its password: what nats
 	// actions publish through.
@@ -233,7 +236,7 @@ func (l *local) functionLogs(name string) io.Writer {
 // start brings up the whole stack and returns once it is ready to serve.
 func start(ctx context.Context, opts options, logs io.Writer) (*local, error) {
 	began := time.Now()
-	l := &local{opts: opts, logs: logs, metrics: metricsview.New(), functions: map[string]*lambdalocal.Function{}, configs: map[string]lambdalocal.Config{}}
+	l := &local{opts: opts, logs: logs, metrics: metricsview.New(), functions: map[string]*lambdalocal.Function{}, targets: map[string]*lambdalocal.Function{}, configs: map[string]lambdalocal.Config{}}
 	l.log = slog.New(slog.NewTextHandler(l.functionLogs("herald-local"), nil))
 	ok := false
 	defer func() {
@@ -334,11 +337,15 @@ func start(ctx context.Context, opts options, logs io.Writer) (*local, error) {
 		}
 	}
 
+	if err := l.startTargets(); err != nil {
+		return nil, err
+	}
+
 	// Warm every function once: the first request is then as fast as the rest, and each
 	// cold start is measured and logged.
 	var warm sync.WaitGroup
-	warmErrs := make(chan error, len(l.functions))
-	for id, f := range l.functions {
+	warmErrs := make(chan error, len(l.functions)+len(l.targets))
+	for id, f := range l.invocable() {
 		warm.Add(1)
 		go func() {
 			defer warm.Done()
@@ -366,11 +373,37 @@ func start(ctx context.Context, opts options, logs io.Writer) (*local, error) {
 		return nil, err
 	}
 	l.observeGateway(gw)
-	l.api.Handler = l.withUsage(withMetricsPage(withLambdaAPI(gw, l.functions, l.log), l.metrics))
+	l.api.Handler = l.withUsage(withMetricsPage(withLambdaAPI(gw, l.invocable(), l.log), l.metrics))
 	go l.api.Serve(ln)
 	l.ready = time.Since(began)
 	ok = true
 	return l, nil
+}
+
+// startTargets starts the functions of -lambda-targets, with nothing of the stack's in
+// their environment: they stand for others' functions, which lambda actions reach only
+// through the Lambda Invoke API. A name of the stack's own functions is refused, since a
+// lambda action may never reach those.
+func (l *local) startTargets() error {
+	for name, bin := range l.opts.lambdaTargets {
+		if _, ok := l.functions[name]; ok {
+			return fmt.Errorf("-lambda-targets: %s is one of the stack's own functions", name)
+		}
+		f, err := lambdalocal.New(lambdalocal.Config{Name: name, Binary: bin, Timeout: 30 * time.Second, Logs: l.functionLogs(name)})
+		if err != nil {
+			return fmt.Errorf("-lambda-targets: %w", err)
+		}
+		l.targets[name] = f
+	}
+	return nil
+}
+
+// invocable returns every function the Lambda Invoke API serves: the stack's and the
+// lambda targets.
+func (l *local) invocable() map[string]*lambdalocal.Function {
+	all := maps.Clone(l.functions)
+	maps.Copy(all, l.targets)
+	return all
 }
 
 // eventSources starts fn's SQS event source mappings and schedules.
@@ -439,7 +472,7 @@ func (l *local) Close() {
 		l.cancel()
 	}
 	l.workers.Wait()
-	for _, f := range l.functions {
+	for _, f := range l.invocable() {
 		f.Close()
 	}
 	l.closeMeter()

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"maps"
 	"net"
 	"os"
 	"path/filepath"
@@ -125,6 +126,48 @@ func TestActionTargetsOption(t *testing.T) {
 			}
 			if o.actionTargets != tt.want {
 				t.Errorf("actionTargets = %q, want %q", o.actionTargets, tt.want)
+			}
+		})
+	}
+}
+
+// TestLambdaTargetsOption checks that -lambda-targets (or HERALD_LOCAL_LAMBDA_TARGETS)
+// names functions by binary, made absolute, and refuses what is not NAME=BINARY.
+func TestLambdaTargetsOption(t *testing.T) {
+	cwd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		env  string
+		args []string
+		want map[string]string // nil: refused
+	}{
+		{"default: none", "", nil, map[string]string{}},
+		{"environment", "partner-a=/bin/a", nil, map[string]string{"partner-a": "/bin/a"}},
+		{"flag over environment, relative made absolute", "partner-a=/bin/a", []string{"-lambda-targets", "partner-b=b/bootstrap, partner-c=/c"},
+			map[string]string{"partner-b": filepath.Join(cwd, "b/bootstrap"), "partner-c": "/c"}},
+		{"no binary", "", []string{"-lambda-targets", "partner-a"}, nil},
+		{"empty binary", "", []string{"-lambda-targets", "partner-a="}, nil},
+		{"not a function name", "", []string{"-lambda-targets", "partner a=/bin/a"}, nil},
+		{"named twice", "", []string{"-lambda-targets", "p=/a,p=/b"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("HERALD_LOCAL_LAMBDA_TARGETS", tt.env)
+			o, _, err := parseOptions("herald-local", tt.args, "/repo")
+			if tt.want == nil {
+				if err == nil {
+					t.Fatalf("accepted: %v", o.lambdaTargets)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !maps.Equal(o.lambdaTargets, tt.want) {
+				t.Errorf("lambdaTargets = %v, want %v", o.lambdaTargets, tt.want)
 			}
 		})
 	}

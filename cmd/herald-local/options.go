@@ -7,7 +7,9 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/heraldhq/herald/devstack/localstack"
 )
@@ -30,6 +32,10 @@ type options struct {
 	// actionTargets is the template's ActionTargets: the ARN patterns sqs, sns and lambda
 	// actions may reach; empty allows none, as deployed by default.
 	actionTargets string
+	// lambdaTargets are functions of others' that lambda actions may invoke: name →
+	// binary (a Lambda custom runtime's bootstrap, absolute). The Lambda Invoke API serves
+	// them beside the stack's own, as partner-hook or arn:…:function:partner-hook.
+	lambdaTargets map[string]string
 }
 
 func envInt(name string, def int) int {
@@ -59,8 +65,13 @@ func parseOptions(name string, args []string, root string) (options, *flag.FlagS
 	fs.StringVar(&o.secret, "jwt-secret", envString("HERALD_JWT_SECRET", localstack.DevSecret), "HS256 secret for API tokens (HERALD_JWT_SECRET)")
 	fs.IntVar(&o.maxStreams, "max-streams-per-user", envInt("HERALD_LOCAL_MAX_STREAMS_PER_USER", 0), "open streams per user, the MaxStreamsPerUser parameter; 0 keeps the template's default (HERALD_LOCAL_MAX_STREAMS_PER_USER)")
 	fs.StringVar(&o.actionTargets, "action-targets", envString("HERALD_LOCAL_ACTION_TARGETS", ""), "comma-separated ARN patterns sqs, sns and lambda actions may reach, such as arn:aws:sqs:*:*:partner-*; empty allows none (HERALD_LOCAL_ACTION_TARGETS)")
+	targets := fs.String("lambda-targets", envString("HERALD_LOCAL_LAMBDA_TARGETS", ""), "comma-separated NAME=BINARY: functions of others' for lambda actions to invoke, run locally from their bootstrap binaries (allow them with -action-targets, such as arn:aws:lambda:*:*:function:partner-*) (HERALD_LOCAL_LAMBDA_TARGETS)")
 	if err := fs.Parse(args); err != nil {
 		return o, fs, err
+	}
+	var err error
+	if o.lambdaTargets, err = parseLambdaTargets(*targets); err != nil {
+		return o, fs, fmt.Errorf("-lambda-targets: %w", err)
 	}
 	if fs.NArg() > 0 && name == "herald-local" {
 		return o, fs, fmt.Errorf("unexpected argument %q", fs.Arg(0))
@@ -92,4 +103,33 @@ func checkPorts(ports map[string]int) error {
 		ln.Close()
 	}
 	return errors.Join(errs...)
+}
+
+// lambdaName is what a Lambda function name may be.
+var lambdaName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// parseLambdaTargets reads -lambda-targets: NAME=BINARY pairs, comma-separated. Each
+// binary's path is made absolute, since functions run in their own folders.
+func parseLambdaTargets(s string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, pair := range strings.Split(s, ",") {
+		if pair = strings.TrimSpace(pair); pair == "" {
+			continue
+		}
+		name, bin, ok := strings.Cut(pair, "=")
+		switch {
+		case !ok || bin == "":
+			return nil, fmt.Errorf("%q is not NAME=BINARY", pair)
+		case !lambdaName.MatchString(name):
+			return nil, fmt.Errorf("%q is not a function name (letters, digits, - and _, at most 64)", name)
+		case out[name] != "":
+			return nil, fmt.Errorf("%s is named twice", name)
+		}
+		abs, err := filepath.Abs(bin)
+		if err != nil {
+			return nil, err
+		}
+		out[name] = abs
+	}
+	return out, nil
 }

@@ -7,7 +7,7 @@
 //     this user (the server's no_auth_user), so Herald's functions, the tests and the
 //     commands the local stack prints need no credentials.
 //   - The actions user ([ActionsUser], with a password) may publish only on the action
-//     namespace and subscribe to nothing. Deliver's action connection logs in as it, so a
+//     namespace and subscribe only to the replies to its own publishes ([ActionsSubscribe]). Deliver's action connection logs in as it, so a
 //     nats action aimed at the JetStream API or at Herald's own subjects is refused by
 //     the server even if Herald's own check were bypassed.
 //

@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 
 	"github.com/heraldhq/herald/devstack/template"
+	"github.com/heraldhq/herald/internal/bus"
 )
 
 // HeraldUser is Herald's own user, with every permission; connections without
@@ -32,10 +33,15 @@ type Actions struct {
 	Subjects []string // the subject patterns it may publish on (the action namespace)
 }
 
+// ActionsSubscribe is all the actions user may subscribe to: the replies to its own
+// publishes (a stream's acknowledgement, the server's "no responders"), never another
+// connection's inbox nor any subject of the namespace.
+var ActionsSubscribe = []string{bus.ActionsInboxPrefix + ".>"}
+
 // Configure adds the two users to o: Herald's, which connections without credentials are
 // taken to be, and the actions user, who may publish only on a.Subjects (never on
-// ReservedSubjects) and subscribe to nothing. It fails when a has no password or no
-// subject.
+// ReservedSubjects) and subscribe only to ActionsSubscribe. It fails when a has no
+// password or no subject.
 func Configure(o *server.Options, a Actions) error {
 	if a.Password == "" {
 		return errors.New("localnats: the actions user needs a password")
@@ -53,8 +59,9 @@ func Configure(o *server.Options, a Actions) error {
 		{Username: HeraldUser, Password: heraldPassword},
 		{Username: ActionsUser, Password: a.Password, Permissions: &server.Permissions{
 			Publish: &server.SubjectPermission{Allow: a.Subjects, Deny: ReservedSubjects},
-			// A core publish and its flush need no subscription.
-			Subscribe: &server.SubjectPermission{Deny: []string{">"}},
+			// A publish with a reply subject is all a JetStream publish is: the stream
+			// answers on the reply subject, which the user must be able to read.
+			Subscribe: &server.SubjectPermission{Allow: ActionsSubscribe},
 		}},
 	}
 	o.NoAuthUser = HeraldUser

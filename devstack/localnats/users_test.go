@@ -15,6 +15,7 @@ import (
 
 	"github.com/heraldhq/herald/devstack/localnats"
 	"github.com/heraldhq/herald/devstack/testenv"
+	"github.com/heraldhq/herald/internal/bus"
 )
 
 // startServer runs a real NATS server with JetStream, configured by localnats.Configure.
@@ -133,6 +134,32 @@ func TestConfigure(t *testing.T) {
 	testenv.WaitFor(t, 5*time.Second, func() bool {
 		return slices.ContainsFunc(refused(), func(e string) bool { return strings.Contains(e, "Subscription") })
 	}, "a permission violation for the actions user's subscription")
+
+	// It reads the answers to its own publishes, under its own inbox prefix, and no other
+	// connection's replies: a JetStream API answer to Herald would be Herald's data.
+	for _, subj := range []string{"_INBOX.>", "_INBOX.AbCdEfGhIjKlMnOpQrStUv", "_INBOX.herald-actions"} {
+		if _, err := actions.SubscribeSync(subj); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := actions.SubscribeSync(bus.ActionsInbox()); err != nil {
+		t.Fatal(err)
+	}
+	if err := actions.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	testenv.WaitFor(t, 5*time.Second, func() bool {
+		n := 0
+		for _, e := range refused() {
+			if strings.Contains(e, "Subscription to \"_INBOX.") {
+				n++
+			}
+		}
+		return n == 3
+	}, "a permission violation for each inbox but the actions user's own")
+	if got := refused(); slices.ContainsFunc(got, func(e string) bool { return strings.Contains(e, bus.ActionsInboxPrefix+".") }) {
+		t.Errorf("the actions user may not read its own answers: %q", got)
+	}
 
 	info, err := stream.Info(t.Context())
 	if err != nil {

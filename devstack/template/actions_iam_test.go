@@ -2,8 +2,9 @@ package template_test
 
 // The tests in this file check that template.yaml confines trigger actions to what the
 // operator allows: Deliver's role sends to nothing by default, never to Herald's own
-// queues (but the dead-letter queue it writes), topic or functions, and the functions
-// that check actions are told every one of those resources.
+// queues (but the dead-letter queue it writes), topic or functions; EventsApi's, which
+// asks sync triggers' functions, invokes nothing by default and never Herald's own
+// functions; and the functions that check actions are told every one of those resources.
 
 import (
 	"fmt"
@@ -26,22 +27,28 @@ type statement struct {
 	Resources []string
 }
 
-// deliverStatements resolves the statements of Deliver's role (DeliverRole, the role
-// its Role names) in s.
+// deliverStatements resolves the statements of Deliver's role in s.
 func deliverStatements(t *testing.T, s *template.Stack) []statement {
 	t.Helper()
-	fn, ok := s.Template.Function("Deliver")
+	return roleStatements(t, s, "Deliver")
+}
+
+// roleStatements resolves the statements of the role of function id (<id>Role, the role
+// its Role names) in s.
+func roleStatements(t *testing.T, s *template.Stack, id string) []statement {
+	t.Helper()
+	fn, ok := s.Template.Function(id)
 	if !ok {
-		t.Fatal("template.yaml has no function Deliver")
+		t.Fatalf("template.yaml has no function %s", id)
 	}
 	if _, has := fn.Properties["Policies"]; has {
-		t.Fatal("Deliver has Policies, which SAM ignores beside a Role")
+		t.Fatalf("%s has Policies, which SAM ignores beside a Role", id)
 	}
 	role, _ := fn.Properties["Role"].(map[string]any)
-	if got := role["Fn::GetAtt"]; !reflect.DeepEqual(got, []any{"DeliverRole", "Arn"}) {
-		t.Fatalf("Deliver's Role is %v, want !GetAtt DeliverRole.Arn", fn.Properties["Role"])
+	if got := role["Fn::GetAtt"]; !reflect.DeepEqual(got, []any{id + "Role", "Arn"}) {
+		t.Fatalf("%s's Role is %v, want !GetAtt %sRole.Arn", id, fn.Properties["Role"], id)
 	}
-	policies, _ := s.Template.Resources["DeliverRole"].Properties["Policies"].([]any)
+	policies, _ := s.Template.Resources[id+"Role"].Properties["Policies"].([]any)
 	var out []statement
 	for _, p := range policies {
 		doc, _ := p.(map[string]any)["PolicyDocument"].(map[string]any)
@@ -53,7 +60,7 @@ func deliverStatements(t *testing.T, s *template.Stack) []statement {
 			}
 			v, err := s.Resolve(x)
 			if err != nil {
-				t.Fatalf("DeliverRole's statement %v: %v", x, err)
+				t.Fatalf("%sRole's statement %v: %v", id, x, err)
 			}
 			st, _ := v.(map[string]any)
 			if st == nil {
@@ -64,7 +71,7 @@ func deliverStatements(t *testing.T, s *template.Stack) []statement {
 		}
 	}
 	if len(out) == 0 {
-		t.Fatal("DeliverRole has no statements")
+		t.Fatalf("%sRole has no statements", id)
 	}
 	return out
 }
@@ -274,5 +281,59 @@ func TestOwnResourcesEnv(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestEventsApiRoleDenies checks EventsApi's role, which invokes sync triggers' lambda
+// actions: lambda:InvokeFunction is denied on every function of the template, also by
+// alias or version, and also where CloudFormation shortened a long stack name in the
+// names of the three it cannot name (itself, TriggersApi and Deliver). Its role is
+// allowed nothing else of an action's.
+func TestEventsApiRoleDenies(t *testing.T) {
+	sts := roleStatements(t, env.Stack, "EventsApi")
+	invokeDenied := denied(sts, "lambda:InvokeFunction")
+	_, _, functions := ownResources(env.Stack)
+	unnamed := []string{"EventsApi", "TriggersApi", "Deliver"}
+	for _, f := range functions {
+		arns := []string{f.ARN, f.ARN + ":live", f.ARN + ":7"}
+		if slices.Contains(unnamed, f.LogicalID) {
+			d := deployedFunctionARN(env.Stack, f.LogicalID)
+			shortened := fmt.Sprintf("arn:%s:lambda:%s:%s:function:a-stack-name-CloudFormation-sh-%s-AbC123dEf456", template.Partition, env.Stack.Region, env.Stack.AccountID, f.LogicalID)
+			arns = []string{d, d + ":live", shortened}
+		}
+		for _, arn := range arns {
+			if !covered(invokeDenied, arn) {
+				t.Errorf("lambda:InvokeFunction is not denied on %s (%s)", f.LogicalID, arn)
+			}
+		}
+	}
+	if partner := "arn:aws:lambda:us-east-1:000000000000:function:partner-judge"; covered(invokeDenied, partner) {
+		t.Errorf("lambda:InvokeFunction is denied on %s, which is not Herald's", partner)
+	}
+	for _, a := range []string{"sqs:SendMessage", "sns:Publish"} {
+		for _, st := range sts {
+			if st.Effect == "Allow" && slices.Contains(st.Actions, a) {
+				t.Errorf("EventsApi's role allows %s on %v: sync triggers neither send nor publish", a, st.Resources)
+			}
+		}
+	}
+}
+
+// TestEventsApiTargetsDefault checks that EventsApi's role invokes no function while
+// ActionTargets is empty, and exactly its patterns, and only to invoke, once it is set.
+func TestEventsApiTargetsDefault(t *testing.T) {
+	for _, st := range actionAllows(roleStatements(t, env.Stack, "EventsApi"), "") {
+		t.Errorf("with ActionTargets empty, EventsApi's role allows %v on %q", st.Actions, st.Resources)
+	}
+	targets := "arn:aws:sqs:*:*:partner-*,arn:aws:lambda:*:*:function:partner-*"
+	p := params()
+	p["ActionTargets"] = targets
+	s, err := template.Provision(t.Context(), env.Template, clients(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	allowed := actionAllows(roleStatements(t, s, "EventsApi"), "")
+	if len(allowed) != 1 || !slices.Equal(allowed[0].Actions, []string{"lambda:InvokeFunction"}) || !slices.Equal(allowed[0].Resources, strings.Split(targets, ",")) {
+		t.Errorf("with ActionTargets %q, EventsApi's role allows %+v", targets, allowed)
 	}
 }

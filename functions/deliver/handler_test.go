@@ -16,6 +16,8 @@ import (
 
 	awsevents "github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/google/uuid"
@@ -82,9 +84,9 @@ func newHarness(t testing.TB, allowLoopback bool) *harness {
 	return &harness{h: h, js: js, queueURL: queue, dlqURL: dlq, owner: "owner-" + uuid.NewString()[:8]}
 }
 
-// testPolicy allows the targets the tests make (queues named target-…, topics named
-// partner-…, subjects in the default action namespace) and names Herald's own queues and topic, as the
-// template does.
+// testPolicy allows the targets the tests make (queues named target-…, topics and
+// functions named partner-…, subjects in the default action namespace) and names Herald's
+// own queues and topic, as the template does.
 func testPolicy(t testing.TB) actionspec.Policy {
 	t.Helper()
 	own := []string{"arn:aws:lambda:*:*:function:*Api"}
@@ -97,7 +99,7 @@ func testPolicy(t testing.TB) actionspec.Policy {
 	}
 	return actionspec.Policy{
 		NATS: true, Region: emulator.Region,
-		Targets: []string{"arn:aws:sqs:*:*:target*", "arn:aws:sqs:*:*:RouteQueue", "arn:aws:sns:*:*:partner-*"}, Own: own,
+		Targets: []string{"arn:aws:sqs:*:*:target*", "arn:aws:sqs:*:*:RouteQueue", "arn:aws:sns:*:*:partner-*", "arn:aws:lambda:*:*:function:partner-*"}, Own: own,
 	}
 }
 
@@ -354,6 +356,13 @@ func TestSQSAction(t *testing.T) {
 	if len(msgs) != 1 || aws.ToString(msgs[0].Body) != string(task.Event) {
 		t.Fatalf("target queue got %v", msgs)
 	}
+	// The event's identifying fields travel as message attributes.
+	want := map[string]string{"event": "resource.ResourceCreated", "uuid": task.EventUUID, "resource_type": "collection", "resource_path": "projects/p1/collections/c1"}
+	for name, v := range want {
+		if got := aws.ToString(msgs[0].MessageAttributes[name].StringValue); got != v {
+			t.Errorf("attribute %s = %q, want %q", name, got, v)
+		}
+	}
 }
 
 // TestNATSAction publishes the event on a subject.
@@ -371,6 +380,11 @@ func TestNATSAction(t *testing.T) {
 	m, err := sub.NextMsg(5 * time.Second)
 	if err != nil || string(m.Data) != string(task.Event) {
 		t.Fatalf("subject got %v, %v", m, err)
+	}
+	for name, want := range map[string]string{"Nats-Msg-Id": task.DeliveryID, "Herald-Event": "resource.ResourceCreated", "Herald-Trigger": tr.ID} {
+		if got := m.Header.Get(name); got != want {
+			t.Errorf("header %s = %q, want %q", name, got, want)
+		}
 	}
 }
 
@@ -589,5 +603,73 @@ func TestServerRefusesNATSAction(t *testing.T) {
 	}
 	if m, err := sub.NextMsg(200 * time.Millisecond); err == nil {
 		t.Errorf("the refused publish arrived: %s", m.Data)
+	}
+}
+
+// fakeLambda serves the Lambda Invoke API for the functions named partner-ok, which
+// answers, and partner-fail, whose every run fails; it records each invocation's payload.
+func fakeLambda(t *testing.T) (*awslambda.Client, func() []string) {
+	t.Helper()
+	var mu sync.Mutex
+	var payloads []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		payloads = append(payloads, string(body))
+		mu.Unlock()
+		switch {
+		case strings.Contains(r.URL.Path, "function:partner-ok/"):
+			w.Write([]byte(`{"done":true}`))
+		case strings.Contains(r.URL.Path, "function:partner-fail/"):
+			w.Header().Set("X-Amz-Function-Error", "Unhandled")
+			w.Write([]byte(`{"errorMessage":"the partner is down","errorType":"Error"}`))
+		default:
+			w.WriteHeader(http.StatusNotFound)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	client := awslambda.New(awslambda.Options{Region: emulator.Region, BaseEndpoint: aws.String(srv.URL), Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")})
+	return client, func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), payloads...)
+	}
+}
+
+// TestLambdaAction: a function that ran delivers; a function error (FunctionError in the
+// answer of a RequestResponse invocation) is a failed attempt, retried on the schedule
+// and then exhausted, with the function's error in the log.
+func TestLambdaAction(t *testing.T) {
+	const fn = "arn:aws:lambda:us-east-1:123456789012:function:"
+	tests := []struct {
+		function string
+		status   string
+		attempts int
+		err      string
+	}{
+		{"partner-ok", delivery.StatusSucceeded, 1, ""},
+		{"partner-fail", delivery.StatusExhausted, 2, "the function failed: Unhandled"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.function, func(t *testing.T) {
+			x := newHarness(t, true)
+			client, payloads := fakeLambda(t)
+			x.h.Runner.Lambda = client
+			tr := x.trigger(t, `{"type":"lambda","function":"`+fn+tt.function+`","invocation_type":"RequestResponse"}`, "1s")
+			task := x.queue(t, tr)
+			rec := x.run(t, task, 30*time.Second)
+			if rec.Status != tt.status || len(rec.Log) != tt.attempts {
+				t.Fatalf("delivery %+v, want %s after %d attempts", rec, tt.status, tt.attempts)
+			}
+			for _, a := range rec.Log {
+				if !strings.Contains(a.Error, tt.err) || (tt.err == "") != (a.Error == "") {
+					t.Errorf("attempt %+v, want the error %q", a, tt.err)
+				}
+			}
+			got := payloads()
+			if len(got) != tt.attempts || got[0] != string(task.Event) {
+				t.Errorf("the function was invoked with %q, want the event %d times", got, tt.attempts)
+			}
+		})
 	}
 }

@@ -6,7 +6,10 @@ import (
 	"context"
 	"time"
 
+	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
+
 	"github.com/heraldhq/herald/internal/action"
+	"github.com/heraldhq/herald/internal/actionspec"
 	"github.com/heraldhq/herald/internal/bus"
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/delivery"
@@ -46,11 +49,21 @@ func coldStart(ctx context.Context) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A sync trigger's lambda action is checked against the operator's policy before it
+	// is asked, as Deliver checks every send.
+	policy, err := actionspec.PolicyFromEnv()
+	if err != nil {
+		return nil, err
+	}
 	return &Handler{
-		JS:         js,
-		Now:        time.Now,
-		Sync:       &trigger.Index{Store: triggers, Select: trigger.IsSync},
-		Runner:     &action.Runner{Webhooks: action.NewWebhooks(webhook.ClientOptions{Allow: allow})},
+		JS:   js,
+		Now:  time.Now,
+		Sync: &trigger.Index{Store: triggers, Select: trigger.IsSync},
+		Runner: &action.Runner{
+			Webhooks: action.NewWebhooks(webhook.ClientOptions{Allow: allow}),
+			Lambda:   awslambda.NewFromConfig(cfg),
+			Policy:   policy,
+		},
 		Deliveries: deliveries,
 		Metrics:    metrics.FromEnv(),
 	}, nil

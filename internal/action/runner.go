@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -19,11 +18,7 @@ import (
 
 	"github.com/heraldhq/herald/internal/actionspec"
 	"github.com/heraldhq/herald/internal/event"
-	"github.com/heraldhq/herald/internal/fanout"
 )
-
-// natsFlushTimeout bounds the wait for the NATS server to confirm a nats action.
-const natsFlushTimeout = 5 * time.Second
 
 // Runner runs actions. Its clients are built once per cold start; any may be nil in a
 // process that runs no action of that type (such an action then fails for good).
@@ -47,6 +42,9 @@ type Runner struct {
 	// natsMu makes one nats action at a time publish and flush, so that a permission
 	// violation the server reports in between is known to be that action's.
 	natsMu sync.Mutex
+	// natsRoutes remembers what publishing on each subject showed: whether a stream
+	// captures it (see nats.go).
+	natsRoutes natsRoutes
 }
 
 func (r *Runner) now() time.Time {
@@ -126,7 +124,9 @@ func (r *Runner) sqs(ctx context.Context, d Delivery, payload []byte) Outcome {
 	if r.SQS == nil {
 		return unavailable("sqs")
 	}
-	in := &sqs.SendMessageInput{QueueUrl: aws.String(d.Action.QueueURL), MessageBody: aws.String(string(payload))}
+	// The event's identifying fields as message attributes, so that a consumer routes or
+	// drops a message without parsing its body (which a transform may have reshaped).
+	in := &sqs.SendMessageInput{QueueUrl: aws.String(d.Action.QueueURL), MessageBody: aws.String(string(payload)), MessageAttributes: sqsAttributes(d.Event)}
 	if d.Action.MessageGroupID != "" {
 		// FIFO queues: the delivery id dedupes a retried send within SQS's window.
 		in.MessageGroupId = aws.String(d.Action.MessageGroupID)
@@ -143,8 +143,8 @@ func (r *Runner) sns(ctx context.Context, d Delivery, payload []byte) Outcome {
 		return unavailable("sns")
 	}
 	// The event's message attributes, as on Herald's own topic, so that subscribers
-	// can filter the same way.
-	in := &sns.PublishInput{TopicArn: aws.String(d.Action.TopicARN), Message: aws.String(string(payload)), MessageAttributes: fanout.Attributes(d.Event, 0)}
+	// can filter the same way, with resource_id and namespaces.
+	in := &sns.PublishInput{TopicArn: aws.String(d.Action.TopicARN), Message: aws.String(string(payload)), MessageAttributes: snsAttributes(d.Event)}
 	if d.Action.MessageGroupID != "" {
 		// FIFO topics: the delivery id dedupes a retried publish within SNS's window.
 		in.MessageGroupId = aws.String(d.Action.MessageGroupID)
@@ -172,30 +172,4 @@ func (r *Runner) lambda(ctx context.Context, d Delivery, payload []byte) Outcome
 		return Outcome{StatusCode: int(out.StatusCode), Response: string(out.Payload), Err: fmt.Errorf("lambda: the function failed: %s", aws.ToString(out.FunctionError))}
 	}
 	return Outcome{OK: true, StatusCode: int(out.StatusCode), Response: string(out.Payload)}
-}
-
-func (r *Runner) nats(ctx context.Context, d Delivery, payload []byte) Outcome {
-	if r.Actions == nil {
-		return unavailable("nats")
-	}
-	nc := r.Actions
-	r.natsMu.Lock()
-	defer r.natsMu.Unlock()
-	before := nc.LastError()
-	if err := nc.Publish(d.Action.Subject, payload); err != nil {
-		return failed(fmt.Errorf("nats: %w", err), false)
-	}
-	// A core publish is fire and forget; the flush confirms the server took it. A
-	// publish the server refuses (the actions user's permissions) is not an error of
-	// Publish or Flush: the server says so before it answers the flush, and the
-	// connection keeps that as its last error.
-	fctx, cancel := context.WithTimeout(ctx, natsFlushTimeout)
-	defer cancel()
-	if err := nc.FlushWithContext(fctx); err != nil {
-		return failed(fmt.Errorf("nats: %w", err), false)
-	}
-	if after := nc.LastError(); after != nil && after != before && strings.Contains(strings.ToLower(after.Error()), "permissions violation") {
-		return failed(fmt.Errorf("refused by the NATS server: %w", after), true)
-	}
-	return Outcome{OK: true}
 }

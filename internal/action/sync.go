@@ -6,6 +6,10 @@ import (
 	"fmt"
 	"unicode/utf8"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
 	"github.com/heraldhq/herald/internal/script"
 	"github.com/heraldhq/herald/internal/webhook"
 )
@@ -26,12 +30,13 @@ type Verdict struct {
 	Outcome Outcome `json:"-"`
 }
 
-// Decide runs a sync trigger's action (http or javascript) on the event and returns its
-// verdict. An http target approves with a 2xx answer whose body is empty or is a
-// decision {"approve": bool, "reason": "…"} of at most MaxDecisionBytes; a script returns
-// a decision. Anything else (another status, a body that is not a decision or is too
-// long, a timeout, a script error, another action type) denies, unless the action says
-// "on_error": "allow".
+// Decide runs a sync trigger's action (http, javascript or lambda) on the event and
+// returns its verdict. An http target approves with a 2xx answer whose body is empty or
+// is a decision {"approve": bool, "reason": "…"} of at most MaxDecisionBytes; a script
+// returns a decision; a function invoked RequestResponse answers one. Anything else
+// (another status, a body that is not a decision or is too long, a timeout, a script
+// error, a function error, a target the policy refuses, another action type) denies,
+// unless the action says "on_error": "allow".
 func (r *Runner) Decide(ctx context.Context, d Delivery) Verdict {
 	v := Verdict{TriggerID: d.TriggerID}
 	start := r.now()
@@ -41,8 +46,10 @@ func (r *Runner) Decide(ctx context.Context, d Delivery) Verdict {
 		v.Approve, v.Reason, err = r.decideHTTP(ctx, d, &v.Outcome)
 	case "javascript":
 		v.Approve, v.Reason, err = decideScript(ctx, d)
+	case "lambda":
+		v.Approve, v.Reason, err = r.decideLambda(ctx, d, &v.Outcome)
 	default:
-		err = fmt.Errorf("a %s action cannot decide; sync triggers take http or javascript", d.Action.Type)
+		err = fmt.Errorf("a %s action cannot decide; sync triggers take http, javascript or lambda", d.Action.Type)
 	}
 	if err != nil {
 		v.Approve = d.Action.OnError == "allow"
@@ -84,6 +91,34 @@ func (r *Runner) decideHTTP(ctx context.Context, d Delivery, o *Outcome) (bool, 
 	approve, reason, err := script.Decision(res.Body)
 	if err != nil {
 		return false, "", fmt.Errorf(`the answer is not a decision {"approve": bool, "reason": "…"}`)
+	}
+	return approve, reason, nil
+}
+
+// decideLambda invokes the function RequestResponse with the event, whatever the
+// action's invocation_type (only an answer can decide), as the trigger's target: the
+// policy is checked first, as before every send of Deliver's.
+func (r *Runner) decideLambda(ctx context.Context, d Delivery, o *Outcome) (bool, string, error) {
+	if r.Lambda == nil {
+		return false, "", fmt.Errorf("lambda actions are not available in this function")
+	}
+	if field, msg := r.Policy.CheckSend(d.Action); msg != "" {
+		return false, "", fmt.Errorf("refused: action.%s %s", field, msg)
+	}
+	out, err := r.Lambda.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(d.Action.Function), InvocationType: lambdatypes.InvocationTypeRequestResponse, Payload: d.Raw})
+	if err != nil {
+		return false, "", fmt.Errorf("lambda: %w", err)
+	}
+	o.StatusCode, o.Response = int(out.StatusCode), truncateUTF8(string(out.Payload), webhook.MaxResponsePrefix)
+	switch {
+	case out.FunctionError != nil:
+		return false, "", fmt.Errorf("lambda: the function failed: %s", aws.ToString(out.FunctionError))
+	case len(out.Payload) > MaxDecisionBytes:
+		return false, "", fmt.Errorf("the answer is longer than %d bytes, so it is not a decision", MaxDecisionBytes)
+	}
+	approve, reason, err := script.Decision(out.Payload)
+	if err != nil {
+		return false, "", fmt.Errorf(`the function's answer is not a decision {"approve": bool, "reason": "…"}`)
 	}
 	return approve, reason, nil
 }

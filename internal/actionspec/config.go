@@ -16,7 +16,7 @@ type Config struct {
 	Method    string            `json:"method,omitempty"`
 	Headers   map[string]string `json:"headers,omitempty"`
 	TimeoutMS int               `json:"timeout_ms,omitempty"`
-	Format    string            `json:"format,omitempty"` // native | cloudevents
+	Format    string            `json:"format,omitempty"` // native | cloudevents | form
 	Secret    string            `json:"secret,omitempty"`
 	// PreviousSecrets still sign, during a rotation, so that receivers that have not
 	// switched to Secret yet keep verifying.
@@ -33,6 +33,9 @@ type Config struct {
 	InvocationType string `json:"invocation_type,omitempty"` // Event (default) | RequestResponse
 	// nats
 	Subject string `json:"subject,omitempty"`
+	// RequireListener makes a publish that nothing receives (no stream captures the
+	// subject, no subscriber listens) a failed attempt instead of a delivery.
+	RequireListener bool `json:"require_listener,omitempty"`
 	// javascript
 	Script string `json:"script,omitempty"`
 

@@ -18,7 +18,7 @@ import (
 var Types = []string{"http", "sqs", "sns", "lambda", "nats", "javascript"}
 
 // SyncTypes are the types whose action can approve or deny an event.
-var SyncTypes = []string{"http", "javascript"}
+var SyncTypes = []string{"http", "javascript", "lambda"}
 
 // Limits of an action's fields.
 const (
@@ -37,8 +37,8 @@ var Fields = map[string][]string{
 	"http":       {"url", "method", "headers", "timeout_ms", "format", "secret", "previous_secrets", "transform", "on_error"},
 	"sqs":        {"queue_url", "message_group_id", "transform"},
 	"sns":        {"topic_arn", "message_group_id", "transform"},
-	"lambda":     {"function", "invocation_type", "transform"},
-	"nats":       {"subject", "transform"},
+	"lambda":     {"function", "invocation_type", "transform", "on_error"},
+	"nats":       {"subject", "require_listener", "transform"},
 	"javascript": {"script", "on_error"},
 }
 
@@ -65,7 +65,7 @@ func (p *Policy) Check(raw json.RawMessage, mode string) []fault.FieldError {
 		return []fault.FieldError{{Field: "action.type", Message: "must be one of " + strings.Join(Types, ", ")}}
 	}
 	if mode == "sync" && !slices.Contains(SyncTypes, typ) {
-		fail("type", "a sync trigger's action must be able to approve or deny: "+strings.Join(SyncTypes, " or ")+", not "+typ)
+		fail("type", "a sync trigger's action must be able to approve or deny: "+strings.Join(SyncTypes, ", ")+", not "+typ)
 	}
 	// Each field decodes on its own, so that a wrongly typed one is named.
 	var c Config
@@ -90,6 +90,10 @@ func (p *Policy) Check(raw json.RawMessage, mode string) []fault.FieldError {
 		if msg := decodeField(&c, name, fields[name]); msg != "" {
 			fail(name, msg)
 		}
+	}
+	if mode == "sync" && c.InvocationType == "Event" {
+		// An Event invocation answers nothing; a sync trigger's function must answer.
+		fail("invocation_type", "a sync trigger invokes its function RequestResponse, to read its decision; Event cannot decide")
 	}
 	if len(errs) > 0 {
 		return errs
@@ -124,6 +128,7 @@ var fieldsOf = map[string]struct {
 	"function":         {func(c *Config) any { return &c.Function }, "a string"},
 	"invocation_type":  {func(c *Config) any { return &c.InvocationType }, "a string"},
 	"subject":          {func(c *Config) any { return &c.Subject }, "a string"},
+	"require_listener": {func(c *Config) any { return &c.RequireListener }, "true or false"},
 	"script":           {func(c *Config) any { return &c.Script }, "a string"},
 	"transform":        {func(c *Config) any { return &c.Transform }, "a string"},
 }
@@ -155,8 +160,10 @@ func (p *Policy) checkValues(c *Config) []fault.FieldError {
 		if c.TimeoutMS < 0 || c.TimeoutMS > MaxTimeoutMS {
 			fail("timeout_ms", "must be from 1 to "+strconv.Itoa(MaxTimeoutMS)+" (0 or absent: 10000)")
 		}
-		if c.Format != "" && c.Format != string(webhook.FormatNative) && c.Format != string(webhook.FormatCloudEvents) {
-			fail("format", "must be native or cloudevents")
+		switch webhook.Format(c.Format) {
+		case "", webhook.FormatNative, webhook.FormatCloudEvents, webhook.FormatForm:
+		default:
+			fail("format", "must be native, cloudevents or form")
 		}
 		errs = append(errs, checkHeaders(c.Headers)...)
 		if c.Secret != "" {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -243,7 +245,7 @@ func TestRelaysEveryEventOnce(t *testing.T) {
 	m := msgs[events[0].UUID]
 	want := map[string]string{
 		"event": "resource.ResourceUpdated", "domain": "resource", "resource_type": "collection",
-		"resource_path": "projects/p1/collections/c0", "user_id": "u-1", "has_recipients": "true",
+		"resource_path": "projects/p1/collections/c0", "user_id": "u-1", "has_recipients": "true", "uuid": events[0].UUID,
 	}
 	for k, v := range want {
 		if got := aws.ToString(m.MessageAttributes[k].StringValue); got != v {
@@ -402,6 +404,11 @@ func TestRelaysTraceHeader(t *testing.T) {
 	stop()
 	if got := aws.ToString(msgs[traced.UUID].MessageAttributes["trace_header"].StringValue); got != header {
 		t.Errorf("trace_header = %q, want %q", got, header)
+	}
+	// A traced event with a user and a resource has every attribute of Herald's topic:
+	// nine, which a raw delivery to SQS (ten at most) passes on whole.
+	if got := msgs[traced.UUID].MessageAttributes; len(got) != 9 || aws.ToString(got["uuid"].StringValue) != traced.UUID {
+		t.Errorf("the traced event's attributes are %v, want the nine of Herald's topic with uuid %s", slices.Sorted(maps.Keys(got)), traced.UUID)
 	}
 	for _, e := range []*event.Event{plain, malformed} {
 		if a, ok := msgs[e.UUID].MessageAttributes["trace_header"]; ok {

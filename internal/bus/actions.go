@@ -87,8 +87,22 @@ func urlsNameUser(list string) bool {
 	return true
 }
 
+// ActionsInboxPrefix is where the answers to nats actions' publishes come back: a
+// stream's acknowledgement, or the server's "no responders". The actions user may
+// subscribe to ActionsInboxPrefix.> and to nothing else; publishing there is refused to
+// it (and to every action) with the rest of _INBOX.>, so no action can forge an answer.
+// No other connection's inbox is under it: nats.go names inboxes _INBOX.<22 letters and
+// digits>, and "herald-actions" holds a hyphen.
+const ActionsInboxPrefix = "_INBOX.herald-actions"
+
+// ActionsInbox returns a fresh reply subject under ActionsInboxPrefix.
+func ActionsInbox() string {
+	return ActionsInboxPrefix + strings.TrimPrefix(nats.NewInbox(), "_INBOX")
+}
+
 // OpenActions connects as ActionsOptionsFromEnv says: a plain core connection, with no
-// JetStream and no subscription, which is all a publish and its flush need. It returns
+// JetStream context, which publishes and subscribes only to the replies of its own
+// publishes (ActionsInbox). It returns
 // nil and no error when the environment configures none; nats actions are then refused.
 // loadAWS gives the AWS configuration if a secret is to be read; name labels the
 // connection.

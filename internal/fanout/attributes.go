@@ -14,6 +14,7 @@ import (
 const (
 	AttrEvent         = "event"
 	AttrDomain        = "domain"
+	AttrUUID          = "uuid"
 	AttrResourceType  = "resource_type"
 	AttrResourcePath  = "resource_path"
 	AttrUserID        = "user_id"
@@ -22,13 +23,24 @@ const (
 	// AttrTraceHeader is the X-Ray trace header of the invocation that published the
 	// event, when it had one: the Router hands it on to the delivery task.
 	AttrTraceHeader = "trace_header"
+	// AttrResourceID and AttrNamespaces are carried by sqs and sns actions' messages only
+	// (package action), not by Herald's topic, which keeps within SNS's ten attributes of a
+	// raw delivery to SQS with sequence and trace_header.
+	AttrResourceID = "resource_id"
+	AttrNamespaces = "namespaces"
 )
 
-// Attributes returns the message attributes for e, stored at stream sequence seq. SNS
+// MaxAttributes is how many message attributes SNS delivers raw to an SQS queue, and SQS
+// takes on a message: a message with more is discarded. Herald's topic uses at most 9
+// (Attributes and WithTrace); an action's message at most 9 too.
+const MaxAttributes = 10
+
+// Attributes returns the message attributes for e, stored at stream sequence seq: event,
+// domain, uuid, resource_type, resource_path, user_id, has_recipients and sequence. SNS
 // refuses empty attribute values, so attributes the event does not have are left out
 // (a filter policy can test for them with "exists").
 func Attributes(e *event.Event, seq uint64) map[string]types.MessageAttributeValue {
-	attrs := make(map[string]types.MessageAttributeValue, 7)
+	attrs := make(map[string]types.MessageAttributeValue, MaxAttributes)
 	str := func(name, v string) {
 		if v != "" {
 			attrs[name] = types.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(v)}
@@ -36,6 +48,7 @@ func Attributes(e *event.Event, seq uint64) map[string]types.MessageAttributeVal
 	}
 	str(AttrEvent, e.Event)
 	str(AttrDomain, e.Domain())
+	str(AttrUUID, e.UUID)
 	if e.Resource != nil {
 		str(AttrResourceType, e.Resource.Type)
 	}

@@ -139,6 +139,8 @@ func TestAttributes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := flatten(fanout.Attributes(tt.e, tt.seq))
+			// Every event here has a uuid, which identifies it to subscribers.
+			tt.want["uuid"] = str(tt.e.UUID)
 			if !maps.Equal(got, tt.want) {
 				t.Errorf("Attributes =\n%v\nwant\n%v", got, tt.want)
 			}

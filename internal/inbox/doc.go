@@ -12,7 +12,8 @@
 // recipient (see ID), and is written only if absent: an event delivered twice makes one
 // notification, and a redelivery never brings an acknowledged one back.
 //
-// Items carry expires_at, the table's TTL: UnackedRetention after creation (a safety
-// net), AckedRetention after acknowledgement. DynamoDB deletes expired items lazily, so
-// every read here skips them itself.
+// Items carry expires_at, the table's TTL: AckedRetention after acknowledgement, and
+// while unacknowledged either none (UnackedRetention 0, the default: kept until
+// acknowledged) or UnackedRetention after creation (a safety net). DynamoDB deletes
+// expired items lazily, so every read here skips them itself.
 package inbox

@@ -40,7 +40,11 @@ func item(n *Notification) (map[string]types.AttributeValue, error) {
 		attrRefs:      str(string(refs)),
 		attrEventUUID: str(n.EventUUID),
 		attrCreatedAt: timeValue(n.CreatedAt),
-		attrExpiresAt: store.TTL(n.ExpiresAt),
+	}
+	// Without expires_at, DynamoDB's TTL never deletes the item: an unacknowledged one
+	// kept until acknowledged.
+	if !n.ExpiresAt.IsZero() {
+		it[attrExpiresAt] = store.TTL(n.ExpiresAt)
 	}
 	if n.AcknowledgedAt != nil {
 		it[attrAcknowledgedAt] = timeValue(*n.AcknowledgedAt)

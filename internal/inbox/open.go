@@ -1,6 +1,7 @@
 package inbox
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -10,7 +11,8 @@ import (
 )
 
 // OpenStore builds the Store a function keeps for its lifetime from its environment:
-// HERALD_NOTIFICATIONS_TABLE, HERALD_UNACKED_RETENTION_DAYS and
+// HERALD_NOTIFICATIONS_TABLE, HERALD_UNACKED_RETENTION_DAYS (whole days; 0, the
+// default, keeps unacknowledged notifications until acknowledged) and
 // HERALD_ACKED_RETENTION_DAYS (whole days, at least 1), and cfg, the AWS configuration
 // the function loaded once at its cold start.
 func OpenStore(cfg aws.Config) (*Store, error) {
@@ -18,10 +20,14 @@ func OpenStore(cfg aws.Config) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	unacked, err := config.Days("HERALD_UNACKED_RETENTION_DAYS", DefaultUnackedRetention)
+	days, err := config.Int("HERALD_UNACKED_RETENTION_DAYS", int(DefaultUnackedRetention/(24*time.Hour)))
 	if err != nil {
 		return nil, err
 	}
+	if days < 0 {
+		return nil, fmt.Errorf("HERALD_UNACKED_RETENTION_DAYS must be 0 (until acknowledged) or a number of days, not %d", days)
+	}
+	unacked := time.Duration(days) * 24 * time.Hour
 	acked, err := config.Days("HERALD_ACKED_RETENTION_DAYS", DefaultAckedRetention)
 	if err != nil {
 		return nil, err

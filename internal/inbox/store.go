@@ -22,9 +22,10 @@ const (
 )
 
 // Defaults of the retention periods (the template's UnackedRetentionDays and
-// AckedRetentionDays).
+// AckedRetentionDays). An unacknowledged notification is kept until it is acknowledged:
+// it is something its user has yet to see, and nothing else brings it back.
 const (
-	DefaultUnackedRetention = 365 * 24 * time.Hour
+	DefaultUnackedRetention = 0
 	DefaultAckedRetention   = 30 * 24 * time.Hour
 )
 
@@ -37,7 +38,8 @@ type Store struct {
 	DB    *dynamodb.Client
 	Table string
 	// UnackedRetention is how long an unacknowledged notification is kept (a safety
-	// net); AckedRetention how long after its acknowledgement.
+	// net), 0 for until it is acknowledged; AckedRetention how long after its
+	// acknowledgement.
 	UnackedRetention, AckedRetention time.Duration
 	Now                              func() time.Time // time.Now when nil
 }
@@ -50,21 +52,25 @@ func (s *Store) now() time.Time {
 }
 
 // New returns the notification for recipient with content c, made from the event
-// eventUUID that happened at eventTime, unacknowledged and created now.
+// eventUUID that happened at eventTime, unacknowledged and created now. It expires
+// UnackedRetention from now, or never while unacknowledged when UnackedRetention is 0.
 func (s *Store) New(recipient string, c Content, eventUUID string, eventTime time.Time) *Notification {
 	now := s.now()
 	if c.Refs == nil {
 		c.Refs = []Ref{}
 	}
-	return &Notification{
+	n := &Notification{
 		ID:        ID(eventUUID, recipient, eventTime),
 		UserID:    recipient,
 		Content:   c,
 		EventUUID: eventUUID,
 		CreatedAt: now,
-		// The table keeps whole seconds (the TTL attribute).
-		ExpiresAt: time.Unix(now.Add(s.UnackedRetention).Unix(), 0).UTC(),
 	}
+	if s.UnackedRetention > 0 {
+		// The table keeps whole seconds (the TTL attribute).
+		n.ExpiresAt = time.Unix(now.Add(s.UnackedRetention).Unix(), 0).UTC()
+	}
+	return n
 }
 
 // Put writes n unless a notification with its id exists for its user: the one made from
@@ -226,17 +232,21 @@ func (s *Store) indexOf(state State) (index, keyAttr string) {
 	return UnacknowledgedIndex, attrUnacked
 }
 
+// notExpired is the condition of an item that has not expired: one without expires_at
+// (unacknowledged, kept until acknowledged) or whose expires_at is after :nowSecs.
+const notExpired = "(attribute_not_exists(#exp) OR #exp > :nowSecs)"
+
 // query returns a query of user's items on index (the table when ""), newest first,
 // without expired ones.
 func (s *Store) query(index, keyAttr, user string, now time.Time) *dynamodb.QueryInput {
 	in := &dynamodb.QueryInput{
 		TableName:                aws.String(s.Table),
 		KeyConditionExpression:   aws.String("#key = :user"),
-		FilterExpression:         aws.String("#exp > :now"),
+		FilterExpression:         aws.String(notExpired),
 		ExpressionAttributeNames: map[string]string{"#key": keyAttr, "#exp": attrExpiresAt},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":user": str(user),
-			":now":  &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Unix(), 10)},
+			":user":    str(user),
+			":nowSecs": &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Unix(), 10)},
 		},
 		ScanIndexForward: aws.Bool(false),
 	}
@@ -286,7 +296,7 @@ func (s *Store) acknowledge(ctx context.Context, user, id string) (bool, error) 
 		TableName:           aws.String(s.Table),
 		Key:                 key,
 		UpdateExpression:    aws.String("SET #acked = :user, #ackedAt = :now, #exp = :exp REMOVE #unacked"),
-		ConditionExpression: aws.String("attribute_exists(#unacked) AND #exp > :nowSecs"),
+		ConditionExpression: aws.String("attribute_exists(#unacked) AND " + notExpired),
 		ExpressionAttributeNames: map[string]string{
 			"#acked": attrAcked, "#ackedAt": attrAcknowledgedAt, "#exp": attrExpiresAt, "#unacked": attrUnacked,
 		},

@@ -2,12 +2,17 @@ package inbox
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/uuid"
 
 	"github.com/heraldhq/herald/devstack/testenv"
@@ -221,6 +226,48 @@ func TestExpiredAreSkipped(t *testing.T) {
 	}
 	if got, notFound, _ := s.Acknowledge(ctx, u, ids[1:2]); len(got) != 0 || len(notFound) != 1 {
 		t.Errorf("acknowledging an expired unacknowledged notification: %v, %v; want not found", got, notFound)
+	}
+}
+
+// TestKeptUntilAcknowledged: with UnackedRetention 0, an unacknowledged notification has
+// no expiry (no TTL attribute, none in JSON) and is listed, counted and acknowledged
+// however late; once acknowledged it expires AckedRetention later.
+func TestKeptUntilAcknowledged(t *testing.T) {
+	s, c := newStore(t)
+	s.UnackedRetention = 0
+	ctx := context.Background()
+	u := user("u")
+	ids := put(t, s, u, 2, c.t)
+	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.Table), Key: map[string]types.AttributeValue{attrUser: str(u), attrID: str(ids[0])}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := out.Item[attrExpiresAt]; ok {
+		t.Errorf("an unacknowledged notification has %s %v, want none", attrExpiresAt, v)
+	}
+	p, err := s.List(ctx, u, Unacknowledged, 10, "")
+	if err != nil || len(p.Items) != 2 {
+		t.Fatalf("List = %v, %v", p, err)
+	}
+	if b, _ := json.Marshal(p.Items[0]); strings.Contains(string(b), "expires_at") {
+		t.Errorf("JSON %s shows an expiry", b)
+	}
+
+	// Ten years on, both are still there.
+	c.t = c.t.AddDate(10, 0, 0)
+	if n, _, _ := s.Count(ctx, u); n != 2 {
+		t.Errorf("count ten years on = %d, want 2", n)
+	}
+	if got, notFound, err := s.Acknowledge(ctx, u, ids[:1]); err != nil || len(got) != 1 || len(notFound) != 0 {
+		t.Fatalf("acknowledging ten years on: %v, %v, %v", got, notFound, err)
+	}
+	acked, err := s.List(ctx, u, Acknowledged, 10, "")
+	if err != nil || len(acked.Items) != 1 || !acked.Items[0].ExpiresAt.Equal(c.t.Add(s.AckedRetention)) {
+		t.Fatalf("acknowledged: %+v, %v; want it to expire %v", acked.Items, err, c.t.Add(s.AckedRetention))
+	}
+	c.t = c.t.Add(s.AckedRetention + time.Hour)
+	if got := listAll(t, s, u, All, 10); !slices.Equal(got, ids[1:]) {
+		t.Errorf("after the acknowledged one expired: %v, want %v, the unacknowledged one", got, ids[1:])
 	}
 }
 

@@ -40,6 +40,10 @@ const (
 	// FormatCloudEvents sends a CloudEvents 1.0 event in HTTP binary mode: the
 	// attributes in ce-* headers, the body as the event's data.
 	FormatCloudEvents Format = "cloudevents"
+	// FormatForm sends the body, a JSON object, as key-value data
+	// (application/x-www-form-urlencoded; see FormBody). The signature is the encoded
+	// body's: what the receiver reads is what was signed.
+	FormatForm Format = "form"
 )
 
 // Request is one attempt at one delivery.
@@ -52,7 +56,7 @@ type Request struct {
 	ID        string    // the delivery id (webhook-id), the same on every retry
 	Timestamp time.Time // the attempt's time (webhook-timestamp); now when zero
 	Secrets   [][]byte  // at least one; each adds a signature, the current secret first
-	Body      []byte    // JSON
+	Body      []byte    // JSON (an object for FormatForm)
 
 	Format Format // FormatNative when empty
 
@@ -96,15 +100,22 @@ func Send(ctx context.Context, client *http.Client, req Request) Result {
 	if method == "" {
 		method = http.MethodPost
 	}
+	body := req.Body
+	if req.Format == FormatForm {
+		if body, err = FormBody(req.Body); err != nil {
+			// The payload cannot change before a retry: the attempt fails for good.
+			return Result{Err: fault.New(fault.Invalid, err.Error())}
+		}
+	}
 
 	attemptCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	hreq, err := http.NewRequestWithContext(attemptCtx, method, u.String(), bytes.NewReader(req.Body))
+	hreq, err := http.NewRequestWithContext(attemptCtx, method, u.String(), bytes.NewReader(body))
 	if err != nil {
 		// err is dropped: it may quote the URL, which may carry a credential.
 		return Result{Err: fault.New(fault.Invalid, "webhook: the request cannot be made")}
 	}
-	req.setHeaders(hreq.Header, ts)
+	req.setHeaders(hreq.Header, ts, body)
 
 	start := time.Now()
 	resp, err := client.Do(hreq)
@@ -162,7 +173,7 @@ func (req *Request) check(client *http.Client) (*url.URL, error) {
 		}
 	}
 	switch req.Format {
-	case "", FormatNative:
+	case "", FormatNative, FormatForm:
 	case FormatCloudEvents:
 		switch {
 		case req.EventType == "":
@@ -173,7 +184,7 @@ func (req *Request) check(client *http.Client) (*url.URL, error) {
 			return nil, fault.Field("source", "is required for the cloudevents format")
 		}
 	default:
-		return nil, fault.Field("format", `must be "native" or "cloudevents"`)
+		return nil, fault.Field("format", `must be "native", "cloudevents" or "form"`)
 	}
 	if err := CheckHeaders(req.Headers); err != nil {
 		return nil, err
@@ -181,17 +192,22 @@ func (req *Request) check(client *http.Client) (*url.URL, error) {
 	return u, nil
 }
 
-// setHeaders sets the headers of the request: the subscriber's first, so that nothing
-// of theirs can stand in for Herald's (CheckHeaders has refused such names already).
-func (req *Request) setHeaders(h http.Header, ts time.Time) {
+// setHeaders sets the headers of the request whose body is body (req.Body as sent): the
+// subscriber's first, so that nothing of theirs can stand in for Herald's (CheckHeaders
+// has refused such names already).
+func (req *Request) setHeaders(h http.Header, ts time.Time, body []byte) {
 	for name, value := range req.Headers {
 		h.Set(name, value)
 	}
 	h.Set("User-Agent", UserAgent)
 	h.Set("Content-Type", "application/json")
+	if req.Format == FormatForm {
+		h.Set("Content-Type", FormContentType)
+	}
 	h.Set(HeaderID, req.ID)
 	h.Set(HeaderTimestamp, strconv.FormatInt(ts.Unix(), 10))
-	h.Set(HeaderSignature, Sign(req.Secrets, req.ID, ts, req.Body))
+	// The bytes on the wire are signed, whatever the format made of the payload.
+	h.Set(HeaderSignature, Sign(req.Secrets, req.ID, ts, body))
 	if req.Format == FormatCloudEvents {
 		h.Set("ce-specversion", "1.0")
 		h.Set("ce-id", ceHeaderValue(req.EventUUID))

@@ -84,15 +84,20 @@ func lastSeq(t *testing.T, js jetstream.JetStream) uint64 {
 }
 
 // TestActionConfinement runs the hostile-tenant attacks and the target matrix on one
-// stack whose operator allowed partner targets.
+// stack whose operator allowed partner targets, two of which are functions the stack
+// runs (partner-judge and partner-fail, see testdata/partner); then what actions deliver
+// besides the event, and the attacks on that.
 func TestActionConfinement(t *testing.T) {
-	p := stacktest.Start(t, "-action-targets", confinementTargets)
+	partner := stacktest.LambdaBinary(t, "./test/actions/testdata/partner")
+	p := stacktest.Start(t, "-action-targets", confinementTargets, "-lambda-targets", "partner-judge="+partner+",partner-fail="+partner)
 	ac := stacktest.NewAPIClient(t, p)
 	js := stacktest.ConnectJetStream(t, p.Banner["NATS"])
 	t.Run("attacks", func(t *testing.T) { hostileTenant(t, p, ac, js) })
 	t.Run("targets", func(t *testing.T) { targetMatrix(t, p, ac, js) })
 	t.Run("loops", func(t *testing.T) { actionLoops(t, p, ac, js) })
 	t.Run("sync", func(t *testing.T) { syncFailsClosed(t, ac) })
+	t.Run("capabilities", func(t *testing.T) { capabilities(t, p, ac, js) })
+	t.Run("capability attacks", func(t *testing.T) { capabilityAttacks(t, p, ac, js) })
 }
 
 // hostileTenant tries, as a user with READ on one project, each attack that once worked.

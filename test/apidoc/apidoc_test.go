@@ -478,12 +478,14 @@ func encodedExamples(t *testing.T) []example {
 	add("fetch a batch (encoded)", "GET", "/v1/consumers/"+consumerID+"/batch",
 		apigw.JSON(http.StatusOK, map[string]any{"messages": []consumer.Message{msg}}))
 
-	// Notifications, one unacknowledged and one acknowledged.
+	// Notifications: one unacknowledged with a safety-net expiry, one kept until
+	// acknowledged (no expiry, the default), one acknowledged.
 	acked := now.Add(time.Hour)
 	content := inbox.Content{Variant: inbox.Announcement, Message: "Maintenance tonight", Refs: []inbox.Ref{}}
 	n1 := &inbox.Notification{ID: notifID, UserID: "u1", Content: content, EventUUID: eventUUID, CreatedAt: now, ExpiresAt: now.AddDate(1, 0, 0)}
 	n2 := &inbox.Notification{ID: notifID, UserID: "u1", Content: content, EventUUID: eventUUID2, CreatedAt: now, AcknowledgedAt: &acked, ExpiresAt: now.AddDate(0, 1, 0)}
-	add("my notifications (encoded)", "GET", "/v1/me/notifications", apigw.Items([]*inbox.Notification{n1, n2}, "next"))
+	kept := &inbox.Notification{ID: notifID, UserID: "u1", Content: content, EventUUID: eventUUID, CreatedAt: now}
+	add("my notifications (encoded)", "GET", "/v1/me/notifications", apigw.Items([]*inbox.Notification{n1, kept, n2}, "next"))
 	add("create notifications (encoded)", "POST", "/v1/notifications",
 		apigw.JSON(http.StatusCreated, map[string]any{"event_uuid": eventUUID, "items": []*inbox.Notification{n1}}))
 

@@ -9,12 +9,15 @@ import (
 // reviewedGrants are the grants of each function's role, each for a call its code
 // makes (named beside it). The template may grant nothing else and must grant all of
 // them: a grant missing fails on AWS only, since the emulators check no permissions.
-// Logs, secrets (by tag) and Deliver's action targets are checked elsewhere.
+// Logs, secrets (by tag), and Deliver's and EventsApi's action targets (granted only when
+// ActionTargets is set) are checked elsewhere: devstack/template's actions IAM tests.
 var reviewedGrants = map[string][]string{
 	"Authorizer": {},
 	"EventsApi": {
 		"dynamodb:Query TriggersTable/index/changes", // trigger.Store.Changes: the sync triggers
 		"dynamodb:PutItem DeliveriesTable",           // delivery.Store.Verdict
+		// and, when ActionTargets is set, lambda:InvokeFunction on its patterns:
+		// action.Runner.Decide asks a sync trigger's lambda action (Invoke).
 	},
 	"ConsumersApi": {
 		"dynamodb:GetItem ConsumersTable",      // consumer.Store.Get, Lookup

@@ -105,6 +105,26 @@ func Heraldctl(t testing.TB) string {
 	return bin
 }
 
+// LambdaBinary builds the command pkg of the repository (such as
+// ./test/actions/testdata/partner) for this machine as a Lambda custom runtime's
+// bootstrap, into a folder of t's, and returns its path: a function of others' for
+// herald-local's -lambda-targets. Call it before Start, so that the folder outlives the
+// stack.
+func LambdaBinary(t testing.TB, pkg string) string {
+	t.Helper()
+	root, err := emulator.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), "bootstrap")
+	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", bin, pkg)
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("stacktest: building %s: %v\n%s", pkg, err, out)
+	}
+	return bin
+}
+
 // mustExist fails t unless the prebuilt binary bin is there.
 func mustExist(t testing.TB, bin string) {
 	t.Helper()

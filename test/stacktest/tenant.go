@@ -24,6 +24,7 @@ type DeliveryView struct {
 	Log      []struct {
 		StatusCode int    `json:"status_code"`
 		Error      string `json:"error"`
+		Response   string `json:"response"`
 	} `json:"log"`
 }
 
