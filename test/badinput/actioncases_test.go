@@ -29,7 +29,7 @@ func badActions(hook string) []actionCase {
 		{"no type", `{"url":"` + hook + `"}`, "async", "action.type"},
 		{"type email", `{"type":"email","to":"a@b"}`, "async", "action.type"},
 		{"a sync sqs trigger", `{"type":"sqs","queue_url":"` + queue + `"}`, "sync", "action.type"},
-		{"a sync lambda trigger", `{"type":"lambda","function":"` + function + `"}`, "sync", "action.type"},
+		{"a sync lambda trigger invoked Event", `{"type":"lambda","function":"` + function + `","invocation_type":"Event"}`, "sync", "action.invocation_type"},
 		{"a field of another type", http(`"subject":"herald.actions.x"`), "async", "action.subject"},
 		{"url ftp", `{"type":"http","url":"ftp://example.org/x"}`, "async", "action.url"},
 		{"url with credentials", `{"type":"http","url":"https://user:pw@example.org/"}`, "async", "action.url"},
@@ -56,6 +56,7 @@ func badActions(hook string) []actionCase {
 		{"subject of the JetStream API", `{"type":"nats","subject":"$JS.API.STREAM.DELETE.HERALD_EVENTS"}`, "async", "action.subject"},
 		{"subject outside the namespace", `{"type":"nats","subject":"partner.items"}`, "async", "action.subject"},
 		{"subject a wildcard", `{"type":"nats","subject":"herald.actions.*"}`, "async", "action.subject"},
+		{"require_listener a string", `{"type":"nats","subject":"herald.actions.x","require_listener":"yes"}`, "async", "action.require_listener"},
 		{"script that does not compile", `{"type":"javascript","script":"function handle(e){"}`, "async", "action.script"},
 		{"script without handle", `{"type":"javascript","script":"function transform(e){return e}"}`, "async", "action.script"},
 	}
