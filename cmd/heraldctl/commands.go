@@ -133,6 +133,7 @@ func (a *app) consumers(ctx context.Context, c *client.Client, sub string, args 
 		if err != nil {
 			return err
 		}
+		a.warn(r.Warnings)
 		if a.quiet {
 			return a.printIDs(r.ID)
 		}
@@ -328,6 +329,7 @@ func (a *app) triggers(ctx context.Context, c *client.Client, sub string, args [
 		if err != nil {
 			return err
 		}
+		a.warn(tr.Warnings)
 		if a.quiet {
 			return a.printIDs(tr.ID)
 		}
