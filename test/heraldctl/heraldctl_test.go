@@ -68,7 +68,7 @@ func TestHeraldctl(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &cons); err != nil || cons.ID == "" {
 		t.Fatalf("consumers create: %s", out)
 	}
-	out = c.must(t, "PUBLISHER_TOKEN", "publish", `{"event":"resource.ResourceCreated","resource":{"type":"collection","path":"projects/demo/ctl/c1"},"recipients":["demo"]}`)
+	out = c.must(t, "PUBLISHER_TOKEN", "publish", `{"event":"resource.ResourceCreated","resource":{"type":"collection","path":"projects/demo/ctl/c1","after":{"title":"c1"}},"recipients":["demo"]}`)
 	if !strings.Contains(out, "UUID") {
 		t.Fatalf("publish: %s", out)
 	}
@@ -105,7 +105,7 @@ func TestHeraldctl(t *testing.T) {
 		}
 		close(lines)
 	}()
-	followed := c.must(t, "PUBLISHER_TOKEN", "-q", "publish", `{"event":"resource.ResourceUpdated","resource":{"type":"collection","path":"projects/demo/ctl/c2"}}`)
+	followed := c.must(t, "PUBLISHER_TOKEN", "-q", "publish", `{"event":"resource.ResourceUpdated","resource":{"type":"collection","path":"projects/demo/ctl/c2","before":{"title":"c2"},"after":{"title":"c2, renamed"}}}`)
 	deadline := time.After(30 * time.Second)
 	for got := ""; !strings.Contains(got, strings.TrimSpace(followed)); {
 		select {
