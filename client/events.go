@@ -35,8 +35,8 @@ func (c *Client) Health(ctx context.Context) (*Health, error) {
 	return &h, nil
 }
 
-// Catalog returns the known event types, by the kind of resource they are about.
-// Publishers may use other types too.
+// Catalog returns the known event types, by the kind of resource they are about, each
+// with its schema and an example. Publishers may use other types too.
 func (c *Client) Catalog(ctx context.Context) ([]wire.EntityType, error) {
 	var out struct {
 		Types []wire.EntityType `json:"types"`
@@ -47,6 +47,16 @@ func (c *Client) Catalog(ctx context.Context) ([]wire.EntityType, error) {
 	return out.Types, nil
 }
 
+// CatalogEvent returns one known event type with its schema and an example. A type
+// outside the catalog is a *Error with status 404 (see IsNotFound).
+func (c *Client) CatalogEvent(ctx context.Context, eventType string) (*wire.CatalogEvent, error) {
+	var out wire.CatalogEvent
+	if err := c.call(ctx, &request{method: http.MethodGet, path: "/v1/catalog/" + url.PathEscape(eventType), idempotent: true}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
 // PublishResult is the stream's receipt for a published event.
 type PublishResult struct {
 	UUID     string `json:"uuid"`
@@ -54,9 +64,14 @@ type PublishResult struct {
 	// Duplicate is true when the stream already held an event with this uuid (a
 	// retry); Sequence is then the first copy's.
 	Duplicate bool `json:"duplicate"`
+	// Cataloged is true when the event's type is in the catalog, and so was checked
+	// against its schema. A type outside it is published all the same: false may
+	// mean a misspelt type.
+	Cataloged bool `json:"cataloged"`
 }
 
-// Publish publishes one event (202). The server fills in a missing timestamp.
+// Publish publishes one event (202). The server fills in a missing timestamp. An event
+// of a catalog type that breaks its schema is a 400 *Error naming the member at fault.
 //
 // An event without a uuid gets one here, in ev itself, before the first attempt: the
 // stream drops an event whose uuid it already holds, so every retry, by this client or
@@ -96,6 +111,8 @@ type BatchItem struct {
 	UUID      string `json:"uuid"`
 	Sequence  uint64 `json:"sequence,omitempty"`
 	Duplicate bool   `json:"duplicate,omitempty"`
+	// Cataloged is true when the event's type is in the catalog, as in PublishResult.
+	Cataloged bool `json:"cataloged"`
 	// Error says why the event was not stored; empty when it was.
 	Error string `json:"error,omitempty"`
 }
@@ -155,6 +172,8 @@ type SyncResult struct {
 	UUID      string `json:"uuid"`
 	Sequence  uint64 `json:"sequence"`
 	Duplicate bool   `json:"duplicate"`
+	// Cataloged is true when the event's type is in the catalog, as in PublishResult.
+	Cataloged bool `json:"cataloged"`
 	// Verdicts are every matching sync trigger's, all approving; empty when no sync
 	// trigger matched.
 	Verdicts []wire.Verdict `json:"verdicts"`

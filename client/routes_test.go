@@ -91,12 +91,29 @@ func TestRoutes(t *testing.T) {
 			},
 		},
 		{
+			name:   "catalog event",
+			call:   func(ctx context.Context, c *Client) (any, error) { return c.CatalogEvent(ctx, "job.JobFinished") },
+			method: "GET", path: "/v1/catalog/job.JobFinished", status: 200,
+			answer: `{"event":"job.JobFinished","description":"Done.","schema":{"$id":"urn:herald:event-schema:job.JobFinished"},"example":{"event":"job.JobFinished"}}`,
+			check: func(t *testing.T, got any) {
+				e := got.(*wire.CatalogEvent)
+				if e.Event != "job.JobFinished" || !jsonEqual(t, e.Schema, `{"$id":"urn:herald:event-schema:job.JobFinished"}`) || !jsonEqual(t, e.Example, `{"event":"job.JobFinished"}`) {
+					t.Errorf("entry %+v", e)
+				}
+			},
+		},
+		{
+			name:   "catalog event escapes the type",
+			call:   func(ctx context.Context, c *Client) (any, error) { return c.CatalogEvent(ctx, "a/b c") },
+			method: "GET", path: "/v1/catalog/a%2Fb%20c", status: 200, answer: `{"event":"x"}`,
+		},
+		{
 			name:   "publish",
 			call:   func(ctx context.Context, c *Client) (any, error) { return c.Publish(ctx, testEvent()) },
 			method: "POST", path: "/v1/events", body: testEventJSON,
-			status: 202, answer: `{"uuid":"` + testUUID + `","sequence":7}`,
+			status: 202, answer: `{"uuid":"` + testUUID + `","sequence":7,"cataloged":true}`,
 			check: func(t *testing.T, got any) {
-				if r := got.(*PublishResult); *r != (PublishResult{UUID: testUUID, Sequence: 7}) {
+				if r := got.(*PublishResult); *r != (PublishResult{UUID: testUUID, Sequence: 7, Cataloged: true}) {
 					t.Errorf("result %+v", r)
 				}
 			},
@@ -105,10 +122,10 @@ func TestRoutes(t *testing.T) {
 			name:   "publish sync",
 			call:   func(ctx context.Context, c *Client) (any, error) { return c.PublishSync(ctx, testEvent()) },
 			method: "POST", path: "/v1/events", query: "mode=sync", body: testEventJSON,
-			status: 201, answer: `{"approved":true,"uuid":"` + testUUID + `","sequence":8,"duplicate":false,"verdicts":[{"trigger_id":"T1","approve":true}]}`,
+			status: 201, answer: `{"approved":true,"uuid":"` + testUUID + `","sequence":8,"duplicate":false,"cataloged":true,"verdicts":[{"trigger_id":"T1","approve":true}]}`,
 			check: func(t *testing.T, got any) {
 				r := got.(*SyncResult)
-				if !r.Approved || r.Sequence != 8 || len(r.Verdicts) != 1 || r.Verdicts[0].TriggerID != "T1" || !r.Verdicts[0].Approve {
+				if !r.Approved || r.Sequence != 8 || !r.Cataloged || len(r.Verdicts) != 1 || r.Verdicts[0].TriggerID != "T1" || !r.Verdicts[0].Approve {
 					t.Errorf("result %+v", r)
 				}
 			},

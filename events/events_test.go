@@ -23,6 +23,7 @@ import (
 	"github.com/heraldhq/herald/internal/apigw"
 	"github.com/heraldhq/herald/internal/auth"
 	"github.com/heraldhq/herald/internal/event"
+	"github.com/heraldhq/herald/internal/event/contract"
 )
 
 // function describes what one function folder takes as input.
@@ -301,7 +302,8 @@ type batchBody struct {
 }
 
 // checkPublishBody checks that a POST /v1/events body holds one event, or a batch
-// {"events": [...]}, each of which decodes and is valid once defaults are filled.
+// {"events": [...]}, each of which decodes, is valid once defaults are filled, and is of
+// a catalog type whose contract it meets.
 func checkPublishBody(t *testing.T, body string) {
 	t.Helper()
 	var probe map[string]json.RawMessage
@@ -332,6 +334,9 @@ func checkPublishBody(t *testing.T, body string) {
 		}
 		if !event.Known(e.Event) {
 			t.Errorf("event %d: %s is not in the catalog", i, e.Event)
+		}
+		if err := contract.Check(e); err != nil {
+			t.Errorf("event %d (%s) breaks its contract: %v", i, e.Event, err)
 		}
 	}
 }

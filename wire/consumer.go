@@ -68,4 +68,8 @@ type Consumer struct {
 	// DisabledReason says why the consumer delivers nothing (an administrator disabled
 	// it); empty while it is enabled.
 	DisabledReason string `json:"disabled_reason,omitempty"`
+	// Warnings are in the answer to a create only: event types in the spec that
+	// Herald knows nothing of, which are likely misspelt. The consumer is made all
+	// the same.
+	Warnings []Warning `json:"warnings,omitempty"`
 }

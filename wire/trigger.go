@@ -72,6 +72,10 @@ type Trigger struct {
 	Placeholder bool      `json:"placeholder"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
+	// Warnings are in the answer to a create only: event types in the spec that
+	// Herald knows nothing of, which are likely misspelt. The trigger is made all the
+	// same.
+	Warnings []Warning `json:"warnings,omitempty"`
 }
 
 // IsEnabled reports whether the trigger runs its action: Enabled absent or true.

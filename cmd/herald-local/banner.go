@@ -61,7 +61,7 @@ func printBanner(w io.Writer, l *local, tokens map[string]string) {
 func curlCommands(api string) []string {
 	return []string{
 		fmt.Sprintf(`curl -s %s/v1/health`, api),
-		fmt.Sprintf(`curl -s -X POST %s/v1/events -H "Authorization: Bearer $PUBLISHER_TOKEN" -H 'Content-Type: application/json' -d '{"event":"resource.ResourceCreated","resource":{"type":"collection","path":"projects/demo/collections/c1"}}'`, api),
+		fmt.Sprintf(`curl -s -X POST %s/v1/events -H "Authorization: Bearer $PUBLISHER_TOKEN" -H 'Content-Type: application/json' -d '{"event":"resource.ResourceCreated","resource":{"type":"collection","path":"projects/demo/collections/c1","after":{"title":"Season 2"}}}'`, api),
 		fmt.Sprintf(`export CONSUMER=$(curl -s -X POST %s/v1/consumers -H "Authorization: Bearer $DEMO_TOKEN" -H 'Content-Type: application/json' -d '{"target":{"resources":[{"path":"projects/demo","include_subresources":true}]}}' | sed -E 's/.*"id":"([^"]+)".*/\1/'); echo "consumer $CONSUMER"`, api),
 		fmt.Sprintf(`curl -s "%s/v1/consumers/$CONSUMER/batch?batch_size=10&wait_ms=1000" -H "Authorization: Bearer $DEMO_TOKEN"`, api),
 		fmt.Sprintf(`curl -s %s/v1/catalog -H "Authorization: Bearer $DEMO_TOKEN"`, api),

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/heraldhq/herald/client"
+	"github.com/heraldhq/herald/wire"
 )
 
 // app holds what every command needs.
@@ -111,6 +112,14 @@ func (a *app) jsonArg(arg string, v any) error {
 		return usageErr("not valid JSON (%v): give JSON, @file or - for standard input", err)
 	}
 	return nil
+}
+
+// warn prints the warnings of a create answer on stderr, one a line, so that they
+// reach a person without changing what scripts read on stdout.
+func (a *app) warn(ws []wire.Warning) {
+	for _, w := range ws {
+		fmt.Fprintf(a.stderr, "heraldctl: warning: %s: %s\n", w.Field, w.Message)
+	}
 }
 
 // printIDs writes one id per line, for -q.

@@ -36,6 +36,14 @@ func (a *app) dispatch(ctx context.Context, args []string) error {
 	case "publish":
 		return a.publish(ctx, c, args[1:])
 	case "catalog":
+		if sub != "" {
+			// One type: its schema and example are JSON documents, printed as such.
+			e, err := c.CatalogEvent(ctx, sub)
+			if err != nil {
+				return err
+			}
+			return a.print(e, nil)
+		}
 		types, err := c.Catalog(ctx)
 		if err != nil {
 			return err
@@ -133,6 +141,7 @@ func (a *app) consumers(ctx context.Context, c *client.Client, sub string, args 
 		if err != nil {
 			return err
 		}
+		a.warn(r.Warnings)
 		if a.quiet {
 			return a.printIDs(r.ID)
 		}
@@ -328,6 +337,7 @@ func (a *app) triggers(ctx context.Context, c *client.Client, sub string, args [
 		if err != nil {
 			return err
 		}
+		a.warn(tr.Warnings)
 		if a.quiet {
 			return a.printIDs(tr.ID)
 		}

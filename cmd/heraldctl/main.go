@@ -2,7 +2,7 @@
 // consumers and their messages, the personal inbox, and triggers with their
 // deliveries. Every common job is one line:
 //
-//	heraldctl publish '{"event":"resource.ResourceCreated","resource":{"type":"collection","path":"projects/p1/c1"}}'
+//	heraldctl publish '{"event":"resource.ResourceCreated","resource":{"type":"collection","path":"projects/p1/c1","after":{"title":"Season 2"}}}'
 //	heraldctl consumers create '{"target":{"resources":[{"path":"projects/p1","include_subresources":true}]}}'
 //	heraldctl consumers fetch $CONSUMER --follow
 //	heraldctl notifications list

@@ -9,7 +9,8 @@ const usageText = `usage: heraldctl [--url URL] [--token TOKEN] [--output table|
 
 Events
   publish EVENT [--sync]                 publish one event (JSON, @file or -)
-  catalog                                the known entity types and events
+  catalog [TYPE]                         the known entity types and events; with TYPE,
+                                         that event type's schema and example (JSON)
 
 Consumers
   consumers create SPEC                  create a consumer

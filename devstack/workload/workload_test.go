@@ -9,10 +9,12 @@ import (
 
 	"github.com/heraldhq/herald/devstack/template"
 	"github.com/heraldhq/herald/internal/event"
+	"github.com/heraldhq/herald/internal/event/contract"
 )
 
-// TestNewEvent checks that the workload's events are valid, distinct in path, and
-// about EventSize bytes once the uuid and timestamp are filled in.
+// TestNewEvent checks that the workload's events are valid, meet the contract of their
+// catalog type, are distinct in path, and are about EventSize bytes once the uuid and
+// timestamp are filled in.
 func TestNewEvent(t *testing.T) {
 	tests := []struct {
 		i    int
@@ -36,6 +38,12 @@ func TestNewEvent(t *testing.T) {
 		decoded, err := event.Decode(data)
 		if err != nil {
 			t.Fatalf("event %d does not validate: %v\n%s", tt.i, err, data)
+		}
+		if !event.Known(decoded.Event) {
+			t.Errorf("event %d is of %s, which is not in the catalog", tt.i, decoded.Event)
+		}
+		if err := contract.Check(decoded); err != nil {
+			t.Errorf("event %d breaks its contract: %v", tt.i, err)
 		}
 		if decoded.Path() != tt.path {
 			t.Errorf("event %d is about %s, want %s", tt.i, decoded.Path(), tt.path)

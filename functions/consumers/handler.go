@@ -14,10 +14,12 @@ import (
 
 	"github.com/heraldhq/herald/internal/apigw"
 	"github.com/heraldhq/herald/internal/auth"
+	"github.com/heraldhq/herald/internal/bus"
 	"github.com/heraldhq/herald/internal/consumer"
 	"github.com/heraldhq/herald/internal/event"
 	"github.com/heraldhq/herald/internal/fault"
 	"github.com/heraldhq/herald/internal/reply"
+	"github.com/heraldhq/herald/wire"
 )
 
 // Limits and defaults of the routes.
@@ -98,8 +100,21 @@ func (h *Handler) create(ctx context.Context, req *awsevents.APIGatewayV2HTTPReq
 	if err != nil {
 		return apigw.Response{}, err
 	}
-	slog.InfoContext(ctx, "consumer created", "id", r.ID, "owner", r.Owner, "filters", len(r.FilterSubjects))
-	return apigw.Reply(http.StatusCreated, r), nil
+	warnings := h.eventTypeWarnings(ctx, spec.EventTypes)
+	slog.InfoContext(ctx, "consumer created", "id", r.ID, "owner", r.Owner, "filters", len(r.FilterSubjects), "warnings", len(warnings))
+	return apigw.Reply(http.StatusCreated, consumer.Created{Record: r, Warnings: warnings}), nil
+}
+
+// eventTypeWarnings warns of the event types in a create that Herald knows nothing of.
+// They are checked after the consumer is made, as they never stop it; when the stream
+// cannot be read, the types it would have had to confirm get no warning, as one that
+// may be wrong is worse than none.
+func (h *Handler) eventTypeWarnings(ctx context.Context, types []string) []wire.Warning {
+	unknown, err := bus.UnknownEventTypes(ctx, h.JS, types)
+	if err != nil {
+		slog.WarnContext(ctx, "the consumer's event types could not all be checked against the stream", "error", err.Error())
+	}
+	return apigw.EventTypeWarnings("event_types", types, unknown)
 }
 
 // list serves GET /v1/consumers: the caller's own consumers, a page at a time.

@@ -23,6 +23,7 @@ import (
 	"github.com/heraldhq/herald/internal/consumer"
 	"github.com/heraldhq/herald/internal/event"
 	"github.com/heraldhq/herald/internal/reply"
+	"github.com/heraldhq/herald/wire"
 )
 
 var env *testenv.Env
@@ -620,5 +621,49 @@ func TestShelfLife(t *testing.T) {
 		if got := sequences(fetch(t, h, u, id, map[string]string{"batch_size": "10"})); !slices.Equal(got, []uint64{fresh}) {
 			t.Errorf("consumer %s the expiry fetched sequences %v, want only %d (the expired %d is gone)", name, got, fresh, old)
 		}
+	}
+}
+
+// TestCreateWarnsOfUnknownEventTypes: a consumer whose event types name nothing in the
+// catalog nor on the stream is made (201) with a warning naming each such entry; types
+// the catalog lists, or that a published event has, pass without one.
+func TestCreateWarnsOfUnknownEventTypes(t *testing.T) {
+	h, js := newHandler(t)
+	publish(t, js, "billing.InvoicePaid", "projects/p1/invoices/i1")
+	u := reader(owner("typo"))
+	tests := []struct {
+		name  string
+		types string
+		want  []wire.Warning
+	}{
+		{"catalog types", `["job.JobFinished","item.*"]`, nil},
+		{"a type on the stream", `["billing.InvoicePaid","billing.*"]`, nil},
+		{"every type", `["*"]`, nil},
+		{"misspelt types", `["job.JobFinished","job.JobFinishd","jbo.*"]`, []wire.Warning{
+			{Field: "event_types[1]", Message: "no event type job.JobFinishd is known: it is not in the catalog (GET /v1/catalog) and no published event has it"},
+			{Field: "event_types[2]", Message: "jbo.* matches no known event type: none in the catalog (GET /v1/catalog) and none of a published event"},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got wire.Consumer
+			spec := `{"target":{"resources":[{"path":"projects/p1","include_subresources":true}]},"event_types":` + tt.types + `}`
+			resp := do(t, h, request("POST", "/v1/consumers", "", spec, u, nil), &got)
+			if resp.StatusCode != http.StatusCreated || got.ID == "" {
+				t.Fatalf("create: %d %s", resp.StatusCode, resp.Body)
+			}
+			if !slices.Equal(got.Warnings, tt.want) {
+				t.Errorf("warnings %+v, want %+v", got.Warnings, tt.want)
+			}
+			if tt.want == nil && strings.Contains(resp.Body, `"warnings"`) {
+				t.Errorf("an answer without warnings has the member: %s", resp.Body)
+			}
+			// Only the create answers them.
+			var again map[string]any
+			do(t, h, request("GET", "/v1/consumers/{id}", got.ID, "", u, nil), &again)
+			if _, ok := again["warnings"]; ok {
+				t.Errorf("GET shows warnings: %v", again)
+			}
+		})
 	}
 }

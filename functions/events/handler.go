@@ -18,6 +18,7 @@ import (
 	"github.com/heraldhq/herald/internal/bus"
 	"github.com/heraldhq/herald/internal/delivery"
 	"github.com/heraldhq/herald/internal/event"
+	"github.com/heraldhq/herald/internal/event/contract"
 	"github.com/heraldhq/herald/internal/fault"
 	"github.com/heraldhq/herald/internal/metrics"
 	"github.com/heraldhq/herald/internal/trace"
@@ -31,7 +32,7 @@ const (
 	MaxBodyBytes = 6 * 1000 * 1000
 )
 
-// Handler serves the EventsApi routes: health, catalog and publish. They are declared
+// Handler serves the EventsApi routes: health, the catalog and publish. They are declared
 // in routes, each a method that returns an apigw.Response or an error for apigw.Respond
 // to answer.
 type Handler struct {
@@ -50,9 +51,10 @@ type Handler struct {
 
 // routes are the EventsApi routes, as template.yaml declares them.
 var routes = apigw.NewRouter(apigw.Routes[*Handler]{
-	"GET /v1/health":  (*Handler).health,
-	"GET /v1/catalog": (*Handler).catalog,
-	"POST /v1/events": (*Handler).publish,
+	"GET /v1/health":         (*Handler).health,
+	"GET /v1/catalog":        (*Handler).catalog,
+	"GET /v1/catalog/{type}": (*Handler).catalogType,
+	"POST /v1/events":        (*Handler).publish,
 })
 
 // Handle answers one HTTP API request through its route in routes.
@@ -69,12 +71,27 @@ func (h *Handler) health(context.Context, *awsevents.APIGatewayV2HTTPRequest) (a
 	return apigw.Reply(http.StatusOK, map[string]string{"status": "ok"}), nil
 }
 
-// catalog serves GET /v1/catalog: the event types, for any caller with a token.
+// catalog serves GET /v1/catalog: the event types with their schemas and examples, for
+// any caller with a token.
 func (h *Handler) catalog(_ context.Context, req *awsevents.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 	if _, err := apigw.Claims(req); err != nil {
 		return apigw.Response{}, err
 	}
 	return apigw.Reply(http.StatusOK, map[string]any{"types": event.Catalog()}), nil
+}
+
+// catalogType serves GET /v1/catalog/{type}: one event type with its schema and
+// example, for any caller with a token; 404 for a type outside the catalog.
+func (h *Handler) catalogType(_ context.Context, req *awsevents.APIGatewayV2HTTPRequest) (apigw.Response, error) {
+	if _, err := apigw.Claims(req); err != nil {
+		return apigw.Response{}, err
+	}
+	typ := req.PathParameters["type"]
+	e, ok := event.CatalogEntry(typ)
+	if !ok {
+		return apigw.Response{}, fault.Newf(fault.NotFound, "the catalog has no event type %q; GET /v1/catalog lists them", typ)
+	}
+	return apigw.Reply(http.StatusOK, e), nil
 }
 
 // batchBody is the batch form of POST /v1/events.
@@ -118,21 +135,23 @@ func (h *Handler) publish(ctx context.Context, req *awsevents.APIGatewayV2HTTPRe
 			return apigw.Response{}, fault.Wrap(fault.Unavailable, err, "the event bus did not accept the event; retry with the same uuid")
 		}
 		countPublished(rec, ack)
-		slog.InfoContext(ctx, "event published", "uuid", ack.UUID, "event", list[0].Event, "sequence", ack.Sequence, "duplicate", ack.Duplicate, "trace", trace.Root(trace.FromContext(ctx)))
-		return apigw.Reply(http.StatusAccepted, ack), nil
+		cataloged := event.Known(list[0].Event)
+		slog.InfoContext(ctx, "event published", "uuid", ack.UUID, "event", list[0].Event, "sequence", ack.Sequence, "duplicate", ack.Duplicate, "cataloged", cataloged, "trace", trace.Root(trace.FromContext(ctx)))
+		return apigw.Reply(http.StatusAccepted, published{Ack: ack, Cataloged: cataloged}), nil
 	}
 
 	acks, errs := bus.PublishAll(ctx, h.JS, list)
 	results := make([]result, len(list))
 	failed := 0
 	for i := range list {
+		cataloged := event.Known(list[i].Event)
 		if errs[i] != nil {
 			failed++
-			results[i] = result{UUID: list[i].UUID, Error: "not published; retry with the same uuid"}
+			results[i] = result{UUID: list[i].UUID, Cataloged: cataloged, Error: "not published; retry with the same uuid"}
 			slog.ErrorContext(ctx, "event not published", "uuid", list[i].UUID, "error", errs[i].Error())
 			continue
 		}
-		results[i] = result{UUID: acks[i].UUID, Sequence: acks[i].Sequence, Duplicate: acks[i].Duplicate}
+		results[i] = result{UUID: acks[i].UUID, Sequence: acks[i].Sequence, Duplicate: acks[i].Duplicate, Cataloged: cataloged}
 		countPublished(rec, acks[i])
 	}
 	slog.InfoContext(ctx, "batch published", "events", len(list), "failed", failed)
@@ -154,11 +173,22 @@ func countPublished(rec *metrics.Recorder, ack bus.Ack) {
 	}
 }
 
+// published is the answer to one event published at once: the stream's receipt, and
+// whether the event's type is in the catalog (and so was checked against its schema).
+// A type outside it is published all the same; false tells a publisher that a
+// misspelt type went unnoticed.
+type published struct {
+	bus.Ack
+	Cataloged bool `json:"cataloged"`
+}
+
 // result is one event's outcome in a batch answer.
 type result struct {
 	UUID      string `json:"uuid"`
 	Sequence  uint64 `json:"sequence,omitempty"`
 	Duplicate bool   `json:"duplicate,omitempty"`
+	// Cataloged says whether the event's type is in the catalog, as in published.
+	Cataloged bool   `json:"cataloged"`
 	Error     string `json:"error,omitempty"`
 }
 
@@ -178,8 +208,9 @@ func checkQuery(q map[string]string) error {
 }
 
 // decode reads one event or a batch {"events": [...]}, filling uuid and timestamp where
-// missing and validating every event. A batch is all or nothing: if any event is invalid,
-// none is published and the error lists every field at fault as events[i].field.
+// missing and validating every event, and every event of a catalog type against its
+// schema. A batch is all or nothing: if any event is invalid, none is published and the
+// error lists every field at fault as events[i].field.
 func (h *Handler) decode(body []byte) ([]*event.Event, bool, error) {
 	if !isBatch(body) {
 		e, err := h.one(body)
@@ -225,6 +256,8 @@ func (h *Handler) decode(body []byte) ([]*event.Event, bool, error) {
 	return list, true, nil
 }
 
+// one reads and checks one event: the envelope's rules first, then, for an event of a
+// catalog type, its contract, whose schemas take the envelope for granted.
 func (h *Handler) one(raw []byte) (*event.Event, error) {
 	e, err := event.Decode(raw)
 	if err != nil {
@@ -232,6 +265,9 @@ func (h *Handler) one(raw []byte) (*event.Event, error) {
 	}
 	e.FillDefaults(h.Now())
 	if err := e.Validate(); err != nil {
+		return nil, err
+	}
+	if err := contract.Check(e); err != nil {
 		return nil, err
 	}
 	return e, nil

@@ -74,8 +74,23 @@ func do(t *testing.T, h *Handler, req awsevents.APIGatewayV2HTTPRequest) (awseve
 	return resp, body
 }
 
+// contractMembers are what the contracts of the catalog types the tests publish
+// require besides the resource's type: more of the resource, and data.
+var contractMembers = map[string]struct{ resource, data string }{
+	"resource.ResourceCreated": {resource: `,"after":{"name":"c"}`},
+	"resource.ResourceUpdated": {resource: `,"before":{"name":"c"},"after":{"name":"d"}`},
+	"job.JobCreated":           {data: `,"data":{"jobType":"TRANSCODE","state":"READY"}`},
+	"job.JobFinished":          {data: `,"data":{"jobType":"TRANSCODE","state":"FINISHED"}`},
+	"item.ItemCreated":         {},
+}
+
+// eventJSON is an event of eventType about the resource at path, whose id is the
+// path's last segment, with what the type's contract requires filled in. extra is
+// added as it is, after the resource.
 func eventJSON(eventType, path string, extra string) string {
-	return fmt.Sprintf(`{"event":%q,"resource":{"type":"collection","path":%q}%s}`, eventType, path, extra)
+	c := contractMembers[eventType]
+	return fmt.Sprintf(`{"event":%q,"resource":{"type":"collection","id":%q,"path":%q%s}%s%s}`,
+		eventType, path[strings.LastIndex(path, "/")+1:], path, c.resource, c.data, extra)
 }
 
 func streamCount(t *testing.T, js jetstream.JetStream) uint64 {
@@ -383,5 +398,131 @@ func TestBusFromTemplateEnvironment(t *testing.T) {
 	}
 	if got := s.CachedInfo().Config.MaxAge; got != 2*time.Hour {
 		t.Fatalf("stream MaxAge = %v, want the configured shelf life 2h", got)
+	}
+}
+
+// TestPublishChecksContracts: an event of a catalog type that breaks its schema is 400
+// naming the member, alone, in a batch (under its index) and in sync mode, and nothing is
+// published; a type outside the catalog is published and answered "cataloged": false.
+func TestPublishChecksContracts(t *testing.T) {
+	h, js := newHandler(t)
+	noState := `{"event":"job.JobFinished","resource":{"type":"job","id":"j1","path":"projects/p1/jobs/j1"},"data":{"jobType":"TRANSCODE"}}`
+	badACL := `{"event":"item.ItemAccessChanged","resource":{"type":"item","id":"i1"},"data":{"before":[],"after":[{"principal":"user:u1","permission":"OWN"}]}}`
+	tests := []struct {
+		name  string
+		body  string
+		query map[string]string
+		field string
+	}{
+		{"one event", noState, nil, "data.state"},
+		{"an element of a list", badACL, nil, "data.after[0].permission"},
+		{"in a batch", `{"events":[` + eventJSON("job.JobCreated", "projects/p1/jobs/j0", "") + `,` + noState + `]}`, nil, "events[1].data.state"},
+		{"sync mode", noState, map[string]string{"mode": "sync"}, "data.state"},
+		{"a required resource member", `{"event":"resource.ResourceUpdated","resource":{"type":"collection","path":"projects/p1","after":{"name":"d"}}}`, nil, "resource.before"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, body := do(t, h, request("POST", "/v1/events", tt.body, publisher, tt.query))
+			if resp.StatusCode != http.StatusBadRequest || body["type"] != apigw.ProblemInvalid {
+				t.Fatalf("status %d, want 400 invalid-request: %s", resp.StatusCode, resp.Body)
+			}
+			var p apigw.Problem
+			if err := json.Unmarshal([]byte(resp.Body), &p); err != nil {
+				t.Fatal(err)
+			}
+			named := false
+			for _, f := range p.Errors {
+				named = named || f.Field == tt.field
+			}
+			if !named {
+				t.Fatalf("problem does not name %q: %s", tt.field, resp.Body)
+			}
+		})
+	}
+	if n := streamCount(t, js); n != 0 {
+		t.Fatalf("events that break their contract were published (%d)", n)
+	}
+
+	custom := `{"event":"my-svc.ThingHappened","resource":{"type":"thing","path":"projects/p1/things/t1"},"data":{"state":42}}`
+	resp, body := do(t, h, request("POST", "/v1/events", custom, publisher, nil))
+	if resp.StatusCode != http.StatusAccepted || body["cataloged"] != false || body["sequence"] == nil {
+		t.Fatalf("a type outside the catalog: %d %s", resp.StatusCode, resp.Body)
+	}
+	resp, body = do(t, h, request("POST", "/v1/events", eventJSON("job.JobFinished", "projects/p1/jobs/j1", ""), publisher, nil))
+	if resp.StatusCode != http.StatusAccepted || body["cataloged"] != true {
+		t.Fatalf("a catalog type: %d %s", resp.StatusCode, resp.Body)
+	}
+	resp, body = do(t, h, request("POST", "/v1/events", `{"events":[`+custom+`,`+eventJSON("job.JobFinished", "projects/p1/jobs/j2", "")+`]}`, publisher, nil))
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("batch: %d %s", resp.StatusCode, resp.Body)
+	}
+	results := body["results"].([]any)
+	if results[0].(map[string]any)["cataloged"] != false || results[1].(map[string]any)["cataloged"] != true {
+		t.Fatalf("batch results %v, want cataloged false then true", results)
+	}
+}
+
+// TestCatalogType: GET /v1/catalog/{type} answers one catalog entry with its schema and
+// example, 404 problem for any other type; GET /v1/catalog lists every entry with both.
+func TestCatalogType(t *testing.T) {
+	h, _ := newHandler(t)
+	// As API Gateway sends the route: its key, the raw path, and the parameter.
+	catalogType := func(typ string, claims *auth.Claims) awsevents.APIGatewayV2HTTPRequest {
+		req := apigwtest.Request("GET", "/v1/catalog/{type}", "", "", claims, nil)
+		req.RawPath = "/v1/catalog/" + typ
+		req.RequestContext.HTTP.Path = req.RawPath
+		req.PathParameters = map[string]string{"type": typ}
+		return req
+	}
+	resp, body := do(t, h, catalogType("job.JobFinished", personal))
+	if resp.StatusCode != http.StatusOK || body["event"] != "job.JobFinished" || body["description"] == "" {
+		t.Fatalf("catalog type: %d %s", resp.StatusCode, resp.Body)
+	}
+	schema, _ := body["schema"].(map[string]any)
+	example, _ := body["example"].(map[string]any)
+	if schema["$id"] != "urn:herald:event-schema:job.JobFinished" || example["event"] != "job.JobFinished" {
+		t.Fatalf("catalog type schema %v, example %v", schema, example)
+	}
+	for _, tt := range []struct {
+		name   string
+		typ    string
+		claims *auth.Claims
+		status int
+	}{
+		{"a misspelt type", "job.JobFinishd", personal, http.StatusNotFound},
+		{"not an event type", "job", personal, http.StatusNotFound},
+		{"no token", "job.JobFinished", nil, http.StatusUnauthorized},
+	} {
+		resp, _ := do(t, h, catalogType(tt.typ, tt.claims))
+		if resp.StatusCode != tt.status || resp.Headers["Content-Type"] != apigw.ProblemContentType {
+			t.Errorf("%s: %d %s, want a %d problem", tt.name, resp.StatusCode, resp.Body, tt.status)
+		}
+	}
+
+	// Without a route key, the router takes the type from the raw path.
+	req := request("GET", "/v1/catalog/quota.QuotaWarning", "", personal, nil)
+	req.RouteKey = ""
+	if resp, body := do(t, h, req); resp.StatusCode != http.StatusOK || body["event"] != "quota.QuotaWarning" {
+		t.Errorf("by the raw path: %d %s", resp.StatusCode, resp.Body)
+	}
+
+	resp, _ = do(t, h, request("GET", "/v1/catalog", "", personal, nil))
+	var cat struct {
+		Types []event.EntityType `json:"types"`
+	}
+	if err := json.Unmarshal([]byte(resp.Body), &cat); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, et := range cat.Types {
+		for _, ev := range et.Events {
+			n++
+			if len(ev.Schema) == 0 || len(ev.Example) == 0 {
+				t.Errorf("the catalog lists %s without its schema or example", ev.Event)
+			}
+		}
+	}
+	if n < 44 {
+		t.Errorf("the catalog lists %d event types, want the 44 at least", n)
 	}
 }

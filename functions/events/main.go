@@ -1,5 +1,6 @@
-// Command events is the EventsApi function: GET /v1/health, GET /v1/catalog and
-// POST /v1/events (with ?mode=sync, vetted by sync triggers first) behind the HTTP API.
+// Command events is the EventsApi function: GET /v1/health, GET /v1/catalog,
+// GET /v1/catalog/{type} and POST /v1/events (with ?mode=sync, vetted by sync triggers
+// first) behind the HTTP API.
 package main
 
 import (

@@ -83,7 +83,7 @@ func (h *Handler) publishSync(ctx context.Context, rec *metrics.Recorder, ev *ev
 	countPublished(rec, ack)
 	slog.InfoContext(ctx, "event approved and published", "uuid", ack.UUID, "event", ev.Event, "triggers", len(triggers), "sequence", ack.Sequence, "trace", trace.Root(trace.FromContext(ctx)))
 	return apigw.Reply(http.StatusCreated, map[string]any{
-		"approved": true, "uuid": ack.UUID, "sequence": ack.Sequence, "duplicate": ack.Duplicate, "verdicts": verdicts,
+		"approved": true, "uuid": ack.UUID, "sequence": ack.Sequence, "duplicate": ack.Duplicate, "cataloged": event.Known(ev.Event), "verdicts": verdicts,
 	}), nil
 }
 

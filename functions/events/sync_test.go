@@ -58,7 +58,7 @@ func syncTrigger(t *testing.T, h *Handler, path, actionJSON string) string {
 
 func publishSync(t *testing.T, h *Handler, path, data string) (int, map[string]any) {
 	t.Helper()
-	body := `{"event":"item.ItemCreated","resource":{"type":"itemsvc.Item","path":"` + path + `/items/i1"}` + data + `}`
+	body := `{"event":"item.ItemCreated","resource":{"type":"itemsvc.Item","id":"i1","path":"` + path + `/items/i1"}` + data + `}`
 	resp, out := do(t, h, request("POST", "/v1/events", body, publisher, map[string]string{"mode": "sync"}))
 	return resp.StatusCode, out
 }
@@ -204,5 +204,19 @@ func TestSyncFailsClosed(t *testing.T) {
 				t.Fatalf("delivery log %+v, want one %s verdict", logged, wantStatus)
 			}
 		})
+	}
+}
+
+// TestSyncAnswerSaysCataloged: an approved sync publish says whether its type is in the
+// catalog, as the other publish answers do.
+func TestSyncAnswerSaysCataloged(t *testing.T) {
+	h, path := newSyncHandler(t)
+	if status, out := publishSync(t, h, path, ``); status != http.StatusCreated || out["cataloged"] != true {
+		t.Fatalf("a catalog type: %d %v", status, out)
+	}
+	custom := `{"event":"my-svc.ThingHappened","resource":{"type":"thing","path":"` + path + `/things/t1"}}`
+	resp, out := do(t, h, request("POST", "/v1/events", custom, publisher, map[string]string{"mode": "sync"}))
+	if resp.StatusCode != http.StatusCreated || out["cataloged"] != false {
+		t.Fatalf("a type outside the catalog: %d %v", resp.StatusCode, out)
 	}
 }

@@ -16,11 +16,13 @@ import (
 
 	"github.com/heraldhq/herald/internal/actionspec"
 	"github.com/heraldhq/herald/internal/apigw"
+	"github.com/heraldhq/herald/internal/bus"
 	"github.com/heraldhq/herald/internal/delivery"
 	"github.com/heraldhq/herald/internal/event"
 	"github.com/heraldhq/herald/internal/fault"
 	"github.com/heraldhq/herald/internal/match"
 	"github.com/heraldhq/herald/internal/trigger"
+	"github.com/heraldhq/herald/wire"
 )
 
 // Limits and defaults of the routes.
@@ -131,10 +133,23 @@ func (h *Handler) create(ctx context.Context, req *awsevents.APIGatewayV2HTTPReq
 	if err != nil {
 		return apigw.Response{}, err
 	}
-	slog.InfoContext(ctx, "trigger created", "trigger", t.ID, "owner", t.Owner, "mode", t.Mode, "events", len(t.Events))
+	warnings := h.eventTypeWarnings(ctx, t.Events)
+	slog.InfoContext(ctx, "trigger created", "trigger", t.ID, "owner", t.Owner, "mode", t.Mode, "events", len(t.Events), "warnings", len(warnings))
 	// The one answer that shows the action's secret: the owner configures the
 	// receiver with it.
-	return apigw.Reply(http.StatusCreated, t.Created()), nil
+	return apigw.Reply(http.StatusCreated, trigger.Created{Trigger: t.WithSecrets(), Warnings: warnings}), nil
+}
+
+// eventTypeWarnings warns of the event type patterns in a create that Herald knows
+// nothing of. They are checked after the trigger is made, as they never stop it; when
+// the stream cannot be read, the patterns it would have had to confirm get no warning,
+// as one that may be wrong is worse than none.
+func (h *Handler) eventTypeWarnings(ctx context.Context, patterns []string) []wire.Warning {
+	unknown, err := bus.UnknownEventTypes(ctx, h.JS, patterns)
+	if err != nil {
+		slog.WarnContext(ctx, "the trigger's event types could not all be checked against the stream", "error", err.Error())
+	}
+	return apigw.EventTypeWarnings("events", patterns, unknown)
 }
 
 // list serves GET /v1/triggers: the caller's own.

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	awsevents "github.com/aws/aws-lambda-go/events"
 	"github.com/google/uuid"
@@ -15,8 +17,11 @@ import (
 	"github.com/heraldhq/herald/internal/actionspec"
 	"github.com/heraldhq/herald/internal/apigw/apigwtest"
 	"github.com/heraldhq/herald/internal/auth"
+	"github.com/heraldhq/herald/internal/bus"
 	"github.com/heraldhq/herald/internal/delivery"
+	"github.com/heraldhq/herald/internal/event"
 	"github.com/heraldhq/herald/internal/trigger"
+	"github.com/heraldhq/herald/wire"
 )
 
 var env *testenv.Env
@@ -253,5 +258,52 @@ func TestSecretShownOnce(t *testing.T) {
 	stored, err := h.Store.Get(context.Background(), created.ID, alice.Subject)
 	if err != nil || !strings.Contains(string(stored.Action), created.Action.Secret) {
 		t.Errorf("after a replace without a secret the stored action is %s, want the original secret kept", stored.Action)
+	}
+}
+
+// TestCreateWarnsOfUnknownEventTypes: a trigger whose event patterns match nothing in
+// the catalog nor on the stream is made (201) with a warning naming each such entry;
+// replacing its spec answers none.
+func TestCreateWarnsOfUnknownEventTypes(t *testing.T) {
+	h := newHandler(t)
+	e := &event.Event{Event: "billing.InvoicePaid", UUID: uuid.NewString(), Timestamp: time.Now(), Resource: &event.Resource{Type: "invoice", Path: "projects/p1/invoices/i1"}}
+	if _, err := bus.Publish(t.Context(), h.JS, e); err != nil {
+		t.Fatal(err)
+	}
+	alice := user("alice", auth.Read)
+	spec := func(events string) string {
+		return `{"name":"typo","resource":{"path":"projects/p1","include_subresources":true},"events":` + events + `,"action":{"type":"nats","subject":"herald.actions.typo"}}`
+	}
+	tests := []struct {
+		name   string
+		events string
+		want   []wire.Warning
+	}{
+		{"catalog types and patterns", `["job.JobFinished","job.Job*","*"]`, nil},
+		{"a type on the stream", `["billing.InvoicePaid","billing.Invoice*"]`, nil},
+		{"a placeholder", `[]`, nil},
+		{"misspelt types", `["job.JobFinishd","job.JobFinished","nobody.*"]`, []wire.Warning{
+			{Field: "events[0]", Message: "no event type job.JobFinishd is known: it is not in the catalog (GET /v1/catalog) and no published event has it"},
+			{Field: "events[2]", Message: "nobody.* matches no known event type: none in the catalog (GET /v1/catalog) and none of a published event"},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got wire.Trigger
+			resp := do(t, h, apigwtest.Request("POST", "/v1/triggers", "", spec(tt.events), alice, nil), &got)
+			if resp.StatusCode != http.StatusCreated || got.ID == "" {
+				t.Fatalf("create: %d %s", resp.StatusCode, resp.Body)
+			}
+			if !slices.Equal(got.Warnings, tt.want) {
+				t.Errorf("warnings %+v, want %+v", got.Warnings, tt.want)
+			}
+			if tt.want == nil && strings.Contains(resp.Body, `"warnings"`) {
+				t.Errorf("an answer without warnings has the member: %s", resp.Body)
+			}
+			resp = do(t, h, apigwtest.Request("PUT", "/v1/triggers/{id}", got.ID, spec(tt.events), alice, nil), nil)
+			if resp.StatusCode != http.StatusOK || strings.Contains(resp.Body, `"warnings"`) {
+				t.Errorf("replace: %d %s, want 200 without warnings", resp.StatusCode, resp.Body)
+			}
+		})
 	}
 }

@@ -5,11 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+	"strings"
 
 	awsevents "github.com/aws/aws-lambda-go/events"
 
 	"github.com/heraldhq/herald/internal/fault"
+	"github.com/heraldhq/herald/wire"
 )
 
 // Response is what a route answers when it succeeds: a status and a JSON body. A route
@@ -93,4 +96,21 @@ func encode(v any) ([]byte, error) {
 		return nil, err
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// EventTypeWarnings words a warning for each event type pattern of a request's list
+// field (such as "event_types") at the indexes unknown, which Herald found in neither
+// its catalog nor the events published: most likely a misspelling, which would
+// otherwise select nothing, silently.
+func EventTypeWarnings(field string, patterns []string, unknown []int) []wire.Warning {
+	out := make([]wire.Warning, 0, len(unknown))
+	for _, i := range unknown {
+		p := patterns[i]
+		msg := fmt.Sprintf("no event type %s is known: it is not in the catalog (GET /v1/catalog) and no published event has it", p)
+		if strings.Contains(p, "*") {
+			msg = fmt.Sprintf("%s matches no known event type: none in the catalog (GET /v1/catalog) and none of a published event", p)
+		}
+		out = append(out, wire.Warning{Field: fmt.Sprintf("%s[%d]", field, i), Message: msg})
+	}
+	return out
 }

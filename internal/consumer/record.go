@@ -10,6 +10,7 @@ import (
 	"github.com/oklog/ulid/v2"
 
 	"github.com/heraldhq/herald/internal/store"
+	"github.com/heraldhq/herald/wire"
 )
 
 // Record is a consumer as the Consumers table keeps it and the API shows it: the
@@ -126,4 +127,11 @@ func recordFrom(it map[string]types.AttributeValue) (*Record, error) {
 // timeValue stores t as RFC 3339 in UTC, which sorts and reads well in the console.
 func timeValue(t time.Time) types.AttributeValue {
 	return &types.AttributeValueMemberS{Value: t.UTC().Format(time.RFC3339Nano)}
+}
+
+// Created is the answer to creating a consumer: its record, and warnings about the spec
+// that did not stop the create (event types that Herald knows nothing of).
+type Created struct {
+	*Record
+	Warnings []wire.Warning `json:"warnings,omitempty"`
 }

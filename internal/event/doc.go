@@ -1,6 +1,8 @@
 // Package event defines Herald's event envelope: the JSON document that platform
 // services publish, how it is decoded and validated, how it maps to NATS subjects,
-// and the catalog of event types Herald knows about.
+// and the catalog of event types Herald knows about, each with its contract: a JSON
+// Schema of its resource and data (schemas/<type>.json) and an example
+// (examples/<type>.json). Package contract checks events against the schemas.
 //
 // An event is a JSON object such as
 //

@@ -274,9 +274,9 @@ func TestMatchOr(t *testing.T) {
 func TestMatchVidispineEntities(t *testing.T) {
 	job := `{"event":"job.JobFinished","resource":{"type":"vidispine.Job","id":"VX-12"},
 		"data":{"jobType":"TRANSCODE","metadata":{"originalFilename":"clip_0042.mxf","priority":"HIGH","step":7}}}`
-	item := `{"event":"item.ItemMetadataChanged","resource":{"type":"vidispine.Item","id":"VX-99"},
+	item := `{"event":"item.ItemMetadataModified","resource":{"type":"vidispine.Item","id":"VX-99"},
 		"data":{"metadata":{"title":"Evening News","genre":["news","live"],"duration":1800}}}`
-	collection := `{"event":"collection.CollectionModified","resource":{"type":"vidispine.Collection","id":"VX-7"},
+	collection := `{"event":"collection.CollectionMetadataModified","resource":{"type":"vidispine.Collection","id":"VX-7"},
 		"data":{"metadata":{"title":"Season 2","items":[{"id":"VX-99","title":"Ep 1"},{"id":"VX-100","title":"Ep 2"}]}}}`
 	runCases(t, []matchCase{
 		{"job type", `{"data.jobType":"TRANSCODE"}`, job, true},

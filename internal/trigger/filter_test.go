@@ -72,7 +72,7 @@ func TestEntityFilters(t *testing.T) {
 		{"job metadata by string", `{"data.metadata.priority":"HIGH"}`, `{"event":"job.JobFinished","resource":{"type":"job","path":"p/jobs/j1"},"data":{"jobType":"X","metadata":{"priority":"HIGH"}}}`, true},
 		{"job metadata by regex", `{"data.metadata.title":{"regex":"^Final( cut)?$"}}`, `{"event":"job.JobFinished","resource":{"type":"job","path":"p/jobs/j1"},"data":{"metadata":{"title":"Final cut"}}}`, true},
 		{"job metadata by regex refuses", `{"data.metadata.title":{"regex":"^Final$"}}`, `{"event":"job.JobFinished","resource":{"type":"job","path":"p/jobs/j1"},"data":{"metadata":{"title":"Draft"}}}`, false},
-		{"item metadata values", `{"resource.type":"itemsvc.*","data.metadata.genre":"drama"}`, `{"event":"item.ItemMetadataChanged","resource":{"type":"itemsvc.Item","path":"p/items/i1"},"data":{"metadata":{"genre":["comedy","drama"]}}}`, true},
+		{"item metadata values", `{"resource.type":"itemsvc.*","data.metadata.genre":"drama"}`, `{"event":"item.ItemMetadataModified","resource":{"type":"itemsvc.Item","path":"p/items/i1"},"data":{"metadata":{"genre":["comedy","drama"]}}}`, true},
 		{"collection metadata missing", `{"data.metadata.genre":{"exists":true}}`, `{"event":"collection.CollectionMetadataChanged","resource":{"type":"collection","path":"p/c1"},"data":{"metadata":{}}}`, false},
 	}
 	for _, tt := range tests {

@@ -59,7 +59,7 @@ type Trigger struct {
 	// ExhaustedInRow counts the deliveries exhausted since the last that succeeded.
 	ExhaustedInRow int `json:"exhausted_in_row"`
 	// Placeholder says that the trigger matches no published event and runs only when
-	// fired (IsPlaceholder). Derived for the API's answers (View, Created), never stored:
+	// fired (IsPlaceholder). Derived for the API's answers (View, WithSecrets), never stored:
 	// an empty events list alone does not tell, as the filter may select the events.
 	Placeholder bool      `json:"placeholder"`
 	CreatedAt   time.Time `json:"created_at"`
@@ -96,9 +96,9 @@ func (s *Spec) ScheduleDurations() []time.Duration {
 	return out
 }
 
-// Created returns t as the answer of creating it shows it: the one answer with the
+// WithSecrets returns t as the answer of creating it shows it: the one answer with the
 // action's secrets, so that the owner can configure the receiver with them.
-func (t *Trigger) Created() *Trigger {
+func (t *Trigger) WithSecrets() *Trigger {
 	v := *t
 	v.Writable = nil
 	v.Placeholder = t.IsPlaceholder()
@@ -109,7 +109,7 @@ func (t *Trigger) Created() *Trigger {
 // (an http action's "secret" and "previous_secrets"), which are shown once, when they
 // are made.
 func (t *Trigger) View() *Trigger {
-	v := t.Created()
+	v := t.WithSecrets()
 	var action map[string]json.RawMessage
 	if json.Unmarshal(t.Action, &action) == nil {
 		_, secret := action["secret"]

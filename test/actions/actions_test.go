@@ -357,22 +357,22 @@ func actionLoops(t *testing.T, p *stacktest.Stack, ac *stacktest.APIClient, js j
 	}
 	ping := u.Trigger(t, spec(scope+"/pp", `["job.JobCreated"]`, echo("job.JobFinished")))
 	pong := u.Trigger(t, spec(scope+"/pp", `["job.JobFinished"]`, echo("job.JobCreated")))
-	self := u.Trigger(t, spec(scope+"/self", `["job.JobStarted"]`, echo("job.JobStarted")))
+	self := u.Trigger(t, spec(scope+"/self", `["job.JobUpdated"]`, echo("job.JobUpdated")))
 	// The Router learns of new triggers within seconds; once it routes to the newest,
 	// it knows the others.
-	probe := u.Trigger(t, spec(scope+"/probe", `["job.JobQueued"]`, `{"type":"nats","subject":"herald.actions.loop.probe"}`))
+	probe := u.Trigger(t, spec(scope+"/probe", `["job.JobStopped"]`, `{"type":"nats","subject":"herald.actions.loop.probe"}`))
 	var page struct {
 		Items []stacktest.DeliveryView `json:"items"`
 	}
 	testenv.WaitFor(t, 60*time.Second, func() bool {
 		ac.OK(t, stacktest.Call{Method: "POST", Path: "/v1/events", Token: publisher,
-			Body: `{"event":"job.JobQueued","resource":{"type":"job","path":"` + scope + `/probe/j1"}}`}, http.StatusAccepted, nil)
+			Body: `{"event":"job.JobStopped","resource":{"type":"job","id":"j1","path":"` + scope + `/probe/j1"},"data":{"jobType":"TRANSCODE","state":"ABORTED"}}`}, http.StatusAccepted, nil)
 		ac.OK(t, stacktest.Call{Method: "GET", Path: "/v1/triggers/" + probe + "/deliveries", Token: u.Token}, http.StatusOK, &page)
 		return len(page.Items) > 0
 	}, "the router to know the new triggers")
 
 	ac.OK(t, stacktest.Call{Method: "POST", Path: "/v1/events", Token: publisher,
-		Body: `{"event":"job.JobCreated","resource":{"type":"job","path":"` + scope + `/pp/j1"}}`}, http.StatusAccepted, nil)
+		Body: `{"event":"job.JobCreated","resource":{"type":"job","id":"j1","path":"` + scope + `/pp/j1"},"data":{"jobType":"TRANSCODE","state":"READY"}}`}, http.StatusAccepted, nil)
 	// hop 1 (ping), 2 (pong), 3 (ping); pong's answer would be hop 4.
 	u.RefusedDelivery(t, pong, "hop 4")
 	if n := len(u.Deliveries(t, ping, "succeeded", 2)); n != 2 {
@@ -386,13 +386,13 @@ func actionLoops(t *testing.T, p *stacktest.Stack, ac *stacktest.APIClient, js j
 		UUID string `json:"uuid"`
 	}
 	ac.OK(t, stacktest.Call{Method: "POST", Path: "/v1/events", Token: publisher,
-		Body: `{"event":"job.JobStarted","resource":{"type":"job","path":"` + scope + `/self/j1"}}`}, http.StatusAccepted, &published)
+		Body: `{"event":"job.JobUpdated","resource":{"type":"job","id":"j1","path":"` + scope + `/self/j1"},"data":{"jobType":"TRANSCODE","state":"STARTED"}}`}, http.StatusAccepted, &published)
 	u.Deliveries(t, self, "succeeded", 1)
 	st, err := js.Stream(context.Background(), event.StreamName)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := st.GetLastMsgForSubject(context.Background(), event.Subject("job.JobStarted", scope+"/self/j1"))
+	m, err := st.GetLastMsgForSubject(context.Background(), event.Subject("job.JobUpdated", scope+"/self/j1"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -402,7 +402,7 @@ func actionLoops(t *testing.T, p *stacktest.Stack, ac *stacktest.APIClient, js j
 	}
 	// The Router saw the event the action made and matched no trigger to it.
 	testenv.WaitFor(t, 60*time.Second, func() bool {
-		return strings.Contains(p.Text(), `"uuid":"`+made+`","event":"job.JobStarted","triggers":0`)
+		return strings.Contains(p.Text(), `"uuid":"`+made+`","event":"job.JobUpdated","triggers":0`)
 	}, "the router to route the action's own event to no trigger")
 	if n := len(u.Deliveries(t, self, "", 1)); n != 1 {
 		t.Errorf("the trigger ran %d times, want once", n)
@@ -425,7 +425,7 @@ func syncFailsClosed(t *testing.T, ac *stacktest.APIClient) {
 	var ans stacktest.Answer
 	testenv.Poll(30*time.Second, func() bool {
 		ans = ac.Do(t, stacktest.Call{Method: "POST", Path: "/v1/events?mode=sync", Token: publisher,
-			Body: `{"event":"job.JobCreated","resource":{"type":"job","path":"` + scope + `/j1"}}`})
+			Body: `{"event":"job.JobCreated","resource":{"type":"job","id":"j1","path":"` + scope + `/j1"},"data":{"jobType":"TRANSCODE","state":"READY"}}`})
 		return ans.Status != http.StatusCreated
 	})
 	stacktest.Expect(t, stacktest.Call{Method: "POST", Path: "/v1/events?mode=sync"}, ans, stacktest.Want{Status: http.StatusUnprocessableEntity})

@@ -220,10 +220,10 @@ func TestRequestExamples(t *testing.T) {
 		valid                      bool
 	}{
 		{"publish one, unknown and null members pass", "POST", "/v1/events",
-			`{"event":"resource.ResourceCreated","resource":{"type":"collection","path":"projects/p1/c/c1","x":1},"requestId":null,"custom":{"a":1}}`, true, true},
+			`{"event":"resource.ResourceCreated","resource":{"type":"collection","path":"projects/p1/c/c1","after":{},"x":1},"requestId":null,"custom":{"a":1}}`, true, true},
 		{"publish a batch", "POST", "/v1/events?mode=async",
-			`{"events":[{"event":"job.JobFinished","resource":{"type":"job","id":"j1"}},{"event":"system.Announcement"}]}`, true, true},
-		{"publish sync", "POST", "/v1/events?mode=sync", `{"event":"item.ItemDeleted","resource":{"type":"item","path":"projects/p1/i1"}}`, true, true},
+			`{"events":[{"event":"job.JobFinished","resource":{"type":"job","id":"j1"},"data":{"jobType":"TRANSCODE","state":"FINISHED"}},{"event":"system.Announcement"}]}`, true, true},
+		{"publish sync", "POST", "/v1/events?mode=sync", `{"event":"item.ItemDeleted","resource":{"type":"item","id":"i1","path":"projects/p1/i1"}}`, true, true},
 		{"publish a batch with another key", "POST", "/v1/events", `{"events":[{"event":"a.B"}],"mode":"sync"}`, true, false},
 		{"publish an empty batch", "POST", "/v1/events", `{"events":[]}`, true, false},
 		{"publish in an unknown mode", "POST", "/v1/events?mode=later", `{"event":"a.B","resource":{"type":"t","id":"1"}}`, true, false},
@@ -347,18 +347,24 @@ func literalExamples() []example {
 		{"health ok", "GET", "/v1/health", 200, plainJSON, `{"status":"ok"}`},
 		{"health degraded", "GET", "/v1/health", 503, plainJSON, `{"status":"degraded","nats":"RECONNECTING"}`},
 		{"catalog without a token", "GET", "/v1/catalog", 401, plainJSON, `{"message":"Unauthorized"}`},
+		{"catalog: a type outside it", "GET", "/v1/catalog/job.JobFinishd", 404, problemJSON,
+			`{"type":"urn:herald:problem:not-found","title":"not found","status":404,"detail":"the catalog has no event type \"job.JobFinishd\"; GET /v1/catalog lists them"}`},
 		{"catalog with a refused token", "GET", "/v1/catalog", 403, plainJSON, `{"message":"Forbidden"}`},
 
-		{"publish one", "POST", "/v1/events", 202, plainJSON, `{"uuid":"` + eventUUID + `","sequence":42}`},
-		{"publish a duplicate", "POST", "/v1/events", 202, plainJSON, `{"uuid":"` + eventUUID + `","sequence":42,"duplicate":true}`},
+		{"publish one", "POST", "/v1/events", 202, plainJSON, `{"uuid":"` + eventUUID + `","sequence":42,"cataloged":true}`},
+		{"publish a duplicate", "POST", "/v1/events", 202, plainJSON, `{"uuid":"` + eventUUID + `","sequence":42,"duplicate":true,"cataloged":false}`},
 		{"publish a batch", "POST", "/v1/events", 202, plainJSON,
-			`{"results":[{"uuid":"` + eventUUID + `","sequence":43},{"uuid":"` + eventUUID2 + `","sequence":12,"duplicate":true}]}`},
+			`{"results":[{"uuid":"` + eventUUID + `","sequence":43,"cataloged":true},{"uuid":"` + eventUUID2 + `","sequence":12,"duplicate":true,"cataloged":false}]}`},
 		{"publish a batch partly", "POST", "/v1/events", 503, plainJSON,
-			`{"results":[{"uuid":"` + eventUUID + `","sequence":43},{"uuid":"` + eventUUID2 + `","error":"not published; retry with the same uuid"}]}`},
+			`{"results":[{"uuid":"` + eventUUID + `","sequence":43,"cataloged":true},{"uuid":"` + eventUUID2 + `","cataloged":true,"error":"not published; retry with the same uuid"}]}`},
 		{"publish sync approved", "POST", "/v1/events?mode=sync", 201, plainJSON,
-			`{"approved":true,"duplicate":false,"sequence":44,"uuid":"` + eventUUID + `","verdicts":[{"trigger_id":"` + triggerID + `","approve":true}]}`},
+			`{"approved":true,"cataloged":true,"duplicate":false,"sequence":44,"uuid":"` + eventUUID + `","verdicts":[{"trigger_id":"` + triggerID + `","approve":true}]}`},
 		{"publish sync without sync triggers", "POST", "/v1/events?mode=sync", 201, plainJSON,
-			`{"approved":true,"duplicate":false,"sequence":45,"uuid":"` + eventUUID + `","verdicts":[]}`},
+			`{"approved":true,"cataloged":false,"duplicate":false,"sequence":45,"uuid":"` + eventUUID + `","verdicts":[]}`},
+		{"publish an event that breaks its contract", "POST", "/v1/events", 400, problemJSON,
+			`{"type":"urn:herald:problem:invalid-request","title":"invalid request","status":400,` +
+				`"detail":"the event does not meet the contract of job.JobFinished (its schema is in the catalog)",` +
+				`"errors":[{"field":"data.state","message":"must be \"FINISHED\" or \"FINISHED_WARNING\""}]}`},
 		{"publish sync vetoed", "POST", "/v1/events?mode=sync", 422, problemJSON,
 			`{"approved":false,"denials":[` + verdict + `],"detail":"a sync trigger denied the event; it was not published","status":422,"title":"vetoed","type":"urn:herald:problem:vetoed"}`},
 		{"publish an invalid batch", "POST", "/v1/events", 400, problemJSON,
@@ -455,6 +461,13 @@ func encodedExamples(t *testing.T) []example {
 	}
 
 	add("catalog (encoded)", "GET", "/v1/catalog", apigw.JSON(http.StatusOK, map[string]any{"types": event.Catalog()}))
+	for _, typ := range []string{"job.JobFinished", "item.ItemAccessChanged", "system.Announcement"} {
+		e, ok := event.CatalogEntry(typ)
+		if !ok {
+			t.Fatalf("the catalog has no %s", typ)
+		}
+		add("catalog: "+typ+" (encoded)", "GET", "/v1/catalog/"+typ, apigw.JSON(http.StatusOK, e))
+	}
 
 	// A consumer, as Store.Create makes it.
 	spec := consumer.Spec{Target: consumer.Target{Resources: []consumer.ResourceTarget{{Path: "projects/p1", IncludeSubresources: true}}}}
@@ -463,7 +476,9 @@ func encodedExamples(t *testing.T) []example {
 	}
 	rec := &consumer.Record{ID: consumerID, Owner: "u1", Spec: spec, FilterSubjects: spec.FilterSubjects(),
 		CreatedAt: now, LastUsedAt: now, ExpiresAt: now.Add(spec.IdleExpiryDuration()).Truncate(time.Second)}
-	add("create a consumer (encoded)", "POST", "/v1/consumers", apigw.JSON(http.StatusCreated, rec))
+	add("create a consumer (encoded)", "POST", "/v1/consumers", apigw.JSON(http.StatusCreated, consumer.Created{Record: rec}))
+	add("create a consumer with warnings (encoded)", "POST", "/v1/consumers", apigw.JSON(http.StatusCreated, consumer.Created{Record: rec,
+		Warnings: apigw.EventTypeWarnings("event_types", []string{"item.*", "job.JobFinishd"}, []int{1})}))
 	add("list consumers (encoded)", "GET", "/v1/consumers", apigw.Items([]*consumer.Record{rec}, ""))
 	add("list no consumers (encoded)", "GET", "/v1/consumers", apigw.Items([]*consumer.Record(nil), ""))
 
@@ -499,7 +514,9 @@ func encodedExamples(t *testing.T) []example {
 		t.Fatal(err)
 	}
 	tr := &trigger.Trigger{ID: triggerID, Owner: "u1", Spec: ts, CreatedAt: now, UpdatedAt: now}
-	add("create a trigger (encoded)", "POST", "/v1/triggers", apigw.JSON(http.StatusCreated, tr))
+	add("create a trigger (encoded)", "POST", "/v1/triggers", apigw.JSON(http.StatusCreated, trigger.Created{Trigger: tr}))
+	add("create a trigger with warnings (encoded)", "POST", "/v1/triggers", apigw.JSON(http.StatusCreated, trigger.Created{Trigger: tr,
+		Warnings: apigw.EventTypeWarnings("events", []string{"jbo.*"}, []int{0})}))
 	add("get a trigger (encoded)", "GET", "/v1/triggers/"+triggerID, apigw.JSON(http.StatusOK, tr.View()))
 	add("list triggers (encoded)", "GET", "/v1/triggers", apigw.Items([]*trigger.Trigger{tr.View()}, ""))
 
@@ -520,7 +537,7 @@ func encodedExamples(t *testing.T) []example {
 
 	// A sync answer with the Verdict type.
 	add("publish sync approved (encoded)", "POST", "/v1/events?mode=sync", apigw.JSON(http.StatusCreated, map[string]any{
-		"approved": true, "uuid": eventUUID, "sequence": uint64(7), "duplicate": false,
+		"approved": true, "uuid": eventUUID, "sequence": uint64(7), "duplicate": false, "cataloged": true,
 		"verdicts": []action.Verdict{{TriggerID: triggerID, Approve: true}}}))
 
 	// A delivery log page.
@@ -620,7 +637,19 @@ func wrongExamples() []example {
 			`{"approved":false,"uuid":"` + eventUUID + `","sequence":1,"duplicate":false,"verdicts":[]}`},
 		{"veto without denials", "POST", "/v1/events?mode=sync", 422, problemJSON,
 			`{"type":"urn:herald:problem:vetoed","title":"vetoed","status":422,"approved":false}`},
-		{"batch result without uuid", "POST", "/v1/events", 202, plainJSON, `{"results":[{"sequence":3}]}`},
+		{"batch result without uuid", "POST", "/v1/events", 202, plainJSON, `{"results":[{"sequence":3,"cataloged":true}]}`},
+		{"an ack without cataloged", "POST", "/v1/events", 202, plainJSON, `{"uuid":"` + eventUUID + `","sequence":1}`},
+		{"a catalog entry without its schema", "GET", "/v1/catalog/job.JobFinished", 200, plainJSON,
+			`{"event":"job.JobFinished","description":"A job finished successfully.","example":{"event":"job.JobFinished"}}`},
+		{"warnings on a consumer read back", "GET", "/v1/consumers/" + consumerID, 200, plainJSON,
+			`{"id":"` + consumerID + `","owner":"u1","target":{"all":true},"deliver_policy":"all","ack_wait_ms":30000,"max_deliver":-1,` +
+				`"idle_expiry":"168h","filter_subjects":["herald.events.*.*.>"],"created_at":"2026-03-01T10:00:00Z",` +
+				`"last_used_at":"2026-03-01T10:00:00Z","expires_at":"2026-03-08T10:00:00Z","num_pending":0,"num_ack_pending":0,` +
+				`"warnings":[{"field":"event_types[0]","message":"x"}]}`},
+		{"a warning without its field", "POST", "/v1/triggers", 201, plainJSON,
+			`{"id":"` + triggerID + `","owner":"u1","name":"x","resource":{"path":"projects/p1","include_subresources":false},` +
+				`"events":["jbo.*"],"action":{"type":"nats","subject":"x"},"mode":"async","retry":{"schedule":["5s"]},"enabled":true,` +
+				`"exhausted_in_row":0,"created_at":"2026-03-01T10:00:00Z","updated_at":"2026-03-01T10:00:00Z","warnings":[{"message":"x"}]}`},
 		{"trigger with events as a string", "GET", "/v1/triggers/" + triggerID, 200, plainJSON,
 			`{"id":"` + triggerID + `","owner":"u1","name":"x","resource":{"path":"projects/p1","include_subresources":false},` +
 				`"events":"job.*","action":{"type":"nats","subject":"x"},"mode":"async","retry":{"schedule":["5s"]},"enabled":true,` +

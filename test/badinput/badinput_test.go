@@ -364,7 +364,10 @@ func badInputMatrix(t *testing.T, w *stacktest.World, tokens []struct{ name, aut
 
 	// Publishing.
 	events := post("/v1/events", w.Publisher)
-	ev := `{"event":"resource.ResourceCreated","resource":{"type":"itemsvc.Item","path":"` + stacktest.ScopePath + `/items/bad"}}`
+	ev := `{"event":"resource.ResourceCreated","resource":{"type":"itemsvc.Item","path":"` + stacktest.ScopePath + `/items/bad","after":{"title":"bad"}}}`
+	job := func(data string) string {
+		return `{"event":"job.JobFinished","resource":{"type":"job","id":"j1","path":"` + stacktest.ScopePath + `/jobs/j1"},"data":` + data + `}`
+	}
 	evWith := func(field string) string { return strings.TrimSuffix(ev, "}") + "," + field + "}" }
 	batchOf := func(n int) string {
 		return `{"events":[` + strings.TrimSuffix(strings.Repeat(ev+",", n), ",") + `]}`
@@ -390,6 +393,11 @@ func badInputMatrix(t *testing.T, w *stacktest.World, tokens []struct{ name, aut
 			"101 events", batchOf(101), "events",
 			"one invalid event in a batch", `{"events":[`+ev+`,{"event":"resource.ResourceCreated","resource":{"type":"x","path":"a//b"}}]}`, "events[1].resource.path",
 			"events not an array", `{"events":{}}`, "events",
+			"an event without what its contract requires", job(`{"jobType":"TRANSCODE"}`), "data.state",
+			"an event of a state its contract refuses", job(`{"jobType":"TRANSCODE","state":"RUNNING"}`), "data.state",
+			"a member of the wrong type in an event's data", job(`{"jobType":["TRANSCODE"],"state":"FINISHED"}`), "data.jobType",
+			"a resource member its contract requires", `{"event":"resource.ResourceUpdated","resource":{"type":"x","path":"p","after":{}}}`, "resource.before",
+			"an event that breaks its contract in a batch", `{"events":[`+ev+`,`+job(`{"state":"FINISHED"}`)+`]}`, "events[1].data.jobType",
 			"deep nesting in data", `{"event":"resource.ResourceCreated","resource":{"type":"x","path":"p"},"data":{"x":`+deep+`}}`, "-",
 		),
 		[]badCase{
@@ -402,6 +410,15 @@ func badInputMatrix(t *testing.T, w *stacktest.World, tokens []struct{ name, aut
 		tokenCases(get("/v1/catalog", w.Owner), tokens, false),
 		// The catalog ignores its query.
 		[]badCase{{"query bogus=1", get("/v1/catalog?bogus=1", w.Owner), ok(200)}})
+	add("GET /v1/catalog/{type}",
+		tokenCases(get("/v1/catalog/job.JobFinished", w.Owner), tokens, false),
+		idCases(get("/v1/catalog/{type}", w.Owner), "{type}"),
+		[]badCase{
+			{"query bogus=1", get("/v1/catalog/job.JobFinished?bogus=1", w.Owner), ok(200)},
+			{"a misspelt type", get("/v1/catalog/job.JobFinishd", w.Owner), stacktest.Want{Status: 404}},
+			{"a domain alone", get("/v1/catalog/job", w.Owner), stacktest.Want{Status: 404}},
+			{"a pattern", get("/v1/catalog/job.*", w.Owner), stacktest.Want{Status: 404}},
+		})
 
 	// Consumers.
 	cons := post("/v1/consumers", w.Owner)

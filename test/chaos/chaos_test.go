@@ -3,6 +3,7 @@ package chaos
 import (
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -153,9 +154,10 @@ func TestChaosNoLoss(t *testing.T) {
 			case <-time.After(20 * time.Millisecond):
 			}
 			ev := &wire.Event{
-				Event:      "resource.ResourceUpdated",
-				UUID:       uuid.Must(uuid.NewRandomFromReader(uuidSource)).String(),
-				Resource:   &wire.Resource{Type: "itemsvc.Item", Path: fmt.Sprintf("projects/demo/items/chaos-%d", i)},
+				Event: "resource.ResourceUpdated",
+				UUID:  uuid.Must(uuid.NewRandomFromReader(uuidSource)).String(),
+				Resource: &wire.Resource{Type: "itemsvc.Item", Path: fmt.Sprintf("projects/demo/items/chaos-%d", i),
+					Before: json.RawMessage(`{"version":0}`), After: json.RawMessage(`{"version":1}`)},
 				Recipients: []string{"demo"},
 			}
 			for ctx.Err() == nil {
@@ -340,7 +342,7 @@ func waitRouted(t *testing.T, p *stacktest.Stack, api string, triggers int) {
 			}
 		}
 		out := p.Shell(t, `curl -s -X POST `+api+`/v1/events -H "Authorization: Bearer $PUBLISHER_TOKEN" -H 'Content-Type: application/json' `+
-			`-d '{"event":"resource.ResourceCreated","resource":{"type":"itemsvc.Item","path":"projects/demo/items/warm"}}'`)
+			`-d '{"event":"resource.ResourceCreated","resource":{"type":"itemsvc.Item","path":"projects/demo/items/warm","after":{"title":"warm"}}}'`)
 		if u := stacktest.EventUUID([]byte(out)); u != "" {
 			sent = append(sent, u)
 		}

@@ -42,7 +42,7 @@ func BenchmarkEndToEnd(b *testing.B) {
 	stacktest.CreateTrigger(b, p, api, hook.URL)
 	token := strings.TrimSpace(p.Shell(b, `printf '%s' "$PUBLISHER_TOKEN"`))
 	publish := func() {
-		req, _ := http.NewRequest(http.MethodPost, api+"/v1/events", strings.NewReader(`{"event":"resource.ResourceCreated","resource":{"type":"itemsvc.Item","path":"projects/demo/items/i1"}}`))
+		req, _ := http.NewRequest(http.MethodPost, api+"/v1/events", strings.NewReader(`{"event":"resource.ResourceCreated","resource":{"type":"itemsvc.Item","path":"projects/demo/items/i1","after":{"title":"i1"}}}`))
 		req.Header.Set("Authorization", "Bearer "+token)
 		req.Header.Set("Content-Type", "application/json")
 		resp, err := http.DefaultClient.Do(req)
@@ -221,7 +221,7 @@ func startRawPipeline(b *testing.B, p *stacktest.Stack) *rawPipeline {
 // stream, with a uuid of its own as Herald's API gives each event.
 func (r *rawPipeline) publish(b *testing.B) {
 	id := "bench-e2e-" + strconv.FormatInt(r.seq.Add(1), 10)
-	body := `{"event":"resource.ResourceCreated","uuid":"` + id + `","resource":{"type":"itemsvc.Item","path":"projects/demo/items/i1"}}`
+	body := `{"event":"resource.ResourceCreated","uuid":"` + id + `","resource":{"type":"itemsvc.Item","path":"projects/demo/items/i1","after":{"title":"i1"}}}`
 	if _, err := r.js.Publish(context.Background(), "bench.e2e.items", []byte(body), jetstream.WithMsgID(id)); err != nil {
 		b.Fatal(err)
 	}

@@ -240,7 +240,7 @@ func streamEvent(t *testing.T, api, creds, uuid string) {
 func inboxEvent(t *testing.T, p *stacktest.Stack, api string) {
 	t.Helper()
 	out := p.Shell(t, `curl -s -X POST `+api+`/v1/events -H "Authorization: Bearer $PUBLISHER_TOKEN" -H 'Content-Type: application/json' `+
-		`-d '{"event":"user.PermissionGranted","resource":{"type":"user","id":"demo","path":"users/demo"},"data":{"resource":{"type":"project","path":"projects/demo"}},"recipients":["demo"]}'`)
+		`-d '{"event":"user.PermissionGranted","resource":{"type":"user","id":"demo","path":"users/demo"},"data":{"resource":{"type":"project","path":"projects/demo"},"permission":"WRITE"},"recipients":["demo"]}'`)
 	var published struct {
 		UUID string `json:"uuid"`
 	}
@@ -277,7 +277,7 @@ func inboxEvent(t *testing.T, p *stacktest.Stack, api string) {
 func triggerDelivery(t *testing.T, p *stacktest.Stack, api string, hook *stacktest.HookReceiver, secret, otherUUID string) {
 	t.Helper()
 	out := p.Shell(t, `curl -s -X POST `+api+`/v1/events -H "Authorization: Bearer $PUBLISHER_TOKEN" -H 'Content-Type: application/json' `+
-		`-d '{"event":"resource.ResourceCreated","resource":{"type":"itemsvc.Item","path":"projects/demo/items/i1"}}'`)
+		`-d '{"event":"resource.ResourceCreated","resource":{"type":"itemsvc.Item","path":"projects/demo/items/i1","after":{"title":"i1"}}}'`)
 	var published struct {
 		UUID string `json:"uuid"`
 	}
@@ -384,7 +384,7 @@ func exhaustAndReplay(t *testing.T, p *stacktest.Stack, api string) {
 		if time.Since(last) >= time.Second {
 			last = time.Now()
 			out := p.Shell(t, `curl -s -X POST `+api+`/v1/events -H "Authorization: Bearer $PUBLISHER_TOKEN" -H 'Content-Type: application/json' `+
-				`-d '{"event":"resource.ResourceCreated","resource":{"type":"collection","path":"projects/demo/flaky/c1"}}'`)
+				`-d '{"event":"resource.ResourceCreated","resource":{"type":"collection","path":"projects/demo/flaky/c1","after":{"title":"c1"}}}'`)
 			var e publishedEvent
 			if err := json.Unmarshal([]byte(out), &e); err != nil || e.UUID == "" {
 				t.Fatalf("publish: %s", out)

@@ -51,16 +51,16 @@ func TestMetrics(t *testing.T) {
 		}
 		if time.Since(last) >= time.Second {
 			last = time.Now()
-			publish(t, ac, "", publisher, fmt.Sprintf(`{"event":"resource.ResourceCreated","resource":{"type":"itemsvc.Item","path":"projects/demo/items/i%d"}}`, published), http.StatusAccepted)
+			publish(t, ac, "", publisher, fmt.Sprintf(`{"event":"resource.ResourceCreated","resource":{"type":"itemsvc.Item","path":"projects/demo/items/i%d","after":{"title":"i"}}}`, published), http.StatusAccepted)
 			published++
 		}
 		return false
 	}, "an item event at the webhook")
-	publish(t, ac, "", publisher, `{"event":"resource.ResourceCreated","resource":{"type":"collection","path":"projects/demo/failing/c1"}}`, http.StatusAccepted)
+	publish(t, ac, "", publisher, `{"event":"resource.ResourceCreated","resource":{"type":"collection","path":"projects/demo/failing/c1","after":{"title":"c1"}}}`, http.StatusAccepted)
 	published++
 	// Sync publishing, until EventsApi has seen the sync trigger and it gave a verdict.
 	testenv.WaitFor(t, 60*time.Second, func() bool {
-		body := publish(t, ac, "?mode=sync", publisher, `{"event":"resource.ResourceCreated","resource":{"type":"collection","path":"projects/demo/vetted/c1"}}`, http.StatusCreated)
+		body := publish(t, ac, "?mode=sync", publisher, `{"event":"resource.ResourceCreated","resource":{"type":"collection","path":"projects/demo/vetted/c1","after":{"title":"c1"}}}`, http.StatusCreated)
 		published++
 		var ans struct {
 			Verdicts []json.RawMessage `json:"verdicts"`

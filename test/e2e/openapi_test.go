@@ -75,16 +75,25 @@ func TestResponsesFollowOpenAPI(t *testing.T) {
 	must(err)
 	_, err = demo.Catalog(ctx)
 	must(err)
+	_, err = demo.CatalogEvent(ctx, "job.JobFinished")
+	must(err)
 	hook := stacktest.NewHookReceiver(t)
 	trg, err := demo.CreateTrigger(ctx, wire.TriggerSpec{Name: "api", Resource: wire.TriggerResource{Path: "projects/demo/api", IncludeSubresources: true},
 		Events: []string{"*"}, Action: json.RawMessage(`{"type":"http","url":"` + hook.URL + `"}`)})
 	must(err)
 	rec, err := demo.CreateConsumer(ctx, wire.ConsumerSpec{Target: wire.Target{Resources: []wire.ResourceTarget{{Path: "projects/demo/api", IncludeSubresources: true}}}})
 	must(err)
-	ev := &wire.Event{Event: "resource.ResourceCreated", Resource: &wire.Resource{Type: "collection", Path: "projects/demo/api/c1"}, Recipients: []string{"demo"}}
+	// A misspelt event type: made, with a warning.
+	typo, err := demo.CreateConsumer(ctx, wire.ConsumerSpec{Target: wire.Target{Resources: []wire.ResourceTarget{{Path: "projects/demo/api"}}}, EventTypes: []string{"job.JobFinishd"}})
+	must(err)
+	if len(typo.Warnings) != 1 || typo.Warnings[0].Field != "event_types[0]" {
+		t.Errorf("a consumer of a misspelt type has warnings %+v", typo.Warnings)
+	}
+	must(demo.DeleteConsumer(ctx, typo.ID))
+	ev := &wire.Event{Event: "resource.ResourceCreated", Resource: &wire.Resource{Type: "collection", Path: "projects/demo/api/c1", After: json.RawMessage(`{"title":"c1"}`)}, Recipients: []string{"demo"}}
 	_, err = pub.Publish(ctx, ev)
 	must(err)
-	_, err = pub.PublishBatch(ctx, []*wire.Event{{Event: "job.JobCreated", Resource: &wire.Resource{Type: "job", Path: "projects/demo/api/j1"}}})
+	_, err = pub.PublishBatch(ctx, []*wire.Event{{Event: "job.JobCreated", Resource: &wire.Resource{Type: "job", ID: "j1", Path: "projects/demo/api/j1"}, Data: json.RawMessage(`{"jobType":"TRANSCODE","state":"READY"}`)}})
 	must(err)
 	_, err = pub.CreateNotification(ctx, []string{"demo"}, wire.Content{Variant: wire.VariantAnnouncement, Message: "hello"})
 	must(err)
@@ -138,6 +147,10 @@ func TestResponsesFollowOpenAPI(t *testing.T) {
 	_, err = other.Publish(ctx, &wire.Event{Event: "resource.ResourceCreated", Resource: &wire.Resource{Type: "x", Path: "p"}}) // 403
 	refused(err)
 	_, err = pub.Publish(ctx, &wire.Event{Event: "nodot", Resource: &wire.Resource{Type: "x", Path: "p"}}) // 400
+	refused(err)
+	_, err = pub.Publish(ctx, &wire.Event{Event: "job.JobFinished", Resource: &wire.Resource{Type: "job", ID: "j3", Path: "projects/demo/api/j3"}}) // 400: no data
+	refused(err)
+	_, err = demo.CatalogEvent(ctx, "job.JobFinishd") // 404
 	refused(err)
 	_, err = anon.Catalog(ctx) // 401
 	refused(err)

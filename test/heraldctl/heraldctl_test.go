@@ -68,7 +68,18 @@ func TestHeraldctl(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &cons); err != nil || cons.ID == "" {
 		t.Fatalf("consumers create: %s", out)
 	}
-	out = c.must(t, "PUBLISHER_TOKEN", "publish", `{"event":"resource.ResourceCreated","resource":{"type":"collection","path":"projects/demo/ctl/c1"},"recipients":["demo"]}`)
+	// A misspelt event type: the consumer is made all the same, with a warning on stderr
+	// and its id alone on stdout.
+	out = c.must(t, "DEMO_TOKEN", "-q", "consumers", "create", `{"target":{"resources":[{"path":"projects/demo/ctl"}]},"event_types":["job.JobFinishd"]}`)
+	if !strings.Contains(out, "heraldctl: warning: event_types[0]: no event type job.JobFinishd is known") {
+		t.Errorf("consumers create of a misspelt type: %s, want a warning", out)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if !strings.HasPrefix(line, "heraldctl: warning: ") {
+			c.must(t, "DEMO_TOKEN", "consumers", "delete", line)
+		}
+	}
+	out = c.must(t, "PUBLISHER_TOKEN", "publish", `{"event":"resource.ResourceCreated","resource":{"type":"collection","path":"projects/demo/ctl/c1","after":{"title":"c1"}},"recipients":["demo"]}`)
 	if !strings.Contains(out, "UUID") {
 		t.Fatalf("publish: %s", out)
 	}
@@ -105,7 +116,7 @@ func TestHeraldctl(t *testing.T) {
 		}
 		close(lines)
 	}()
-	followed := c.must(t, "PUBLISHER_TOKEN", "-q", "publish", `{"event":"resource.ResourceUpdated","resource":{"type":"collection","path":"projects/demo/ctl/c2"}}`)
+	followed := c.must(t, "PUBLISHER_TOKEN", "-q", "publish", `{"event":"resource.ResourceUpdated","resource":{"type":"collection","path":"projects/demo/ctl/c2","before":{"title":"c2"},"after":{"title":"c2, renamed"}}}`)
 	deadline := time.After(30 * time.Second)
 	for got := ""; !strings.Contains(got, strings.TrimSpace(followed)); {
 		select {
@@ -145,6 +156,11 @@ func TestHeraldctl(t *testing.T) {
 		t.Errorf("count after acknowledging: %s", out)
 	}
 
+	// One event type of the catalog, with its contract.
+	if out := c.must(t, "DEMO_TOKEN", "catalog", "job.JobFinished"); !strings.Contains(out, `"$id": "urn:herald:event-schema:job.JobFinished"`) || !strings.Contains(out, `"example"`) {
+		t.Errorf("catalog job.JobFinished: %s", out)
+	}
+
 	// Errors have exit codes scripts can use.
 	for _, tt := range []struct {
 		token string
@@ -154,6 +170,8 @@ func TestHeraldctl(t *testing.T) {
 		{"OTHER_TOKEN", []string{"consumers", "get", cons.ID}, 3},
 		{"OTHER_TOKEN", []string{"publish", `{"event":"resource.ResourceCreated","resource":{"type":"x","path":"p"}}`}, 4},
 		{"PUBLISHER_TOKEN", []string{"publish", `{"event":"nodot","resource":{"type":"x","path":"p"}}`}, 5},
+		{"PUBLISHER_TOKEN", []string{"publish", `{"event":"job.JobFinished","resource":{"type":"job","id":"j1","path":"p/j1"},"data":{"jobType":"TRANSCODE"}}`}, 5},
+		{"DEMO_TOKEN", []string{"catalog", "job.JobFinishd"}, 3},
 		{"DEMO_TOKEN", []string{"consumers", "frobnicate"}, 2},
 		{"DEMO_TOKEN", []string{"publish", `not json`}, 2},
 	} {

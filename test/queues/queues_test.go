@@ -268,12 +268,12 @@ func validEvent(path string, recipients ...string) map[string]any {
 	e := map[string]any{
 		"uuid": uuid.NewString(), "event": "resource.ResourceCreated", "timestamp": time.Now().UTC().Format(time.RFC3339Nano),
 		"requestId": uuid.NewString(), "user": map[string]any{"id": "queue-suite"},
-		"resource": map[string]any{"type": "itemsvc.Item", "id": path[strings.LastIndex(path, "/")+1:], "path": path},
+		"resource": map[string]any{"type": "itemsvc.Item", "id": path[strings.LastIndex(path, "/")+1:], "path": path, "after": map[string]any{"title": "queued"}},
 	}
 	if len(recipients) > 0 {
 		e["event"] = "user.PermissionGranted"
 		e["resource"] = map[string]any{"type": "user", "id": recipients[0], "path": "users/" + recipients[0]}
-		e["data"] = map[string]any{"resource": map[string]any{"type": "project", "path": "projects/demo"}}
+		e["data"] = map[string]any{"resource": map[string]any{"type": "project", "path": "projects/demo"}, "permission": "WRITE"}
 		e["recipients"] = slices.Clone(recipients)
 	}
 	return e

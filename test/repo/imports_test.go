@@ -103,3 +103,34 @@ func TestImportViolations(t *testing.T) {
 		})
 	}
 }
+
+// TestJSONSchemaOnlyInEventsApi checks that EventsApi alone carries the JSON Schema
+// library, whose init compiles the meta-schemas of every draft at each cold start: no
+// other function may import it, not even through a shared package (which is why the
+// contract check is a package of its own). That EventsApi does import it shows the
+// check looks where it should.
+func TestJSONSchemaOnlyInEventsApi(t *testing.T) {
+	root := repoRoot(t)
+	module := repoModule(t, root)
+	const library = "github.com/santhosh-tekuri/jsonschema"
+	pkgs, err := ListDeps(root, nil, nil, "./functions/...")
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := module + "/functions/events"
+	var others []string
+	for _, p := range pkgs {
+		if rest, ok := strings.CutPrefix(p.ImportPath, module+"/functions/"); ok && !strings.Contains(rest, "/") && p.ImportPath != events {
+			others = append(others, p.ImportPath)
+		}
+	}
+	if len(others) == 0 {
+		t.Fatalf("go list found no function but EventsApi under %s/functions", module)
+	}
+	if v := ImportViolations(pkgs, others, []string{library}); len(v) > 0 {
+		t.Errorf("functions other than EventsApi import the JSON Schema library:\n\t%s", strings.Join(v, "\n\t"))
+	}
+	if v := ImportViolations(pkgs, []string{events}, []string{library}); len(v) == 0 {
+		t.Errorf("EventsApi does not import %s: the contract check is gone, or this test looks in the wrong place", library)
+	}
+}

@@ -79,8 +79,8 @@ func actionsNATSConfined(t *testing.T, p *stacktest.Stack) {
 	if _, err := actions.Request(deleteSubject, nil, 2*time.Second); err == nil {
 		t.Errorf("the server answered the actions user's %s", deleteSubject)
 	}
-	forged := "herald.events.resource.ResourceDeleted.projects.demo." + uuid.NewString() + "._"
-	if err := actions.Publish(forged, []byte(`{"event":"resource.ResourceDeleted"}`)); err != nil {
+	forged := "herald.events.resource.ResourceHardDeleted.projects.demo." + uuid.NewString() + "._"
+	if err := actions.Publish(forged, []byte(`{"event":"resource.ResourceHardDeleted"}`)); err != nil {
 		t.Fatal(err)
 	}
 	if err := actions.Publish("herald.actions.partner.hook", []byte("allowed")); err != nil {

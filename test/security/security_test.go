@@ -78,7 +78,7 @@ func securityMatrix(t *testing.T, w *stacktest.World) map[string][]secCase {
 	spec := `{"target":{"resources":[{"path":"` + stacktest.ScopePath + `","include_subresources":true}]},"deliver_policy":"new"}`
 	ackIDs := `{"ids":["` + w.Notification + `"]}`
 	notif := `{"recipients":["` + stacktest.OwnerSub + `"],"variant":"ANNOUNCEMENT","message":"forged"}`
-	publish := `{"event":"resource.ResourceCreated","resource":{"type":"itemsvc.Item","path":"` + stacktest.ScopePath + `/items/forged"}}`
+	publish := `{"event":"resource.ResourceCreated","resource":{"type":"itemsvc.Item","path":"` + stacktest.ScopePath + `/items/forged","after":{"title":"forged"}}}`
 	countIs := func(n int) func(t *testing.T, a stacktest.Answer) {
 		return func(t *testing.T, a stacktest.Answer) {
 			if !strings.Contains(string(a.Body), fmt.Sprintf(`"unacknowledged":%d`, n)) {
@@ -106,6 +106,12 @@ func securityMatrix(t *testing.T, w *stacktest.World) map[string][]secCase {
 			{whoIntruder, stacktest.Call{Method: "GET", Path: "/v1/catalog", Token: w.Intruder}, ok(200)},
 			{whoScoped, stacktest.Call{Method: "GET", Path: "/v1/catalog", Token: w.Scoped}, ok(200)},
 			{whoLacking + " (any user may read it)", stacktest.Call{Method: "GET", Path: "/v1/catalog", Token: w.Bare}, ok(200)},
+		},
+		"GET /v1/catalog/{type}": {
+			{whoNone, stacktest.Call{Method: "GET", Path: "/v1/catalog/job.JobFinished"}, gw401},
+			{whoIntruder, stacktest.Call{Method: "GET", Path: "/v1/catalog/job.JobFinished", Token: w.Intruder}, ok(200)},
+			{whoScoped, stacktest.Call{Method: "GET", Path: "/v1/catalog/job.JobFinished", Token: w.Scoped}, ok(200)},
+			{whoLacking + " (any user may read it)", stacktest.Call{Method: "GET", Path: "/v1/catalog/job.JobFinished", Token: w.Bare}, ok(200)},
 		},
 		"POST /v1/consumers": {
 			{whoNone, stacktest.Call{Method: "POST", Path: "/v1/consumers", Body: spec}, gw401},

@@ -75,7 +75,7 @@ func NewWorld(t *testing.T, p *Stack) *World {
 		Sequence uint64 `json:"sequence"`
 	}
 	w.AC.OK(t, Call{Method: "POST", Path: "/v1/events", Token: w.Publisher,
-		Body: `{"event":"resource.ResourceCreated","resource":{"type":"itemsvc.Item","path":"` + ScopePath + `/items/i1"}}`}, http.StatusAccepted, &ack)
+		Body: `{"event":"resource.ResourceCreated","resource":{"type":"itemsvc.Item","path":"` + ScopePath + `/items/i1","after":{"title":"i1"}}}`}, http.StatusAccepted, &ack)
 	w.Sequence = ack.Sequence
 
 	var created struct {
