@@ -39,9 +39,10 @@ func TestFromTemplateRepository(t *testing.T) {
 	}
 
 	wantRoutes := map[string]routeSummary{
-		"GET /v1/health":  {"GET", "/v1/health", "EventsApi", "", false},
-		"POST /v1/events": {"POST", "/v1/events", "EventsApi", "LambdaAuthorizer", false},
-		"GET /v1/catalog": {"GET", "/v1/catalog", "EventsApi", "LambdaAuthorizer", false},
+		"GET /v1/health":         {"GET", "/v1/health", "EventsApi", "", false},
+		"POST /v1/events":        {"POST", "/v1/events", "EventsApi", "LambdaAuthorizer", false},
+		"GET /v1/catalog":        {"GET", "/v1/catalog", "EventsApi", "LambdaAuthorizer", false},
+		"GET /v1/catalog/{type}": {"GET", "/v1/catalog/{type}", "EventsApi", "LambdaAuthorizer", false},
 
 		"POST /v1/consumers":           {"POST", "/v1/consumers", "ConsumersApi", "LambdaAuthorizer", false},
 		"GET /v1/consumers":            {"GET", "/v1/consumers", "ConsumersApi", "LambdaAuthorizer", false},

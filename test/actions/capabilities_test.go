@@ -226,9 +226,9 @@ func capabilities(t *testing.T, p *stacktest.Stack, ac *stacktest.APIClient, js 
 		publisher := stacktest.MintToken(t, auth.Claims{Subject: "cap-publisher", TokenType: auth.Service, Roles: []string{auth.RolePublisher}})
 		id := u.Trigger(t, `{"name":"judge","mode":"sync","resource":{"path":"`+scope+`/vet","include_subresources":true},"events":["*"],"action":{"type":"lambda","function":"`+partnerFunction("partner-judge")+`"}}`)
 		publish := func(ok bool) stacktest.Answer {
-			data, _ := json.Marshal(map[string]bool{"ok": ok})
+			data, _ := json.Marshal(map[string]any{"ok": ok, "jobType": "TRANSCODE", "state": "READY"})
 			return ac.Do(t, stacktest.Call{Method: "POST", Path: "/v1/events?mode=sync", Token: publisher,
-				Body: `{"event":"job.JobCreated","resource":{"type":"job","path":"` + scope + `/vet/j1"},"data":` + string(data) + `}`})
+				Body: `{"event":"job.JobCreated","resource":{"type":"job","id":"j1","path":"` + scope + `/vet/j1"},"data":` + string(data) + `}`})
 		}
 		// EventsApi learns of the new sync trigger within seconds: until then the event
 		// has no sync trigger to pass and is published.

@@ -70,11 +70,11 @@ func TestWideTriggers(t *testing.T) {
 		name, body string
 		want       []string // the webhooks it reaches
 	}{
-		{"an item created under the grant", `{"event":"resource.ResourceCreated","resource":{"type":"itemsvc.Item","path":"projects/demo/items/i1"}}`, []string{"omapi", "tree"}},
-		{"an item created deep under it", `{"event":"resource.ResourceCreated","resource":{"type":"itemsvc.Item","path":"projects/demo/folders/f1/items/i2"}}`, []string{"omapi", "tree"}},
-		{"an item updated", `{"event":"resource.ResourceUpdated","resource":{"type":"itemsvc.Item","path":"projects/demo/items/i1"}}`, []string{"tree"}},
-		{"a collection created", `{"event":"resource.ResourceCreated","resource":{"type":"collection","path":"projects/demo/collections/c1"}}`, []string{"tree"}},
-		{"an item created in another project", `{"event":"resource.ResourceCreated","resource":{"type":"itemsvc.Item","path":"projects/elsewhere/items/i3"}}`, []string{"tree"}},
+		{"an item created under the grant", `{"event":"resource.ResourceCreated","resource":{"type":"itemsvc.Item","id":"i1","path":"projects/demo/items/i1","after":{"title":"one"}}}`, []string{"omapi", "tree"}},
+		{"an item created deep under it", `{"event":"resource.ResourceCreated","resource":{"type":"itemsvc.Item","id":"i2","path":"projects/demo/folders/f1/items/i2","after":{"title":"two"}}}`, []string{"omapi", "tree"}},
+		{"an item updated", `{"event":"resource.ResourceUpdated","resource":{"type":"itemsvc.Item","id":"i1","path":"projects/demo/items/i1","before":{"title":"one"},"after":{"title":"One"}}}`, []string{"tree"}},
+		{"a collection created", `{"event":"resource.ResourceCreated","resource":{"type":"collection","id":"c1","path":"projects/demo/collections/c1","after":{"title":"c"}}}`, []string{"tree"}},
+		{"an item created in another project", `{"event":"resource.ResourceCreated","resource":{"type":"itemsvc.Item","id":"i3","path":"projects/elsewhere/items/i3","after":{"title":"three"}}}`, []string{"tree"}},
 		{"a job in an unrelated tree", `{"event":"resource.ResourceDeleted","resource":{"type":"job","path":"orgs/acme/jobs/j1"}}`, []string{"tree"}},
 		{"an announcement", `{"event":"system.Announcement","data":{"message":"maintenance tonight"}}`, []string{"ann"}},
 	}

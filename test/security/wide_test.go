@@ -87,9 +87,9 @@ func announcementsConfined(t *testing.T, w *stacktest.World) {
 	// The trigger is live: resource events now, inside the intruder's grant and outside
 	// it, in the owner's scope and elsewhere, then one more announcement.
 	resources := []string{
-		publish(`{"event":"resource.ResourceCreated","resource":{"type":"itemsvc.Item","path":"` + stacktest.ScopePath + `/items/secret"}}`),
-		publish(`{"event":"resource.ResourceUpdated","resource":{"type":"itemsvc.Item","path":"projects/elsewhere/items/x"}}`),
-		publish(`{"event":"job.JobFinished","resource":{"type":"job","path":"orgs/other/jobs/j1"}}`),
+		publish(`{"event":"resource.ResourceCreated","resource":{"type":"itemsvc.Item","id":"secret","path":"` + stacktest.ScopePath + `/items/secret","after":{"title":"secret"}}}`),
+		publish(`{"event":"resource.ResourceUpdated","resource":{"type":"itemsvc.Item","id":"x","path":"projects/elsewhere/items/x","before":{"v":1},"after":{"v":2}}}`),
+		publish(`{"event":"job.JobFinished","resource":{"type":"job","id":"j1","path":"orgs/other/jobs/j1"},"data":{"jobType":"TRANSCODE","state":"FINISHED"}}`),
 	}
 	announcements = append(announcements, publish(announce))
 	for _, u := range resources {
