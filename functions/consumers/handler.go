@@ -100,7 +100,7 @@ func (h *Handler) create(ctx context.Context, req *awsevents.APIGatewayV2HTTPReq
 	if err != nil {
 		return apigw.Response{}, err
 	}
-	warnings := h.eventTypeWarnings(ctx, spec.EventTypes)
+	warnings := h.eventTypeWarnings(ctx, spec.EventTypes, spec.Target)
 	slog.InfoContext(ctx, "consumer created", "id", r.ID, "owner", r.Owner, "filters", len(r.FilterSubjects), "warnings", len(warnings))
 	return apigw.Reply(http.StatusCreated, consumer.Created{Record: r, Warnings: warnings}), nil
 }
@@ -109,8 +109,14 @@ func (h *Handler) create(ctx context.Context, req *awsevents.APIGatewayV2HTTPReq
 // They are checked after the consumer is made, as they never stop it; when the stream
 // cannot be read, the types it would have had to confirm get no warning, as one that
 // may be wrong is worse than none.
-func (h *Handler) eventTypeWarnings(ctx context.Context, types []string) []wire.Warning {
-	unknown, err := bus.UnknownEventTypes(ctx, h.JS, types)
+func (h *Handler) eventTypeWarnings(ctx context.Context, types []string, target consumer.Target) []wire.Warning {
+	// The stream is looked at only under the resources the consumer selects, which the
+	// caller may read: a warning must not tell what others published.
+	var scopes []string
+	for _, r := range target.Resources {
+		scopes = append(scopes, r.Path)
+	}
+	unknown, err := bus.UnknownEventTypes(ctx, h.JS, types, scopes)
 	if err != nil {
 		slog.WarnContext(ctx, "the consumer's event types could not all be checked against the stream", "error", err.Error())
 	}

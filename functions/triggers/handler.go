@@ -133,7 +133,7 @@ func (h *Handler) create(ctx context.Context, req *awsevents.APIGatewayV2HTTPReq
 	if err != nil {
 		return apigw.Response{}, err
 	}
-	warnings := h.eventTypeWarnings(ctx, t.Events)
+	warnings := h.eventTypeWarnings(ctx, t)
 	slog.InfoContext(ctx, "trigger created", "trigger", t.ID, "owner", t.Owner, "mode", t.Mode, "events", len(t.Events), "warnings", len(warnings))
 	// The one answer that shows the action's secret: the owner configures the
 	// receiver with it.
@@ -144,8 +144,16 @@ func (h *Handler) create(ctx context.Context, req *awsevents.APIGatewayV2HTTPReq
 // nothing of. They are checked after the trigger is made, as they never stop it; when
 // the stream cannot be read, the patterns it would have had to confirm get no warning,
 // as one that may be wrong is worse than none.
-func (h *Handler) eventTypeWarnings(ctx context.Context, patterns []string) []wire.Warning {
-	unknown, err := bus.UnknownEventTypes(ctx, h.JS, patterns)
+func (h *Handler) eventTypeWarnings(ctx context.Context, t *trigger.Trigger) []wire.Warning {
+	patterns := t.Events
+	// The stream is looked at only under the trigger's path, which the caller may read:
+	// a warning must not tell what others published. A trigger without a path gets the
+	// catalog's word only.
+	var scopes []string
+	if t.Resource.Path != "" {
+		scopes = []string{t.Resource.Path}
+	}
+	unknown, err := bus.UnknownEventTypes(ctx, h.JS, patterns, scopes)
 	if err != nil {
 		slog.WarnContext(ctx, "the trigger's event types could not all be checked against the stream", "error", err.Error())
 	}

@@ -10,23 +10,33 @@ import (
 	"github.com/heraldhq/herald/internal/event"
 )
 
+// maxLookups bounds the stream lookups one create makes: a warning is a courtesy, and
+// must not let a caller make the server scan its subjects at will.
+const maxLookups = 5
+
 // UnknownEventTypes returns the indexes of the patterns that match no event type Herald
 // knows of: none in the catalog (event.KnownPattern) and none of the events on
-// HERALD_EVENTS. A pattern is an event type or a pattern of them as consumers and
-// triggers take them, "*" standing for any run of characters.
+// HERALD_EVENTS about the resources under scopes (paths the caller may read: a warning
+// must not tell whether others published a type). A pattern is an event type or a
+// pattern of them as consumers and triggers take them, "*" standing for any run of
+// characters.
 //
-// Only patterns the catalog does not know cost a request, one each: the first stored
-// event on the subjects of the pattern (a message get, so that a type stored on
-// millions of paths costs no more than one stored once). Subject filters match whole
-// tokens, so a "*" inside a part of a pattern ("job.Job*") widens that part to any
-// value: such a pattern may be taken as known when nothing stored matches it, but a
-// pattern is never reported unknown while something stored matches it. The patterns
-// found unknown before an error (or before finding js nil) are returned with it.
-func UnknownEventTypes(ctx context.Context, js jetstream.JetStream, patterns []string) ([]int, error) {
+// Only patterns the catalog does not know, with a literal domain, are looked up: the
+// first stored event on the pattern's subjects under each scope, at most maxLookups in
+// all. A "*" inside the name widens it to any name. Patterns not looked up (no scopes,
+// a wildcard domain, past the bound) are never reported: a warning that may be wrong is
+// worse than none. The patterns found unknown before an error (or before finding js
+// nil) are returned with it.
+func UnknownEventTypes(ctx context.Context, js jetstream.JetStream, patterns, scopes []string) ([]int, error) {
 	var unknown []int
 	var stream jetstream.Stream
+	lookups := 0
 	for i, p := range patterns {
 		if event.KnownPattern(p) {
+			continue
+		}
+		domain, _, _ := strings.Cut(p, ".")
+		if len(scopes) == 0 || domain == "" || strings.Contains(domain, "*") || lookups+len(scopes) > maxLookups {
 			continue
 		}
 		if stream == nil {
@@ -39,29 +49,32 @@ func UnknownEventTypes(ctx context.Context, js jetstream.JetStream, patterns []s
 			}
 			stream = s
 		}
-		_, err := stream.GetMsg(ctx, 0, jetstream.WithGetMsgSubject(patternSubjects(p)))
-		switch {
-		case errors.Is(err, jetstream.ErrMsgNotFound):
+		found := false
+		for _, scope := range scopes {
+			lookups++
+			_, err := stream.GetMsg(ctx, 0, jetstream.WithGetMsgSubject(patternSubjects(p, scope)))
+			if err == nil {
+				found = true
+				break
+			}
+			if !errors.Is(err, jetstream.ErrMsgNotFound) {
+				return unknown, err
+			}
+		}
+		if !found {
 			unknown = append(unknown, i)
-		case err != nil:
-			return unknown, err
 		}
 	}
 	return unknown, nil
 }
 
-// patternSubjects is the subject filter of the events whose types a pattern may
-// match: herald.events.<domain>.<Name>.>, a part holding "*" becoming "*".
-func patternSubjects(pattern string) string {
-	domain, name, ok := strings.Cut(pattern, ".")
-	if !ok {
-		domain, name = "*", "*" // "*" alone; anything else without a dot is no pattern
+// patternSubjects is the subject filter of the events under the resource path scope
+// whose types a pattern may match: herald.events.<domain>.<Name>.<scope>.>, a name
+// holding "*" becoming "*".
+func patternSubjects(pattern, scope string) string {
+	domain, name, _ := strings.Cut(pattern, ".")
+	if name == "" || strings.Contains(name, "*") {
+		name = "*"
 	}
-	token := func(s string) string {
-		if s == "" || strings.Contains(s, "*") {
-			return "*"
-		}
-		return s
-	}
-	return event.SubjectRoot + "." + token(domain) + "." + token(name) + ".>"
+	return event.SubjectRoot + "." + domain + "." + name + "." + strings.ReplaceAll(scope, "/", ".") + ".>"
 }
