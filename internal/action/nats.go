@@ -134,14 +134,17 @@ func (r *Runner) nats(ctx context.Context, d Delivery, payload []byte) Outcome {
 			if ack.Error != nil {
 				return failed(fmt.Errorf("nats: the stream refused the message: %s (error %d)", ack.Error.Description, ack.Error.ErrCode), false)
 			}
-			res := fmt.Sprintf("stored in stream %s at sequence %d", ack.Stream, ack.Sequence)
+			// The namespace is shared by every tenant: the log says what happened, not
+			// whose stream stored it nor how many messages it holds.
+			res := "stored by a stream that captures the subject"
 			if ack.Duplicate {
 				res += " (a duplicate of an earlier attempt, not stored again)"
 			}
 			return Outcome{OK: true, Response: res}
 		}
 		if !route.captured {
-			return Outcome{OK: true, Response: "a subscriber answered: " + truncateUTF8(string(m.Data), 200)}
+			// What the subscriber said stays out of the log, for the same reason.
+			return Outcome{OK: true, Response: "a subscriber answered"}
 		}
 		// A subscriber answered first; the stream's acknowledgement is still due.
 		m = nil
