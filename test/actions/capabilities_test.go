@@ -3,7 +3,6 @@ package actions
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/url"
 	"os"
@@ -332,8 +331,8 @@ func capabilityAttacks(t *testing.T, p *stacktest.Stack, ac *stacktest.APIClient
 		if err != nil {
 			t.Fatal(err)
 		}
-		refusals := make(chan error, 8)
-		nc, err := nats.Connect(actionsURL, nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) { refusals <- err }))
+		var refusals stacktest.Refusals
+		nc, err := nats.Connect(actionsURL, refusals.Option())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -347,19 +346,6 @@ func capabilityAttacks(t *testing.T, p *stacktest.Stack, ac *stacktest.APIClient
 		if err := nc.Flush(); err != nil {
 			t.Fatal(err)
 		}
-		var refused []string
-		testenv.WaitFor(t, 10*time.Second, func() bool {
-			for {
-				select {
-				case err := <-refusals:
-					if errors.Is(err, nats.ErrPermissionViolation) {
-						refused = append(refused, err.Error())
-					}
-					continue
-				default:
-				}
-				return len(refused) == 2
-			}
-		}, "permission violations for reading every inbox and for a forged answer")
+		refusals.WaitFor(t, "permission violations for reading every inbox and for a forged answer", `"_INBOX.>"`, `"_INBOX.herald-actions.forged"`)
 	})
 }

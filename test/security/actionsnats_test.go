@@ -3,7 +3,6 @@ package security
 import (
 	"errors"
 	"os"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/heraldhq/herald/devstack/localnats"
 	"github.com/heraldhq/herald/devstack/localstack"
-	"github.com/heraldhq/herald/devstack/testenv"
 	"github.com/heraldhq/herald/internal/event"
 	"github.com/heraldhq/herald/test/stacktest"
 )
@@ -67,8 +65,8 @@ func actionsNATSConfined(t *testing.T, p *stacktest.Stack) {
 		t.Fatal(err)
 	}
 
-	refusals := make(chan error, 16)
-	actions, err := nats.Connect(actionsURL, nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) { refusals <- err }))
+	var refusals stacktest.Refusals
+	actions, err := nats.Connect(actionsURL, refusals.Option())
 	if err != nil {
 		t.Fatalf("connecting as the actions user: %v", err)
 	}
@@ -90,22 +88,7 @@ func actionsNATSConfined(t *testing.T, p *stacktest.Stack) {
 		t.Fatal(err)
 	}
 
-	var refused []string
-	testenv.WaitFor(t, 10*time.Second, func() bool {
-		for {
-			select {
-			case err := <-refusals:
-				if errors.Is(err, nats.ErrPermissionViolation) {
-					refused = append(refused, err.Error())
-				}
-				continue
-			default:
-			}
-			break
-		}
-		return slices.ContainsFunc(refused, func(e string) bool { return strings.Contains(e, deleteSubject) }) &&
-			slices.ContainsFunc(refused, func(e string) bool { return strings.Contains(e, forged) })
-	}, "permission violations for the stream deletion and the forged event")
+	refusals.WaitFor(t, "permission violations for the stream deletion and the forged event", deleteSubject, forged)
 
 	if m, err := inbox.NextMsg(10 * time.Second); err != nil || string(m.Data) != "allowed" {
 		t.Errorf("a publish inside the action namespace: got %v, %v", m, err)
