@@ -339,8 +339,10 @@ func (h *Handler) consumer(ctx context.Context, id string) (jetstream.Consumer, 
 // ackBody is the body of POST /v1/acknowledge.
 type ackBody struct {
 	Replies []reply.Reply `json:"replies"`
-	Action  string        `json:"action"`
-	DelayMS int64         `json:"delay_ms"`
+	// Action is absent (nil) for "ack", the default every acknowledge API has; an
+	// explicit empty string is still refused.
+	Action  *string `json:"action"`
+	DelayMS int64   `json:"delay_ms"`
 }
 
 // acknowledge serves POST /v1/acknowledge. It has no authorizer: a reply signed by
@@ -358,7 +360,10 @@ func (h *Handler) acknowledge(ctx context.Context, req *awsevents.APIGatewayV2HT
 	if err := apigw.DecodeJSON(raw, &body); err != nil {
 		return apigw.Response{}, err
 	}
-	action, err := reply.ParseAction(body.Action)
+	action := reply.Ack
+	if body.Action != nil {
+		action, err = reply.ParseAction(*body.Action)
+	}
 	if err != nil {
 		return apigw.Response{}, err
 	}

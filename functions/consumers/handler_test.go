@@ -151,10 +151,14 @@ func replies(msgs []fetched) []reply.Reply {
 	return out
 }
 
-// acknowledge sends an acknowledge request.
+// acknowledge sends an acknowledge request; an empty action leaves the field out.
 func acknowledge(t *testing.T, h *Handler, rs []reply.Reply, action string, delayMS int) awsevents.APIGatewayV2HTTPResponse {
 	t.Helper()
-	b, _ := json.Marshal(map[string]any{"replies": rs, "action": action, "delay_ms": delayMS})
+	body := map[string]any{"replies": rs, "delay_ms": delayMS}
+	if action != "" {
+		body["action"] = action
+	}
+	b, _ := json.Marshal(body)
 	return do(t, h, request("POST", "/v1/acknowledge", "", string(b), nil, nil), nil)
 }
 
@@ -327,13 +331,15 @@ func TestRedelivery(t *testing.T) {
 	}
 }
 
-// TestActions checks what nak, term and in_progress do to a fetched message.
+// TestActions checks what nak, term and in_progress do to a fetched message, and that
+// a request without an action acknowledges it.
 func TestActions(t *testing.T) {
 	tests := []struct {
 		action         string
 		wantAckPending int  // right after the action
 		wantAgain      bool // whether the next fetch returns the message at once
 	}{
+		{"", 0, false}, // no action: ack
 		{"nak", 0, true},
 		{"term", 0, false},
 		{"in_progress", 1, false},
