@@ -23,6 +23,9 @@
 //
 // Responses are forwarded as the runtime POSTs them: [Response.Body] yields bytes while
 // the function is still writing, which is what Function URL response streaming needs.
+// When the caller stops reading a streamed response, the runtime's POST is failed at
+// once, as the writes of a function whose client left fail; a runtime that then exits
+// (aws-lambda-go does) is replaced by a fresh instance for the next invocation.
 // Errors the function reports, timeouts, crashes and init failures come back as
 // [FunctionError] values in [Response.Err], with Lambda's error types (Sandbox.Timedout,
 // Runtime.ExitError, Runtime.InitError, …), as Lambda's Invoke API reports them in the

@@ -107,7 +107,8 @@ func (f *Function) Warm(ctx context.Context) error {
 // caller stopped waiting: ctx ended (ctx.Err()), the Function is closed (ErrClosed), the
 // payload is too large (ErrRequestTooLarge). If ctx ends while the function runs, Invoke
 // returns at once; the function runs on, and its instance takes no other invocation
-// until it has finished.
+// until it has finished — unless it streams its response, whose POST then fails (see
+// Response).
 func (f *Function) Invoke(ctx context.Context, payload []byte) (*Response, error) {
 	if len(payload) > maxRequestBytes {
 		return nil, ErrRequestTooLarge

@@ -282,6 +282,13 @@ func (inst *instance) assign(inv *invocation) (time.Time, bool) {
 	return deadline, !dead
 }
 
+// inFlight returns the invocation in flight, or nil.
+func (inst *instance) inFlight() *invocation {
+	inst.mu.Lock()
+	defer inst.mu.Unlock()
+	return inst.current
+}
+
 // lookup returns the invocation in flight if it has the given id.
 func (inst *instance) lookup(id string) *invocation {
 	inst.mu.Lock()
@@ -304,7 +311,8 @@ func (inst *instance) free(inv *invocation) {
 
 // supervise enforces the invocation's deadline, and disposes of the instance if the
 // invocation did not end by the runtime's response (completed invocations free it
-// themselves).
+// themselves): a detached one's instance is free again when its runtime asks for the
+// next invocation, and is let go if it exits or the deadline passes first.
 func (inst *instance) supervise(inv *invocation, deadline time.Time) {
 	timer := time.NewTimer(time.Until(deadline))
 	defer timer.Stop()
@@ -317,15 +325,26 @@ func (inst *instance) supervise(inv *invocation, deadline time.Time) {
 		// wait has aborted the invocation.
 		<-inv.done
 	}
-	if inv.wasCompleted() {
+	reusable := false
+	switch inv.endedBy() {
+	case completed:
 		return
+	case detached:
+		// The runtime is still cleaning up after its failed response; it holds the slot
+		// meanwhile, so that no more than MaxInstances processes run.
+		select {
+		case <-inv.nextAsked:
+			reusable = true
+		case <-inst.exited:
+		case <-timer.C:
+		}
 	}
 	inst.mu.Lock()
 	if inst.current == inv {
 		inst.current = nil
 	}
 	inst.mu.Unlock()
-	inst.f.release(inst, false)
+	inst.f.release(inst, reusable)
 }
 
 // kill ends the process group at once.

@@ -24,6 +24,14 @@ type invocation struct {
 	responded chan struct{}
 	// done is closed when the invocation ended; only then may the instance take another.
 	done chan struct{}
+	// gone is closed when the caller stopped reading: it closed Body or its context
+	// ended.
+	gone     chan struct{}
+	goneOnce sync.Once
+	// nextAsked is closed when the runtime asks for its next invocation while this one
+	// is its current: a detached invocation's instance is free again then.
+	nextAsked chan struct{}
+	nextOnce  sync.Once
 
 	// stopCtx unregisters the watch on the caller's context; called when Body is closed.
 	stopCtx func() bool
@@ -38,7 +46,7 @@ type invocation struct {
 	start     time.Time // handed to the runtime
 	streaming bool      // the runtime started a response
 	finished  bool
-	completed bool // finished by the runtime's response, not by a timeout or an exit
+	ending    ending // how it finished
 	err       *FunctionError
 	duration  time.Duration
 	abandoned error // why the caller stopped reading, if it did
@@ -53,6 +61,8 @@ func newInvocation(id string, payload []byte) *invocation {
 		pw:        pw,
 		responded: make(chan struct{}),
 		done:      make(chan struct{}),
+		gone:      make(chan struct{}),
+		nextAsked: make(chan struct{}),
 		stopCtx:   func() bool { return false },
 	}
 	inv.resp = &Response{RequestID: id}
@@ -86,37 +96,58 @@ func (inv *invocation) beginResponse(contentType string) bool {
 	return true
 }
 
+// ending is how an invocation ended, which decides what becomes of its instance.
+type ending int
+
+const (
+	// aborted: the instance failed it (a timeout, an exit); the instance is not reused.
+	aborted ending = iota
+	// completed: the runtime's response ended it; the instance is free at once.
+	completed
+	// detached: the caller left a streamed response and the runtime's POST was failed
+	// for it, as a connection fails once its client is gone. The instance is free once
+	// its runtime asks for the next invocation; a runtime that exits instead (as
+	// aws-lambda-go does when it cannot deliver a response) is not reused.
+	detached
+)
+
 // complete ends the invocation at the end of the runtime's response, with the error it
 // reported, if any (nil for success). The instance can take the next invocation. Only
-// the first of complete and abort has an effect; each reports whether it was first.
+// the first of complete, abort and detach has an effect; each reports whether it was
+// first.
 func (inv *invocation) complete(err *FunctionError) bool {
 	if err == nil {
-		return inv.end(nil, "", nil, true)
+		return inv.end(nil, "", nil, completed)
 	}
-	return inv.end(err, contentTypeJSON, err.marshal(), true)
+	return inv.end(err, contentTypeJSON, err.marshal(), completed)
 }
 
 // completeWith is complete with the error body as the runtime sent it to /error.
 func (inv *invocation) completeWith(err *FunctionError, contentType string, errBody []byte) bool {
-	return inv.end(err, contentType, errBody, true)
+	return inv.end(err, contentType, errBody, completed)
 }
 
 // abort ends the invocation with err because the instance failed it (a timeout, an exit);
 // the instance must not be reused.
 func (inv *invocation) abort(err *FunctionError) bool {
-	return inv.end(err, contentTypeJSON, err.marshal(), false)
+	return inv.end(err, contentTypeJSON, err.marshal(), aborted)
+}
+
+// detach ends a streamed invocation whose caller left; see detached.
+func (inv *invocation) detach() bool {
+	return inv.end(nil, "", nil, detached)
 }
 
 // end records the outcome. If no response had started, the caller gets err as a JSON
 // error response instead.
-func (inv *invocation) end(err *FunctionError, contentType string, errBody []byte, completed bool) bool {
+func (inv *invocation) end(err *FunctionError, contentType string, errBody []byte, how ending) bool {
 	inv.mu.Lock()
 	if inv.finished {
 		inv.mu.Unlock()
 		return false
 	}
 	inv.finished = true
-	inv.completed = completed
+	inv.ending = how
 	inv.err = err
 	if !inv.start.IsZero() {
 		inv.duration = time.Since(inv.start)
@@ -135,7 +166,7 @@ func (inv *invocation) end(err *FunctionError, contentType string, errBody []byt
 	}
 	release := inv.release
 	inv.mu.Unlock()
-	if completed && release != nil {
+	if how == completed && release != nil {
 		release()
 	}
 	// Ends a streamed body with EOF; the caller then finds err in Response.Err. Any write
@@ -145,11 +176,11 @@ func (inv *invocation) end(err *FunctionError, contentType string, errBody []byt
 	return true
 }
 
-// wasCompleted reports whether the invocation ended by the runtime's response.
-func (inv *invocation) wasCompleted() bool {
+// endedBy reports how the invocation ended; valid once done is closed.
+func (inv *invocation) endedBy() ending {
 	inv.mu.Lock()
 	defer inv.mu.Unlock()
-	return inv.completed
+	return inv.ending
 }
 
 // result is the outcome, valid once finished.
@@ -160,14 +191,37 @@ func (inv *invocation) result() (*FunctionError, time.Duration) {
 }
 
 // abandon records that the caller went away (its context ended) and unblocks both its
-// pending Read and the response handler's pending write. The function itself runs on.
+// pending Read and the response handler's pending write.
 func (inv *invocation) abandon(cause error) {
 	inv.mu.Lock()
 	if inv.abandoned == nil {
 		inv.abandoned = cause
 	}
 	inv.mu.Unlock()
+	inv.leave()
 	inv.pr.CloseWithError(cause)
+}
+
+// leave records that the caller stopped reading. It comes before the pipe closes, so
+// that a write failing on the closed pipe finds the caller gone.
+func (inv *invocation) leave() {
+	inv.goneOnce.Do(func() { close(inv.gone) })
+}
+
+// isGone reports whether the caller stopped reading.
+func (inv *invocation) isGone() bool {
+	select {
+	case <-inv.gone:
+		return true
+	default:
+		return false
+	}
+}
+
+// askedNext records that the runtime asked for its next invocation while this one was
+// its current.
+func (inv *invocation) askedNext() {
+	inv.nextOnce.Do(func() { close(inv.nextAsked) })
 }
 
 func (inv *invocation) abandonCause() error {

@@ -128,6 +128,7 @@ type req struct {
 	MS      int      `json:"ms,omitempty"`
 	File    string   `json:"file,omitempty"`
 	Started string   `json:"started,omitempty"`
+	Closed  string   `json:"closed,omitempty"`
 	Chunks  []string `json:"chunks,omitempty"`
 	Code    int      `json:"code,omitempty"`
 	Message string   `json:"message,omitempty"`

@@ -16,6 +16,12 @@ import (
 // takes no other invocation. If the context given to Invoke ends, Body's Read returns the
 // context's error.
 //
+// A caller that stops reading a streamed response (closes Body, or its context ends) is
+// a client gone: the function's POST of the response fails at once, as its writes would
+// on a connection whose client left, so that the function learns of it rather than
+// stream on for no one. aws-lambda-go closes the response's body then and exits; the
+// next invocation starts a fresh instance.
+//
 // Err and Duration describe the invocation as a whole, so for a response that started
 // streaming they are set only when a Read of Body returns io.EOF — check Err then, not
 // before: a function can fail after it has sent part of its body (a mid-stream error,
@@ -71,11 +77,13 @@ func (b *body) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// Close stops reading. The function's remaining output, if any, is discarded; its instance
-// is reused once the function has finished its response.
+// Close stops reading. A streamed response (a Function URL's) then fails the function's
+// writes, as a connection does once its client is gone; the rest of a buffered one is
+// discarded and its instance reused once the function has finished it.
 func (b *body) Close() error {
 	b.closeOnce.Do(func() {
 		b.inv.stopCtx()
+		b.inv.leave()
 		b.inv.pr.Close()
 	})
 	return nil

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -52,6 +53,9 @@ func (inst *instance) routes() http.Handler {
 // which is when Lambda considers the previous invocation complete.
 func (inst *instance) handleNext(w http.ResponseWriter, r *http.Request) {
 	inst.markReady()
+	if cur := inst.inFlight(); cur != nil {
+		cur.askedNext()
+	}
 	var inv *invocation
 	select {
 	case inv = <-inst.next:
@@ -89,11 +93,26 @@ func (inst *instance) handleResponse(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusForbidden, "InvalidStateTransition", "Invocation already ended")
 		return
 	}
+	streamed := contentType == contentTypeStreamHTTP
 	var limit int64
-	if contentType != contentTypeStreamHTTP {
+	if !streamed {
 		limit = maxResponseBytes
 	}
-	if err := forward(inv, r.Body, limit); err != nil {
+	var err error
+	if streamed {
+		err = forwardStream(w, inv, r.Body)
+	} else {
+		err = forward(inv, r.Body, limit, false)
+	}
+	switch {
+	case errors.Is(err, errCallerGone):
+		// Answered while the runtime may still be sending, so that it learns at once, not
+		// at its next write; the connection is not reused.
+		inv.detach()
+		w.Header().Set("Connection", "close")
+		apiError(w, http.StatusGone, "Caller.Gone", "The caller stopped reading the response")
+		return
+	case err != nil:
 		// The runtime's connection broke mid-response, most likely because the process
 		// is dying; give wait the chance to report the exit as such.
 		select {
@@ -108,12 +127,43 @@ func (inst *instance) handleResponse(w http.ResponseWriter, r *http.Request) {
 	accepted(w)
 }
 
-// forward copies the runtime's body into the invocation's pipe. Once the caller stops
-// reading (closed Body, cancelled context, ended invocation), the rest is read and
-// discarded so the runtime's POST completes and the instance can go on. A buffered
-// response over limit ends the invocation with ErrorTypeResponseTooLarge. The error
-// returned is a read error from the runtime.
-func forward(inv *invocation, src io.Reader, limit int64) error {
+// errCallerGone means the caller stopped reading a streamed response.
+var errCallerGone = errors.New("lambdalocal: the caller stopped reading the response")
+
+// forwardStream forwards a streamed response, failing with errCallerGone as soon as the
+// caller stops reading, even while the runtime sends nothing: a pending read of the
+// runtime's body is cut short then.
+func forwardStream(w http.ResponseWriter, inv *invocation, src io.Reader) error {
+	rc := http.NewResponseController(w)
+	// The answer may go out while the runtime is still sending.
+	if err := rc.EnableFullDuplex(); err != nil {
+		return forward(inv, src, 0, true)
+	}
+	stop, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		select {
+		case <-inv.gone:
+			// A read deadline in the past ends the pending read of the runtime's body.
+			_ = rc.SetReadDeadline(time.Now())
+		case <-stop:
+		}
+	}()
+	err := forward(inv, src, 0, true)
+	// The controller must not outlive the handler.
+	close(stop)
+	<-stopped
+	return err
+}
+
+// forward copies the runtime's body into the invocation's pipe. A buffered response over
+// limit ends the invocation with ErrorTypeResponseTooLarge. Once the caller stops reading
+// (closed Body, cancelled context), a streamed response (failWhenGone) ends with
+// errCallerGone; the rest of a buffered one is read and discarded, so that the runtime's
+// POST completes and the instance goes on, as Lambda buffers such a response whoever
+// waits for it. The rest is discarded too once the invocation ended otherwise (a
+// timeout). Any other error returned is a read error from the runtime.
+func forward(inv *invocation, src io.Reader, limit int64, failWhenGone bool) error {
 	buf := make([]byte, 32<<10)
 	var total int64
 	passing := true
@@ -136,6 +186,9 @@ func forward(inv *invocation, src io.Reader, limit int64) error {
 		}
 		if err == io.EOF {
 			return nil
+		}
+		if failWhenGone && inv.isGone() {
+			return errCallerGone
 		}
 		if err != nil {
 			return err

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"io"
 	"path/filepath"
-	"strings"
 	"testing"
+	"time"
 )
 
 const streamPrelude = `{"statusCode":200,"headers":{"Content-Type":"text/event-stream"}}` + "\x00\x00\x00\x00\x00\x00\x00\x00"
@@ -79,7 +79,9 @@ func TestStreamMidStreamError(t *testing.T) {
 }
 
 // TestStreamReaderGoesAway: when the caller closes the body or its context ends, the
-// function finishes unhindered and its instance is reused afterwards.
+// function's POST of its streamed response fails at once, though the function writes
+// nothing more; aws-lambda-go then closes the response's body and exits, and the next
+// invocation gets a fresh instance, in the one slot there is.
 func TestStreamReaderGoesAway(t *testing.T) {
 	tests := []struct {
 		name string
@@ -99,25 +101,57 @@ func TestStreamReaderGoesAway(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFunction(t, Config{MaxInstances: 1})
+			logs := &logRecorder{}
+			f := newFunction(t, Config{MaxInstances: 1, Logs: logs})
 			ctx := testContext(t)
-			release := filepath.Join(t.TempDir(), "release")
+			dir := t.TempDir()
+			// The function waits for a file that never comes: only the failed POST can
+			// tell it that its client left.
+			closed := filepath.Join(dir, "closed")
 			cctx, cancel := context.WithCancel(ctx)
 			defer cancel()
-			resp, err := f.Invoke(cctx, req{Mode: "stream", File: release, Chunks: []string{"first", strings.Repeat("x", 1<<20)}}.payload(t))
+			resp, err := f.Invoke(cctx, req{Mode: "stream", File: filepath.Join(dir, "never"), Closed: closed, Chunks: []string{"first", "more"}}.payload(t))
 			if err != nil {
 				t.Fatal(err)
 			}
 			readUntil(t, resp.Body, []byte("first"))
+			pids := pidsOf(f)
 			if err := tt.stop(cancel, resp.Body); !errors.Is(err, tt.want) {
 				t.Errorf("Read = %v, want %v", err, tt.want)
 			}
 			resp.Body.Close()
-			pids := pidsOf(f)
-			touch(t, release)
-			if pid := pidOf(t, ctx, f); len(pids) != 1 || pid != pids[0] {
-				t.Errorf("next invocation in %d, want the same instance %v", pid, pids)
+			eventually(t, 10*time.Second, "the runtime to close the response's body", func() bool { return exists(closed) })
+			eventually(t, 10*time.Second, "the instance to exit", func() bool { return len(pidsOf(f)) == 0 })
+			if len(pids) != 1 || !processGone(pids[0]) {
+				t.Errorf("processes %v, want the one that streamed gone", pids)
+			}
+			if pid := pidOf(t, ctx, f); pid == pids[0] {
+				t.Errorf("next invocation in %d, the instance whose client left", pid)
+			}
+			if n := instancesStarted(f); n != 2 {
+				t.Errorf("%d instances started, want 2", n)
 			}
 		})
+	}
+}
+
+// TestStreamReaderGoesAwayRuntimeGoesOn: a runtime that asks for its next invocation
+// after its response was refused (runtimes other than Go's may) keeps its instance.
+func TestStreamReaderGoesAwayRuntimeGoesOn(t *testing.T) {
+	logs := &logRecorder{}
+	f := newFunction(t, Config{MaxInstances: 1, Logs: logs, Env: map[string]string{"FN_INIT": "raw"}})
+	ctx := testContext(t)
+	resp, err := f.Invoke(ctx, req{Mode: "stream", File: filepath.Join(t.TempDir(), "never"), Chunks: []string{"first", "more"}}.payload(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readUntil(t, resp.Body, []byte("first"))
+	pids := pidsOf(f)
+	resp.Body.Close()
+	if pid := pidOf(t, ctx, f); len(pids) != 1 || pid != pids[0] {
+		t.Errorf("next invocation in %d, want the same instance %v", pid, pids)
+	}
+	if !logs.contains("response answered 410\n") {
+		t.Errorf("logs %q: want the runtime told that its response failed", logs.lines())
 	}
 }

@@ -27,6 +27,7 @@ type request struct {
 	MS      int             `json:"ms,omitempty"`
 	File    string          `json:"file,omitempty"`    // wait for this file to exist
 	Started string          `json:"started,omitempty"` // create this file on start
+	Closed  string          `json:"closed,omitempty"`  // create this file when the response is closed
 	Chunks  []string        `json:"chunks,omitempty"`
 	Code    int             `json:"code,omitempty"`
 	Message string          `json:"message,omitempty"`
@@ -50,6 +51,9 @@ func main() {
 	case mode == "post":
 		postInitError()
 		os.Exit(1)
+	case mode == "raw":
+		rawRuntime()
+		return
 	case strings.HasPrefix(mode, "sleep:"):
 		ms, _ := strconv.Atoi(strings.TrimPrefix(mode, "sleep:"))
 		time.Sleep(time.Duration(ms) * time.Millisecond)
@@ -156,12 +160,73 @@ func handle(ctx context.Context, req request) (any, error) {
 		return &awsevents.LambdaFunctionURLStreamingResponse{
 			StatusCode: 200,
 			Headers:    map[string]string{"Content-Type": "text/event-stream"},
-			Body:       pr,
+			Body:       &closeMarker{pr, req.Closed},
 		}, nil
 	case "bytes":
 		return bytes.NewReader([]byte(req.Message)), nil
 	}
 	return nil, errors.New("unknown mode " + req.Mode)
+}
+
+// closeMarker is a response body that creates a file when it is closed, so that the tests
+// see the runtime close it.
+type closeMarker struct {
+	*io.PipeReader
+	file string
+}
+
+func (c *closeMarker) Close() error {
+	if c.file != "" {
+		os.WriteFile(c.file, nil, 0o644)
+	}
+	return c.PipeReader.Close()
+}
+
+// rawRuntime is a runtime of its own, without aws-lambda-go, that goes on to its next
+// invocation when its response is refused, as runtimes other than Go's may. It answers
+// "pid" and "stream" (the first chunk, then the rest once File exists).
+func rawRuntime() {
+	base := "http://" + os.Getenv("AWS_LAMBDA_RUNTIME_API") + "/2018-06-01/runtime/invocation/"
+	for {
+		resp, err := http.Get(base + "next")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "next:", err)
+			os.Exit(1)
+		}
+		id := resp.Header.Get("Lambda-Runtime-Aws-Request-Id")
+		var req request
+		json.NewDecoder(resp.Body).Decode(&req)
+		resp.Body.Close()
+
+		contentType := "application/json"
+		var body io.Reader = strings.NewReader(fmt.Sprintf(`{"pid":%d}`, os.Getpid()))
+		var pr *io.PipeReader
+		if req.Mode == "stream" {
+			var pw *io.PipeWriter
+			pr, pw = io.Pipe()
+			go func() {
+				pw.Write([]byte(`{"statusCode":200}` + "\x00\x00\x00\x00\x00\x00\x00\x00"))
+				for i, c := range req.Chunks {
+					if i == 1 {
+						waitFor(req.File)
+					}
+					if _, err := pw.Write([]byte(c)); err != nil {
+						return
+					}
+				}
+				pw.Close()
+			}()
+			contentType, body = "application/vnd.awslambda.http-integration-response", pr
+		}
+		resp, err = http.Post(base+id+"/response", contentType, body)
+		if err == nil {
+			fmt.Println("response answered", resp.StatusCode)
+			resp.Body.Close()
+		}
+		if pr != nil {
+			pr.Close()
+		}
+	}
 }
 
 // waitFor blocks until path exists: the tests' way of holding a function at a point
