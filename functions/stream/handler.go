@@ -34,10 +34,11 @@ const (
 	// client to reconnect, leaving time for the last frame to reach it.
 	DefaultMargin = 5 * time.Second
 
-	// fetchBatch and fetchWait bound one pull: few messages, so that a stream holds
-	// back little it has not written yet, and a short wait, so that keep-alives, the
-	// deadline and a departed client are noticed promptly.
-	fetchBatch = 10
+	// fetchBatch and fetchWait bound one pull: one message, so that a stream pulls no
+	// more than it writes next (the next pull only once that write went through), and a
+	// client that leaves leaves at most one pulled message to give back; and a short
+	// wait, so that keep-alives, the deadline and a stopped stream are noticed promptly.
+	fetchBatch = 1
 	fetchWait  = time.Second
 	// minFetchWait is the shortest pull worth asking the server for.
 	minFetchWait = 10 * time.Millisecond
@@ -52,8 +53,12 @@ const (
 	StreamsQuota = "streams"
 
 	// releaseTimeout bounds releasing a stream's lease after it ended, which may be
-	// after the invocation's context did.
+	// after the invocation's context did, and bounds making sure the server has the
+	// naks of messages given back.
 	releaseTimeout = 3 * time.Second
+	// closeWait bounds how long closing the body waits for the stream to finish: the
+	// pull in flight (fetchWait), giving back what it brought, releasing the leases.
+	closeWait = fetchWait + 2*releaseTimeout
 )
 
 // Frames and comments of the event stream that carry no message.
@@ -113,19 +118,7 @@ func (h *Handler) Handle(ctx context.Context, req awsevents.LambdaFunctionURLReq
 		// touch only makes the record's expiry lag.
 		slog.WarnContext(ctx, "touching the consumer failed", "consumer", id, "error", err.Error())
 	}
-	pr, pw := io.Pipe()
-	// A reader that stops reading would leave a write blocked for good; the end of the
-	// invocation releases it.
-	stop := context.AfterFunc(ctx, func() { pr.CloseWithError(ctx.Err()) })
-	end := h.end(ctx, claims)
-	go func() {
-		defer stop()
-		// Released before the body ends, so that a client that sees the end and opens
-		// the next stream finds the room free.
-		defer pw.Close()
-		defer h.release(ctx, ls, id)
-		h.stream(ctx, pw, c, id, end, ls)
-	}()
+	body := h.start(ctx, c, id, claims, ls)
 	slog.InfoContext(ctx, "stream started", "consumer", id, "owner", r.Owner)
 	return &awsevents.LambdaFunctionURLStreamingResponse{
 		StatusCode: http.StatusOK,
@@ -133,8 +126,55 @@ func (h *Handler) Handle(ctx context.Context, req awsevents.LambdaFunctionURLReq
 			"Content-Type":  "text/event-stream",
 			"Cache-Control": "no-cache",
 		},
-		Body: pr,
+		Body: body,
 	}, nil
+}
+
+// errClientGone is why a stream stopped when its body was closed before it ended.
+var errClientGone = errors.New("the stream's client is gone")
+
+// start runs the stream in the background and returns its body.
+func (h *Handler) start(ctx context.Context, c jetstream.Consumer, id string, claims *auth.Claims, ls []*lease.Lease) *streamBody {
+	pr, pw := io.Pipe()
+	sctx, stop := context.WithCancelCause(ctx)
+	// A reader that stops reading would leave a write blocked for good; stopping the
+	// stream (the body closed, or the invocation ended) releases it.
+	unwatch := context.AfterFunc(sctx, func() { pr.CloseWithError(context.Cause(sctx)) })
+	end := h.end(ctx, claims)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer unwatch()
+		// Released before the body ends, so that a client that sees the end and opens
+		// the next stream finds the room free.
+		defer pw.Close()
+		defer h.release(ctx, ls, id)
+		h.stream(sctx, pw, c, id, end, ls)
+	}()
+	return &streamBody{PipeReader: pr, stop: stop, done: done}
+}
+
+// streamBody is a stream's response body. The runtime closes it once its response
+// ended: at the end of the stream, or when it could not pass the stream on because the
+// client is gone. aws-lambda-go's runtime then exits, so Close stops the stream at once
+// and returns only once the stream has given back what it pulled and not wrote and
+// released its leases (or after closeWait).
+type streamBody struct {
+	*io.PipeReader
+	stop context.CancelCauseFunc
+	done <-chan struct{}
+}
+
+// Close stops the stream and waits, up to closeWait, until it has cleaned up.
+func (b *streamBody) Close() error {
+	b.stop(errClientGone)
+	t := time.NewTimer(closeWait)
+	defer t.Stop()
+	select {
+	case <-b.done:
+	case <-t.C:
+	}
+	return nil
 }
 
 // open authenticates the request and returns the caller's consumer and claims, refusing
@@ -229,7 +269,7 @@ func (h *Handler) renew(ctx context.Context, ls []*lease.Lease, id string) bool 
 		if err := l.Renew(ctx); errors.Is(err, lease.ErrLost) {
 			slog.WarnContext(ctx, "the stream's lease was lost", "consumer", id)
 			return false
-		} else if err != nil {
+		} else if err != nil && ctx.Err() == nil {
 			slog.WarnContext(ctx, "renewing the stream's lease failed", "consumer", id, "error", err.Error())
 		}
 	}
@@ -250,17 +290,21 @@ func (h *Handler) end(ctx context.Context, claims *auth.Claims) time.Time {
 
 // stream writes the messages of c to w as server-sent events until end (the token's
 // expiry or the deadline less the margin; zero for none), when it asks the client to
-// reconnect, or until the client goes away. It renews the stream's leases ls as it goes,
-// and asks the client to reconnect if one was lost. Nothing is
-// acknowledged here: clients acknowledge through POST /v1/acknowledge, and whatever
-// they do not comes back after its ack wait, on this stream or the next. The caller
-// closes w.
-func (h *Handler) stream(ctx context.Context, w *io.PipeWriter, c jetstream.Consumer, id string, end time.Time, ls []*lease.Lease) {
+// reconnect, or until the client goes away: a write fails, or ctx ends (the body was
+// closed). It renews the stream's leases ls as it goes, and asks the client to reconnect
+// if one was lost. Nothing is acknowledged here: clients acknowledge through
+// POST /v1/acknowledge, and whatever they do not comes back after its ack wait, on this
+// stream or the next; what was pulled and not written is given back at once. The
+// caller closes w.
+func (h *Handler) stream(ctx context.Context, w io.Writer, c jetstream.Consumer, id string, end time.Time, ls []*lease.Lease) {
 	keepAlive := orDefault(h.KeepAlive, DefaultKeepAlive)
 	hasEnd := !end.IsZero()
 	renewed := time.Now()
 	lastWrite := time.Now()
 	write := func(frame []byte) bool {
+		if ctx.Err() != nil {
+			return false
+		}
 		if _, err := w.Write(frame); err != nil {
 			slog.InfoContext(ctx, "stream client gone", "consumer", id, "error", err.Error())
 			return false
@@ -288,7 +332,7 @@ func (h *Handler) stream(ctx context.Context, w *io.PipeWriter, c jetstream.Cons
 			}
 			now = lastWrite
 		}
-		// Wake for whichever comes first: the next keep-alive, the end, or a full pull.
+		// Wake for whichever comes first: the next keep-alive, the end, or a message.
 		wait := min(fetchWait, keepAlive-now.Sub(lastWrite))
 		if hasEnd {
 			wait = min(wait, end.Sub(now))
@@ -298,21 +342,8 @@ func (h *Handler) stream(ctx context.Context, w *io.PipeWriter, c jetstream.Cons
 			h.fail(ctx, w, id, err)
 			return
 		}
-		for m := range b.Messages() {
-			msg, err := consumer.NewMessage(m, h.Keys, id)
-			if err != nil {
-				slog.ErrorContext(ctx, "fetched message without metadata", "consumer", id, "error", err.Error())
-				continue
-			}
-			frame, err := messageFrame(msg)
-			if err != nil {
-				slog.ErrorContext(ctx, "encoding a message failed", "consumer", id, "error", err.Error())
-				continue
-			}
-			if !write(frame) {
-				// The messages not written come back after their ack wait.
-				return
-			}
+		if !h.send(ctx, b, id, write) {
+			return
 		}
 		if err := b.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && !errors.Is(err, jetstream.ErrNoMessages) {
 			h.fail(ctx, w, id, err)
@@ -321,9 +352,79 @@ func (h *Handler) stream(ctx context.Context, w *io.PipeWriter, c jetstream.Cons
 	}
 }
 
+// send writes the messages of the pull b as frames with write, and reports whether the
+// client is still there. Once it is not (a write failed, or ctx ended), the rest of the
+// pull and the message whose write failed are given back, so that the consumer's next
+// client gets them at once rather than after their ack wait.
+func (h *Handler) send(ctx context.Context, b jetstream.MessageBatch, id string, write func([]byte) bool) bool {
+	var back []jetstream.Msg
+	for m := range b.Messages() {
+		if len(back) > 0 || ctx.Err() != nil {
+			back = append(back, m)
+			continue
+		}
+		frame, ok := h.frame(ctx, m, id)
+		if !ok {
+			continue
+		}
+		if !write(frame) {
+			back = append(back, m)
+		}
+	}
+	h.giveBack(ctx, back, id)
+	return len(back) == 0 && ctx.Err() == nil
+}
+
+// frame returns the event-stream frame of m. A message that cannot be framed is logged
+// and left to come back after its ack wait.
+func (h *Handler) frame(ctx context.Context, m jetstream.Msg, id string) ([]byte, bool) {
+	msg, err := consumer.NewMessage(m, h.Keys, id)
+	if err != nil {
+		slog.ErrorContext(ctx, "fetched message without metadata", "consumer", id, "uuid", msgUUID(m), "error", err.Error())
+		return nil, false
+	}
+	frame, err := messageFrame(msg)
+	if err != nil {
+		slog.ErrorContext(ctx, "encoding a message failed", "consumer", id, "uuid", msgUUID(m), "error", err.Error())
+		return nil, false
+	}
+	return frame, true
+}
+
+// giveBack naks msgs, which were pulled and not written, for immediate redelivery, and
+// waits until the server has the naks: the process may exit right after the stream.
+func (h *Handler) giveBack(ctx context.Context, msgs []jetstream.Msg, id string) {
+	if len(msgs) == 0 {
+		return
+	}
+	for _, m := range msgs {
+		if err := m.Nak(); err != nil {
+			// It comes back after its ack wait instead.
+			slog.WarnContext(ctx, "giving a message back failed", "consumer", id, "uuid", msgUUID(m), "error", err.Error())
+		}
+	}
+	uuids := make([]string, len(msgs))
+	for i, m := range msgs {
+		uuids[i] = msgUUID(m)
+	}
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+	defer cancel()
+	if err := h.JS.Conn().FlushWithContext(fctx); err != nil {
+		slog.WarnContext(ctx, "confirming messages given back failed", "consumer", id, "uuids", uuids, "error", err.Error())
+		return
+	}
+	slog.InfoContext(ctx, "messages given back", "consumer", id, "uuids", uuids)
+}
+
+// msgUUID is the uuid of the event m carries: its Nats-Msg-Id, under which Herald
+// publishes every event.
+func msgUUID(m jetstream.Msg) string {
+	return m.Headers().Get(nats.MsgIdHdr)
+}
+
 // fail ends a stream whose pull failed: the consumer was deleted, or the bus is down.
 // The client is asked to reconnect, and learns on doing so which it was.
-func (h *Handler) fail(ctx context.Context, w *io.PipeWriter, id string, err error) {
+func (h *Handler) fail(ctx context.Context, w io.Writer, id string, err error) {
 	if ctx.Err() == nil {
 		slog.WarnContext(ctx, "stream pull failed", "consumer", id, "error", err.Error())
 		w.Write([]byte(reconnectFrame))
