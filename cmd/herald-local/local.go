@@ -172,7 +172,7 @@ func (l *local) provision(ctx context.Context, t *template.Template) error {
 	params := localstack.RequiredParameters(l.opts.secret)
 	maps.Copy(params, map[string]string{"NatsUrl": l.natsURL, "AllowNetworks": localstack.AllowNetworks,
 		"MaxTriggersPerUser": strconv.Itoa(localstack.MaxTriggersPerUser), "MaxConsumersPerUser": strconv.Itoa(localstack.MaxConsumersPerUser),
-		"ActionTargets": l.opts.actionTargets})
+		"ActionTargets": l.opts.actionTargets, "MaxOpenStreams": strconv.Itoa(localstack.MaxOpenStreams)})
 	if l.opts.maxStreams > 0 {
 		params["MaxStreamsPerUser"] = strconv.Itoa(l.opts.maxStreams)
 	}
@@ -324,6 +324,10 @@ func start(ctx context.Context, opts options, logs io.Writer) (*local, error) {
 			MemoryMB: template.Int(fn.Properties["MemorySize"], 128),
 			Logs:     l.meter.LogWriter(fn.LogicalID, l.functionLogs(fn.LogicalID)),
 		}
+		if streams(fn) {
+			// Every open stream holds an instance for up to the function's timeout.
+			cfg.MaxInstances = localstack.StreamInstances
+		}
 		l.recordInvocations(&cfg)
 		f, err := lambdalocal.New(cfg)
 		if err != nil {
@@ -378,6 +382,13 @@ func start(ctx context.Context, opts options, logs io.Writer) (*local, error) {
 	l.ready = time.Since(began)
 	ok = true
 	return l, nil
+}
+
+// streams reports whether fn streams its responses (a Function URL in RESPONSE_STREAM
+// mode): its invocations last as long as their clients read.
+func streams(fn template.Function) bool {
+	url, _ := fn.Properties["FunctionUrlConfig"].(map[string]any)
+	return url["InvokeMode"] == "RESPONSE_STREAM"
 }
 
 // startTargets starts the functions of -lambda-targets, with nothing of the stack's in

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/devstack/localstack"
+	"github.com/heraldhq/herald/devstack/template"
 	"github.com/heraldhq/herald/internal/auth"
 )
 
@@ -251,5 +252,30 @@ func TestFunctionBinariesPrebuilt(t *testing.T) {
 	}
 	if _, err := functionBinaries(context.Background(), opts, []string{"Router", "Bridge"}); err == nil || !strings.Contains(err.Error(), "Bridge") {
 		t.Errorf("a missing prebuilt binary: err = %v, want one naming Bridge", err)
+	}
+}
+
+// TestStreamingFunctions: the template's response-streaming function, and only it, gets
+// the instances of every open stream and some to spare.
+func TestStreamingFunctions(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl, err := template.Load(filepath.Join(root, "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, fn := range tmpl.Functions() {
+		if streams(fn) {
+			got = append(got, fn.LogicalID)
+		}
+	}
+	if !slices.Equal(got, []string{"Stream"}) {
+		t.Errorf("streaming functions %q, want [Stream]", got)
+	}
+	if localstack.StreamInstances <= localstack.MaxOpenStreams {
+		t.Errorf("%d Stream instances for %d open streams: none to spare", localstack.StreamInstances, localstack.MaxOpenStreams)
 	}
 }

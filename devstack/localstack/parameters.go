@@ -12,6 +12,21 @@ const (
 	MaxConsumersPerUser = 20
 )
 
+// MaxOpenStreams is the local stack's MaxOpenStreams parameter, the live streams open at
+// once across all users: as many as one user may hold by the template's default, so
+// that a suite fills the pool cheaply (each open stream is a running Stream instance).
+const MaxOpenStreams = 10
+
+// StreamHeadroom is how many instances a response-streaming function (Stream) runs
+// locally beyond MaxOpenStreams: for the requests it answers at once while every stream
+// is open — a missing token, a quota, a full pool — which must never wait for a stream
+// to end.
+const StreamHeadroom = 4
+
+// StreamInstances is how many instances the local stack gives a response-streaming
+// function: the like of its reserved concurrency.
+const StreamInstances = MaxOpenStreams + StreamHeadroom
+
 // AlarmTopicArn is where the local stack's alarms would go. It creates none (CloudWatch
 // has no local counterpart), but the template's rules want every deploy to name one.
 const AlarmTopicArn = "arn:aws:sns:us-east-1:000000000000:herald-local-alarms"
