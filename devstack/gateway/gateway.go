@@ -268,7 +268,7 @@ func (g *Gateway) respond(w http.ResponseWriter, r *http.Request, rt Route, payl
 	}
 	defer resp.Body.Close()
 	if resp.ContentType == streamingContentType {
-		g.stream(w, rt, resp)
+		g.stream(r.Context(), w, rt, resp)
 		return
 	}
 	out, err := io.ReadAll(resp.Body)
@@ -335,8 +335,9 @@ func writeFunctionResponse(w http.ResponseWriter, out []byte) error {
 	return nil
 }
 
-// stream forwards a streaming response as it arrives, flushing after every write.
-func (g *Gateway) stream(w http.ResponseWriter, rt Route, resp *lambdalocal.Response) {
+// stream forwards a streaming response as it arrives, flushing after every write, until
+// it ends or the client goes away (ctx, the request's, ends), which is no error.
+func (g *Gateway) stream(ctx context.Context, w http.ResponseWriter, rt Route, resp *lambdalocal.Response) {
 	prelude, rest, err := readPrelude(resp.Body)
 	if err == nil && prelude.StatusCode != 0 && !validStatus(prelude.StatusCode) {
 		err = fmt.Errorf("prelude: statusCode %d", prelude.StatusCode)
@@ -376,6 +377,9 @@ func (g *Gateway) stream(w http.ResponseWriter, rt Route, resp *lambdalocal.Resp
 			}
 		}
 		if err != nil {
+			if ctx.Err() != nil {
+				return // the client went away
+			}
 			if !errors.Is(err, io.EOF) || resp.Err != nil {
 				g.log.Error("stream ended with an error", "function", rt.Function, "error", errText(err, resp.Err))
 				// Cut the connection so the client sees an incomplete response, as a

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -425,5 +426,50 @@ func TestStreamingBadPrelude(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
+	}
+}
+
+// TestStreamingClientLeaves: a client that leaves a stream is no error of the function:
+// the gateway stops reading it and logs nothing.
+func TestStreamingClientLeaves(t *testing.T) {
+	fn, pw, _ := streamingFunction()
+	var logs bytes.Buffer
+	g, err := New(Config{Routes: []Route{{Method: "GET", Path: "/stream", Function: "Stream", URL: true}}}, map[string]Invoker{"Stream": fn}, testRegion, slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan Served, 1)
+	g.Observe(func(s Served) { served <- s })
+	srv := httptest.NewServer(g)
+	t.Cleanup(srv.Close)
+
+	done := make(chan error, 1)
+	go write(pw, done, `{"statusCode":200,"headers":{"Content-Type":"text/event-stream"}}`+terminator+"data: first\n\n")
+	ctx, leave := context.WithCancel(context.Background())
+	defer leave()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/stream", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := make([]byte, len("data: first\n\n"))
+	if _, err := io.ReadFull(resp.Body, first); err != nil {
+		t.Fatalf("reading the first chunk: %v", err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	leave()
+	resp.Body.Close()
+	select {
+	case <-served:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the gateway did not stop streaming after the client left")
+	}
+	if logs.Len() > 0 {
+		t.Errorf("logged %q for a client that left", logs.String())
 	}
 }
