@@ -150,6 +150,9 @@ func (h *Handler) start(ctx context.Context, c jetstream.Consumer, id string, cl
 		defer pw.Close()
 		defer h.release(ctx, ls, id)
 		h.stream(sctx, pw, c, id, end, ls)
+		if errors.Is(context.Cause(sctx), errClientGone) {
+			slog.InfoContext(ctx, "stream client gone", "consumer", id)
+		}
 	}()
 	return &streamBody{PipeReader: pr, stop: stop, done: done}
 }
@@ -306,7 +309,9 @@ func (h *Handler) stream(ctx context.Context, w io.Writer, c jetstream.Consumer,
 			return false
 		}
 		if _, err := w.Write(frame); err != nil {
-			slog.InfoContext(ctx, "stream client gone", "consumer", id, "error", err.Error())
+			if ctx.Err() == nil { // else stopped, and said so
+				slog.InfoContext(ctx, "stream client gone", "consumer", id, "error", err.Error())
+			}
 			return false
 		}
 		lastWrite = time.Now()
