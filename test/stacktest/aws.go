@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
@@ -19,6 +20,13 @@ func (p *Stack) AWSClients() (*sqs.Client, *sns.Client) {
 	cfg := aws.Config{Region: emulator.Region, Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")}
 	return sqs.NewFromConfig(cfg, func(o *sqs.Options) { o.BaseEndpoint = endpoint }),
 		sns.NewFromConfig(cfg, func(o *sns.Options) { o.BaseEndpoint = endpoint })
+}
+
+// DynamoDB returns a client for the stack's DynamoDB emulator (the banner's DynamoDB),
+// whose tables are named by their logical ids.
+func (p *Stack) DynamoDB() *dynamodb.Client {
+	cfg := aws.Config{Region: emulator.Region, Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")}
+	return dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(p.Banner["DynamoDB"]) })
 }
 
 // SubscribeQueue makes the queue name and subscribes it to the events topic with raw
