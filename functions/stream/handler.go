@@ -159,9 +159,9 @@ func (h *Handler) start(ctx context.Context, c jetstream.Consumer, id string, cl
 
 // streamBody is a stream's response body. The runtime closes it once its response
 // ended: at the end of the stream, or when it could not pass the stream on because the
-// client is gone. aws-lambda-go's runtime then exits, so Close stops the stream at once
-// and returns only once the stream has given back what it pulled and not wrote and
-// released its leases (or after closeWait).
+// client is gone, after which aws-lambda-go's runtime exits. So Close stops the stream
+// at once and returns only once the stream has given back what it pulled and did not
+// write and has released its leases (or after closeWait).
 type streamBody struct {
 	*io.PipeReader
 	stop context.CancelCauseFunc
