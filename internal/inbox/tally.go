@@ -34,7 +34,9 @@ type Tally struct {
 	// Last is where the latest of them happened (a stream sequence); the notification
 	// keeps the greatest it was given.
 	Last      uint64
-	EventUUID string // what it was made from, as Notification.EventUUID
+	// EventUUID is what it was made from, as Notification.EventUUID: the happening at
+	// Last, kept only when Last is the greatest.
+	EventUUID string
 	// Content is what it says with count happenings, the latest at last.
 	Content func(count int64, last uint64) Content
 }
@@ -95,6 +97,10 @@ func (s *Store) tallied(t Tally, old map[string]types.AttributeValue) (*Notifica
 					last, _ = strconv.ParseUint(v.Value, 10, 64)
 				}
 				n.CreatedAt = prev.CreatedAt
+				if t.Last < last {
+					// EventUUID goes with Last: an older addition leaves both.
+					n.EventUUID = prev.EventUUID
+				}
 			}
 		} else {
 			// Not a tally: written some other way under the same id. It is replaced,

@@ -11,7 +11,7 @@ import (
 // droppedTally is an addition of n to u's tally id, the latest at sequence last.
 func droppedTally(u, id string, n int64, last uint64) Tally {
 	return Tally{
-		UserID: u, ID: id, Add: n, Last: last, EventUUID: "about-" + id,
+		UserID: u, ID: id, Add: n, Last: last, EventUUID: fmt.Sprint("uuid-", last),
 		Content: func(count int64, last uint64) Content {
 			return Content{Variant: MessageDropped, Message: fmt.Sprintf("%d dropped, the last at %d", count, last),
 				Refs: []Ref{{Type: RefResource, Name: "consumer", Value: "consumers/c1"}}}
@@ -50,6 +50,10 @@ func TestAddTallyCountsInPlace(t *testing.T) {
 	}
 	if len(page.Items) != 1 || page.Items[0].Message != steps[2].want || page.Items[0].Variant != MessageDropped || page.Items[0].Acknowledged() {
 		t.Fatalf("inbox holds %+v, want one unacknowledged notice saying %q", page.Items, steps[2].want)
+	}
+	// The event goes with the greatest position: that of the second addition.
+	if got := page.Items[0].EventUUID; got != "uuid-30" {
+		t.Errorf("event_uuid %q, want uuid-30", got)
 	}
 }
 
