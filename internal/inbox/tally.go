@@ -33,7 +33,7 @@ type Tally struct {
 	Add    int64  // happenings to add, at least 1
 	// Last is where the latest of them happened (a stream sequence); the notification
 	// keeps the greatest it was given.
-	Last      uint64
+	Last uint64
 	// EventUUID is what it was made from, as Notification.EventUUID: the happening at
 	// Last, kept only when Last is the greatest.
 	EventUUID string
