@@ -119,7 +119,11 @@ func (p *Processor) Run(ctx context.Context) (Stats, error) {
 			}
 			err = fetch.Error()
 			if len(msgs) > 0 {
-				p.handle(work, msgs, &run)
+				// Done well within AckWait, so that no advisory comes back while its
+				// notice is being written.
+				batchCtx, cancel := context.WithTimeout(work, AckWait/2)
+				p.handle(batchCtx, msgs, &run)
+				cancel()
 			}
 		}
 		switch {
@@ -191,6 +195,7 @@ func (p *Processor) handle(ctx context.Context, msgs []jetstream.Msg, run *count
 	}
 	owners := map[string]*consumer.Record{}
 	failed := map[string]error{}
+	events := &eventStream{js: p.JS}
 	for _, g := range groups {
 		rec, ok := owners[g.consumer]
 		err := failed[g.consumer]
@@ -202,13 +207,13 @@ func (p *Processor) handle(ctx context.Context, msgs []jetstream.Msg, run *count
 				owners[g.consumer] = rec
 			}
 		}
-		p.notify(ctx, g, rec, err, run)
+		p.notify(ctx, g, rec, err, events, run)
 	}
 }
 
 // notify adds g to its owner's notice, given the consumer's record (or the error of
 // reading it), and settles g's advisories.
-func (p *Processor) notify(ctx context.Context, g *group, rec *consumer.Record, lookupErr error, run *counters) {
+func (p *Processor) notify(ctx context.Context, g *group, rec *consumer.Record, lookupErr error, events *eventStream, run *counters) {
 	n := int64(len(g.msgs))
 	log := slog.With("consumer", g.consumer, "hour", g.hour.Format(time.RFC3339), "dropped", n, "sequence", g.last)
 	switch {
@@ -222,7 +227,7 @@ func (p *Processor) notify(ctx context.Context, g *group, rec *consumer.Record, 
 		p.settleAll(g.msgs, true, &run.retried, &p.total.retried)
 		return
 	}
-	uuid := p.eventUUID(ctx, g.last)
+	uuid := events.uuid(ctx, g.last)
 	_, err := p.Inbox.AddTally(ctx, inbox.Tally{
 		UserID:    rec.Owner,
 		ID:        NoticeID(g.consumer, rec.Owner, g.hour),
@@ -242,14 +247,23 @@ func (p *Processor) notify(ctx context.Context, g *group, rec *consumer.Record, 
 	p.settleAll(g.msgs, false, &run.dropped, &p.total.dropped)
 }
 
-// eventUUID returns the uuid (the Nats-Msg-Id) of the event at seq on HERALD_EVENTS, or
-// "" when the stream no longer has it.
-func (p *Processor) eventUUID(ctx context.Context, seq uint64) string {
-	s, err := p.JS.Stream(ctx, event.StreamName)
-	if err != nil {
-		return ""
+// eventStream reads events of HERALD_EVENTS by sequence, opening the stream once.
+type eventStream struct {
+	js     jetstream.JetStream
+	stream jetstream.Stream
+}
+
+// uuid returns the uuid (the Nats-Msg-Id) of the event at seq, or "" when the stream no
+// longer has it.
+func (e *eventStream) uuid(ctx context.Context, seq uint64) string {
+	if e.stream == nil {
+		s, err := e.js.Stream(ctx, event.StreamName)
+		if err != nil {
+			return ""
+		}
+		e.stream = s
 	}
-	msg, err := s.GetMsg(ctx, seq)
+	msg, err := e.stream.GetMsg(ctx, seq)
 	if err != nil {
 		return ""
 	}

@@ -55,7 +55,15 @@ func newWorld(t *testing.T) *world {
 // run runs a Processor of w until the test ends, and returns it.
 func (w *world) run(t *testing.T) *advisory.Processor {
 	t.Helper()
-	p := &advisory.Processor{JS: w.js, Owners: w.consumers, Inbox: w.inbox, PullWait: 200 * time.Millisecond, NakDelay: 100 * time.Millisecond}
+	p, _ := w.runWith(t, w.inbox)
+	return p
+}
+
+// runWith runs a Processor of w writing notices to notices until the test ends or the
+// returned func stops it.
+func (w *world) runWith(t *testing.T, notices *inbox.Store) (*advisory.Processor, func()) {
+	t.Helper()
+	p := &advisory.Processor{JS: w.js, Owners: w.consumers, Inbox: notices, PullWait: 200 * time.Millisecond, NakDelay: 100 * time.Millisecond}
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() {
@@ -63,8 +71,9 @@ func (w *world) run(t *testing.T) *advisory.Processor {
 			t.Errorf("Run: %v", err)
 		}
 	})
-	t.Cleanup(func() { cancel(); wg.Wait() })
-	return p
+	stop := sync.OnceFunc(func() { cancel(); wg.Wait() })
+	t.Cleanup(stop)
+	return p, stop
 }
 
 // owner returns a user id of the test's own: the tables are shared by the tests.
@@ -257,4 +266,32 @@ func TestOnlyOwnersOfHeraldConsumersAreTold(t *testing.T) {
 		info, err := c.Info(context.Background())
 		return err == nil && info.NumPending == 0 && info.NumAckPending == 0
 	}, "every advisory acknowledged")
+}
+
+// TestAdvisoryKeptUntilNoticeWritten: an advisory whose notice cannot be written is not
+// acknowledged but comes back, and makes its notice once writing works again.
+func TestAdvisoryKeptUntilNoticeWritten(t *testing.T) {
+	w := newWorld(t)
+	carol := owner("carol")
+	rec := w.newConsumer(t, carol, "pc", 1)
+	seqs := w.publish(t, "pc", 1)
+	w.exhaust(t, rec.ID, seqs[0])
+
+	broken := *w.inbox
+	broken.Table = "no-such-table"
+	p, stop := w.runWith(t, &broken)
+	testenv.WaitFor(t, 30*time.Second, func() bool { return p.Stats().Retried >= 2 }, "the advisory to come back after a failed write")
+	stop()
+	if s := p.Stats(); s.Dropped != 0 || s.Skipped != 0 {
+		t.Fatalf("stats %+v with notices failing, want only retries", s)
+	}
+
+	fixed := w.run(t)
+	testenv.WaitFor(t, 30*time.Second, func() bool { return len(w.notices(t, carol)) == 1 }, "carol's notice once writing works")
+	if got := w.notices(t, carol); !strings.Contains(got[0].Message, "1 message was dropped") {
+		t.Errorf("notice %q, want one drop counted once", got[0].Message)
+	}
+	if s := fixed.Stats(); s.Dropped != 1 {
+		t.Errorf("stats %+v, want the one drop told", s)
+	}
 }
