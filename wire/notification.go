@@ -15,13 +15,14 @@ const (
 	VariantAnnouncement      Variant = "ANNOUNCEMENT"
 	VariantDeliveryExhausted Variant = "DELIVERY_EXHAUSTED"
 	VariantTriggerDisabled   Variant = "TRIGGER_DISABLED"
+	VariantMessageDropped    Variant = "MESSAGE_DROPPED"
 	VariantEvent             Variant = "EVENT"
 )
 
 // Variants lists every variant.
 var Variants = []Variant{
 	VariantAccessRequested, VariantPermissionGranted, VariantPermissionRevoked, VariantPermissionUpdated,
-	VariantAnnouncement, VariantDeliveryExhausted, VariantTriggerDisabled, VariantEvent,
+	VariantAnnouncement, VariantDeliveryExhausted, VariantTriggerDisabled, VariantMessageDropped, VariantEvent,
 }
 
 // RefType says what a Ref points at.

@@ -176,6 +176,9 @@ func (l *local) provision(ctx context.Context, t *template.Template) error {
 	if l.opts.maxStreams > 0 {
 		params["MaxStreamsPerUser"] = strconv.Itoa(l.opts.maxStreams)
 	}
+	if l.opts.streamMaxBytes > 0 {
+		params["StreamMaxBytes"] = strconv.FormatInt(l.opts.streamMaxBytes, 10)
+	}
 	l.stack, err = template.Provision(ctx, t, template.Clients{
 		DynamoDB: dynamodb.NewFromConfig(l.aws), SQS: sqs.NewFromConfig(l.aws), SNS: sns.NewFromConfig(l.aws),
 	}, params)

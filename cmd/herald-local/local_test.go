@@ -79,6 +79,7 @@ func TestCheckPortsNamesTakenPort(t *testing.T) {
 func TestOptionsFromFlagsOverEnvironment(t *testing.T) {
 	t.Setenv("HERALD_LOCAL_API_PORT", "3100")
 	t.Setenv("HERALD_LOCAL_NATS_PORT", "4300")
+	t.Setenv("HERALD_LOCAL_STREAM_MAX_BYTES", "")
 	t.Setenv("HERALD_JWT_SECRET", "")
 	o, _, err := parseOptions("herald-local", []string{"-nats-port", "4400"}, "/repo")
 	if err != nil {
@@ -99,6 +100,16 @@ func TestOptionsFromFlagsOverEnvironment(t *testing.T) {
 	}
 	if o, _, _ = parseOptions("herald-local", []string{"-max-streams-per-user", "5"}, "/repo"); o.maxStreams != 5 {
 		t.Fatalf("maxStreams %d from -max-streams-per-user 5, want 5", o.maxStreams)
+	}
+	if o.streamMaxBytes != 0 {
+		t.Fatalf("streamMaxBytes %d, want 0 (the template's default)", o.streamMaxBytes)
+	}
+	t.Setenv("HERALD_LOCAL_STREAM_MAX_BYTES", "2097152")
+	if o, _, _ = parseOptions("herald-local", nil, "/repo"); o.streamMaxBytes != 2<<20 {
+		t.Fatalf("streamMaxBytes %d from HERALD_LOCAL_STREAM_MAX_BYTES=2097152, want 2 MiB", o.streamMaxBytes)
+	}
+	if o, _, _ = parseOptions("herald-local", []string{"-stream-max-bytes", "1048576"}, "/repo"); o.streamMaxBytes != 1<<20 {
+		t.Fatalf("streamMaxBytes %d from -stream-max-bytes 1048576, want 1 MiB", o.streamMaxBytes)
 	}
 	if _, _, err := parseOptions("herald-local", []string{"stray"}, "/repo"); err == nil {
 		t.Fatal("a stray argument must be an error")

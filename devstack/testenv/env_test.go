@@ -106,6 +106,7 @@ func TestFunctionEnv(t *testing.T) {
 			"HERALD_NATS_CREDS_SECRET": "",
 			"HERALD_SHELF_LIFE":        "168h",
 			"HERALD_DEDUPE_WINDOW":     "2m",
+			"HERALD_STREAM_MAX_BYTES":  "4294967296",
 		}},
 		// The template's rules want a way to verify tokens: the development secret.
 		{"Authorizer", map[string]string{

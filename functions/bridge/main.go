@@ -1,18 +1,24 @@
 // Command bridge is the Bridge function: it relays the HERALD_EVENTS stream to the SNS
-// topic. As a Lambda it is scheduled every minute and drains until shortly before its
+// topic, and turns the advisories of consumers that dropped messages into their owners'
+// MESSAGE_DROPPED notices. As a Lambda it is scheduled every minute and drains until shortly before its
 // deadline; with HERALD_BRIDGE_MODE=daemon it runs until SIGINT or SIGTERM (the local
 // stack runs it so, for low latency).
 package main
 
 import (
 	"context"
+	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
+	"github.com/heraldhq/herald/internal/advisory"
 	"github.com/heraldhq/herald/internal/bridge"
 	"github.com/heraldhq/herald/internal/bus"
 	"github.com/heraldhq/herald/internal/config"
+	"github.com/heraldhq/herald/internal/consumer"
 	"github.com/heraldhq/herald/internal/fanout"
+	"github.com/heraldhq/herald/internal/inbox"
 	"github.com/heraldhq/herald/internal/lambdamain"
 	"github.com/heraldhq/herald/internal/metrics"
 )
@@ -28,9 +34,14 @@ func main() {
 }
 
 // setup reads the configuration and opens the connections the handler keeps. The SNS
-// client and the NATS credentials' secret share one load of the AWS configuration.
+// and DynamoDB clients and the NATS credentials' secret share one load of the AWS
+// configuration.
 func setup(ctx context.Context) (*Handler, error) {
 	topic, err := config.Required("HERALD_TOPIC_ARN")
+	if err != nil {
+		return nil, err
+	}
+	consumers, err := config.Required("HERALD_CONSUMERS_TABLE")
 	if err != nil {
 		return nil, err
 	}
@@ -43,6 +54,19 @@ func setup(ctx context.Context) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	notices, err := inbox.OpenStore(awsCfg)
+	if err != nil {
+		bus.Close(js)
+		return nil, err
+	}
 	pub := fanout.NewPublisher(sns.NewFromConfig(awsCfg), topic)
-	return &Handler{Bridge: bridge.New(js, pub, bridge.Options{}), Metrics: metrics.FromEnv()}, nil
+	return &Handler{
+		Bridge: bridge.New(js, pub, bridge.Options{}),
+		Advisories: &advisory.Processor{
+			JS:     js,
+			Owners: &consumer.Store{JS: js, DB: dynamodb.NewFromConfig(awsCfg), Table: consumers, Now: time.Now},
+			Inbox:  notices,
+		},
+		Metrics: metrics.FromEnv(),
+	}, nil
 }

@@ -28,6 +28,12 @@ func (b *lockedBuffer) Write(p []byte) (int, error) {
 
 // totals reads the EMF lines written so far.
 func (b *lockedBuffer) totals() (relayed, lag metricsview.Series, lines int) {
+	all, lines := b.series(metrics.EventsRelayed, metrics.BridgeLag)
+	return all[0], all[1], lines
+}
+
+// series reads the EMF lines written so far: the series of each of names, by Stack.
+func (b *lockedBuffer) series(names ...string) ([]metricsview.Series, int) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	v := metricsview.New()
@@ -36,9 +42,11 @@ func (b *lockedBuffer) totals() (relayed, lag metricsview.Series, lines int) {
 	}
 	snap := v.Snapshot()
 	stack := map[string]string{"Stack": "herald-test"}
-	relayed, _ = snap.Find(metrics.EventsRelayed, stack)
-	lag, _ = snap.Find(metrics.BridgeLag, stack)
-	return relayed, lag, snap.Lines
+	out := make([]metricsview.Series, len(names))
+	for i, name := range names {
+		out[i], _ = snap.Find(name, stack)
+	}
+	return out, snap.Lines
 }
 
 // TestScheduledRunMetrics: a run writes one EMF line with the events it relayed and
@@ -59,6 +67,15 @@ func TestScheduledRunMetrics(t *testing.T) {
 	relayed, lag, lines := out.totals()
 	if lines != 1 || relayed.Sum != 12 || lag.Samples != 1 || lag.Unit != "Count" {
 		t.Errorf("%d lines, EventsRelayed %+v, BridgeLag %+v; want one line, 12 relayed and one lag", lines, relayed, lag)
+	}
+	// The stream is bounded by the template's StreamMaxBytes, far from full; nobody
+	// dropped anything.
+	more, _ := out.series(metrics.StreamFullness, metrics.MessagesDropped)
+	if full := more[0]; full.Samples != 1 || full.Unit != "Percent" || full.Max <= 0 || full.Max >= 1 {
+		t.Errorf("StreamFullness %+v, want one value in Percent, above 0 and below 1", full)
+	}
+	if dropped := more[1]; dropped.Samples != 1 || dropped.Sum != 0 {
+		t.Errorf("MessagesDropped %+v, want one value of 0", dropped)
 	}
 }
 

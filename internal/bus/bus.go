@@ -58,14 +58,18 @@ func StreamConfig(o StreamOptions) jetstream.StreamConfig {
 	replicas := max(o.Replicas, 1)
 	return jetstream.StreamConfig{
 		Name:        event.StreamName,
-		Description: "Herald resource events; MaxAge is the shelf life",
+		Description: "Herald resource events; MaxAge is the shelf life, MaxBytes the disk it may fill",
 		Subjects:    []string{event.StreamSubjects},
 		Retention:   jetstream.LimitsPolicy,
 		Discard:     jetstream.DiscardOld,
 		MaxAge:      o.ShelfLife,
-		Duplicates:  min(o.DedupeWindow, o.ShelfLife),
-		Storage:     jetstream.FileStorage,
-		Replicas:    replicas,
+		// Discard old applies to bytes as to age: a flood pushes out the oldest events,
+		// the least valuable to a consumer that has not fetched them in days, rather than
+		// refusing new ones or filling the server's disk.
+		MaxBytes:   maxBytes(o.MaxBytes),
+		Duplicates: min(o.DedupeWindow, o.ShelfLife),
+		Storage:    jetstream.FileStorage,
+		Replicas:   replicas,
 		// An event is at most event.MaxSize; headers (Nats-Msg-Id, tracing) need a little more.
 		MaxMsgSize: event.MaxSize + 16*1024,
 	}
@@ -84,15 +88,29 @@ func deadLetterConfig(o StreamOptions) jetstream.StreamConfig {
 	}
 }
 
-// EnsureStreams creates the HERALD_EVENTS and dead-letter streams, or updates them to the
-// configuration given. It is safe to call from every cold start: an unchanged
-// configuration is a no-op on the server.
+// maxBytes is a stream's MaxBytes for n: JetStream's -1 (no limit) for 0 or less.
+func maxBytes(n int64) int64 {
+	if n <= 0 {
+		return -1
+	}
+	return n
+}
+
+// EnsureStreams creates the HERALD_EVENTS, dead-letter and advisory streams, or updates
+// them to the configuration given. It is safe to call from every cold start: an
+// unchanged configuration is a no-op on the server, and a changed one (a new ShelfLife
+// or StreamMaxBytes deployed) is applied by the first function to start after the
+// deploy; a MaxBytes below what the stream holds discards its oldest events at once.
 func EnsureStreams(ctx context.Context, js jetstream.JetStream, o StreamOptions) (jetstream.Stream, error) {
 	if o.ShelfLife <= 0 || o.DedupeWindow <= 0 {
 		return nil, errors.New("bus: shelf life and dedupe window must be positive")
 	}
 	if _, err := js.CreateOrUpdateStream(ctx, deadLetterConfig(o)); err != nil {
 		return nil, fmt.Errorf("bus: ensuring stream %s: %w", DeadLetterStream, err)
+	}
+	// Before HERALD_EVENTS, so that no consumer of it can drop a message unheard.
+	if _, err := js.CreateOrUpdateStream(ctx, AdvisoryConfig(o)); err != nil {
+		return nil, fmt.Errorf("bus: ensuring stream %s: %w", AdvisoryStream, err)
 	}
 	s, err := js.CreateOrUpdateStream(ctx, StreamConfig(o))
 	if err != nil {

@@ -2,6 +2,7 @@ package bus
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -24,13 +25,23 @@ type StreamOptions struct {
 	ShelfLife    time.Duration // MaxAge: how long events stay readable
 	DedupeWindow time.Duration // the Nats-Msg-Id duplicate window
 	Replicas     int           // 1 locally; 3 on a production cluster
+	// MaxBytes bounds the stream's storage (each replica's), discarding the oldest
+	// events past it; 0 or less for no bound, which only tests use.
+	MaxBytes int64
 }
 
-// Defaults: a week of shelf life and JetStream's own two-minute window.
+// Defaults: a week of shelf life, JetStream's own two-minute window, and 4 GiB of
+// events: a week of about five 1 KiB events a second, the pace of a small deployment
+// (the template's StreamMaxBytes; docs/deploy.md says how to size it).
 const (
-	DefaultShelfLife    = 168 * time.Hour
-	DefaultDedupeWindow = 2 * time.Minute
+	DefaultShelfLife      = 168 * time.Hour
+	DefaultDedupeWindow   = 2 * time.Minute
+	DefaultStreamMaxBytes = 4 << 30
 )
+
+// MinStreamMaxBytes is the smallest StreamMaxBytes taken: room for a few largest
+// events, so that a bound set too small still stores every event it accepts.
+const MinStreamMaxBytes = 1 << 20
 
 // OptionsFromEnv reads HERALD_NATS_URL, HERALD_NATS_CREDS_SECRET and HERALD_NATS_CA_SECRET
 // (Secrets Manager ARNs of a .creds file and of a PEM bundle of root CAs, fetched now
@@ -81,8 +92,8 @@ func secretFromEnv(ctx context.Context, loadAWS config.AWSLoader, env string) ([
 	return []byte(v), nil
 }
 
-// StreamOptionsFromEnv reads HERALD_SHELF_LIFE, HERALD_DEDUPE_WINDOW and
-// HERALD_STREAM_REPLICAS.
+// StreamOptionsFromEnv reads HERALD_SHELF_LIFE, HERALD_DEDUPE_WINDOW,
+// HERALD_STREAM_REPLICAS and HERALD_STREAM_MAX_BYTES (at least MinStreamMaxBytes).
 func StreamOptionsFromEnv() (StreamOptions, error) {
 	shelf, err := config.Duration("HERALD_SHELF_LIFE", DefaultShelfLife)
 	if err != nil {
@@ -96,7 +107,14 @@ func StreamOptionsFromEnv() (StreamOptions, error) {
 	if err != nil {
 		return StreamOptions{}, err
 	}
-	return StreamOptions{ShelfLife: shelf, DedupeWindow: dedupe, Replicas: replicas}, nil
+	maxBytes, err := config.Int("HERALD_STREAM_MAX_BYTES", DefaultStreamMaxBytes)
+	if err != nil {
+		return StreamOptions{}, err
+	}
+	if maxBytes < MinStreamMaxBytes {
+		return StreamOptions{}, fmt.Errorf("config: HERALD_STREAM_MAX_BYTES=%d is below the least, %d (1 MiB)", maxBytes, MinStreamMaxBytes)
+	}
+	return StreamOptions{ShelfLife: shelf, DedupeWindow: dedupe, Replicas: replicas, MaxBytes: int64(maxBytes)}, nil
 }
 
 // Open connects to NATS as the environment says (OptionsFromEnv) and makes sure the

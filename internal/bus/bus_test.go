@@ -88,7 +88,7 @@ func newEvent(i int) *event.Event {
 // first EnsureStreams.
 func TestEnsureStreamsCreatesStreams(t *testing.T) {
 	js, _, _ := newJetStream(t)
-	o := bus.StreamOptions{ShelfLife: 3 * time.Hour, DedupeWindow: 90 * time.Second}
+	o := bus.StreamOptions{ShelfLife: 3 * time.Hour, DedupeWindow: 90 * time.Second, MaxBytes: 8 << 20}
 	s := ensure(t, js, o)
 	if got := s.CachedInfo().Config.Name; got != event.StreamName {
 		t.Errorf("EnsureStreams returned stream %q, want %q", got, event.StreamName)
@@ -99,10 +99,12 @@ func TestEnsureStreamsCreatesStreams(t *testing.T) {
 		subjects     []string
 		maxAge       time.Duration
 		duplicates   time.Duration // zero: not checked
+		maxBytes     int64
 		wantReplicas int
 	}{
-		{stream: event.StreamName, subjects: []string{"herald.events.>"}, maxAge: o.ShelfLife, duplicates: o.DedupeWindow, wantReplicas: 1},
-		{stream: bus.DeadLetterStream, subjects: []string{"herald.deadletter.events"}, maxAge: o.ShelfLife, wantReplicas: 1},
+		{stream: event.StreamName, subjects: []string{"herald.events.>"}, maxAge: o.ShelfLife, duplicates: o.DedupeWindow, maxBytes: o.MaxBytes, wantReplicas: 1},
+		{stream: bus.DeadLetterStream, subjects: []string{"herald.deadletter.events"}, maxAge: o.ShelfLife, maxBytes: -1, wantReplicas: 1},
+		{stream: bus.AdvisoryStream, subjects: []string{"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.HERALD_EVENTS.*"}, maxAge: bus.AdvisoryMaxAge, maxBytes: bus.AdvisoryMaxBytes, wantReplicas: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.stream, func(t *testing.T) {
@@ -115,6 +117,9 @@ func TestEnsureStreamsCreatesStreams(t *testing.T) {
 			}
 			if tt.duplicates != 0 && cfg.Duplicates != tt.duplicates {
 				t.Errorf("Duplicates = %v, want %v", cfg.Duplicates, tt.duplicates)
+			}
+			if cfg.MaxBytes != tt.maxBytes || cfg.Discard != jetstream.DiscardOld {
+				t.Errorf("MaxBytes = %d, Discard = %v; want %d, discard old", cfg.MaxBytes, cfg.Discard, tt.maxBytes)
 			}
 			if cfg.Replicas != tt.wantReplicas {
 				t.Errorf("Replicas = %d, want %d", cfg.Replicas, tt.wantReplicas)
@@ -217,7 +222,7 @@ func TestEnsureStreamsInvalidOptions(t *testing.T) {
 			if s != nil {
 				t.Errorf("EnsureStreams returned a stream with the error %v", err)
 			}
-			for _, name := range []string{event.StreamName, bus.DeadLetterStream} {
+			for _, name := range []string{event.StreamName, bus.DeadLetterStream, bus.AdvisoryStream} {
 				if _, err := js.Stream(t.Context(), name); !errors.Is(err, jetstream.ErrStreamNotFound) {
 					t.Errorf("stream %s after refused options: err = %v, want ErrStreamNotFound", name, err)
 				}
@@ -477,17 +482,32 @@ func TestStreamOptionsFromEnv(t *testing.T) {
 	}{
 		{
 			name: "defaults",
-			want: bus.StreamOptions{ShelfLife: bus.DefaultShelfLife, DedupeWindow: bus.DefaultDedupeWindow, Replicas: 1},
+			want: bus.StreamOptions{ShelfLife: bus.DefaultShelfLife, DedupeWindow: bus.DefaultDedupeWindow, Replicas: 1, MaxBytes: bus.DefaultStreamMaxBytes},
 		},
 		{
 			name: "shelf life",
 			env:  map[string]string{"HERALD_SHELF_LIFE": "1h"},
-			want: bus.StreamOptions{ShelfLife: time.Hour, DedupeWindow: bus.DefaultDedupeWindow, Replicas: 1},
+			want: bus.StreamOptions{ShelfLife: time.Hour, DedupeWindow: bus.DefaultDedupeWindow, Replicas: 1, MaxBytes: bus.DefaultStreamMaxBytes},
 		},
 		{
 			name: "all set",
-			env:  map[string]string{"HERALD_SHELF_LIFE": "720h", "HERALD_DEDUPE_WINDOW": "5m", "HERALD_STREAM_REPLICAS": "3"},
-			want: bus.StreamOptions{ShelfLife: 720 * time.Hour, DedupeWindow: 5 * time.Minute, Replicas: 3},
+			env:  map[string]string{"HERALD_SHELF_LIFE": "720h", "HERALD_DEDUPE_WINDOW": "5m", "HERALD_STREAM_REPLICAS": "3", "HERALD_STREAM_MAX_BYTES": "10737418240"},
+			want: bus.StreamOptions{ShelfLife: 720 * time.Hour, DedupeWindow: 5 * time.Minute, Replicas: 3, MaxBytes: 10 << 30},
+		},
+		{
+			name: "the least max bytes",
+			env:  map[string]string{"HERALD_STREAM_MAX_BYTES": "1048576"},
+			want: bus.StreamOptions{ShelfLife: bus.DefaultShelfLife, DedupeWindow: bus.DefaultDedupeWindow, Replicas: 1, MaxBytes: bus.MinStreamMaxBytes},
+		},
+		{
+			name:    "max bytes below the least",
+			env:     map[string]string{"HERALD_STREAM_MAX_BYTES": "1048575"},
+			wantErr: "HERALD_STREAM_MAX_BYTES",
+		},
+		{
+			name:    "bad max bytes",
+			env:     map[string]string{"HERALD_STREAM_MAX_BYTES": "4GiB"},
+			wantErr: "HERALD_STREAM_MAX_BYTES",
 		},
 		{
 			name:    "bad dedupe window",
@@ -512,7 +532,7 @@ func TestStreamOptionsFromEnv(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			for _, k := range []string{"HERALD_SHELF_LIFE", "HERALD_DEDUPE_WINDOW", "HERALD_STREAM_REPLICAS"} {
+			for _, k := range []string{"HERALD_SHELF_LIFE", "HERALD_DEDUPE_WINDOW", "HERALD_STREAM_REPLICAS", "HERALD_STREAM_MAX_BYTES"} {
 				t.Setenv(k, tt.env[k])
 			}
 			got, err := bus.StreamOptionsFromEnv()

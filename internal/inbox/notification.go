@@ -11,8 +11,10 @@ import (
 // Variant says what a notification is about.
 type Variant string
 
-// The variants. The first seven are the reference system's; Event is Herald's for an
-// event with recipients whose type implies none of them.
+// The variants. The first five are the reference system's; DeliveryExhausted,
+// TriggerDisabled and MessageDropped are Herald's notices to an owner about a trigger or
+// a consumer; Event is Herald's for an event with recipients whose type implies none of
+// them.
 const (
 	AccessRequested   Variant = "ACCESS_REQUESTED"
 	PermissionGranted Variant = "PERMISSION_GRANTED"
@@ -21,11 +23,12 @@ const (
 	Announcement      Variant = "ANNOUNCEMENT"
 	DeliveryExhausted Variant = "DELIVERY_EXHAUSTED"
 	TriggerDisabled   Variant = "TRIGGER_DISABLED"
+	MessageDropped    Variant = "MESSAGE_DROPPED"
 	Event             Variant = "EVENT"
 )
 
 // Variants lists every variant, in the order documentation shows them.
-var Variants = []Variant{AccessRequested, PermissionGranted, PermissionRevoked, PermissionUpdated, Announcement, DeliveryExhausted, TriggerDisabled, Event}
+var Variants = []Variant{AccessRequested, PermissionGranted, PermissionRevoked, PermissionUpdated, Announcement, DeliveryExhausted, TriggerDisabled, MessageDropped, Event}
 
 // Valid reports whether v is one of Variants.
 func (v Variant) Valid() bool {

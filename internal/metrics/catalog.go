@@ -12,6 +12,7 @@ type Unit string
 const (
 	Count        Unit = "Count"
 	Milliseconds Unit = "Milliseconds"
+	Percent      Unit = "Percent"
 	None         Unit = "None" // a name missing from the catalog
 )
 
@@ -29,6 +30,8 @@ const (
 	EventsPublished     = "EventsPublished"
 	EventsRelayed       = "EventsRelayed"
 	BridgeLag           = "BridgeLag"
+	StreamFullness      = "StreamFullness"
+	MessagesDropped     = "MessagesDropped"
 	EventsRouted        = "EventsRouted"
 	TriggersMatched     = "TriggersMatched"
 	DeliveriesSucceeded = "DeliveriesSucceeded"
@@ -102,6 +105,10 @@ var (
 			"Events the bridge published to the SNS topic."},
 		{BridgeLag, Count, Distribution, "Bridge", stackOnly, "Maximum",
 			"Messages on the HERALD_EVENTS stream the bridge has not acknowledged: the stream's last sequence minus the herald-bridge consumer's acknowledgement floor, measured at the end of each run (every few seconds in daemon mode)."},
+		{StreamFullness, Percent, Distribution, "Bridge", stackOnly, "Maximum",
+			"How full the HERALD_EVENTS stream is: its bytes as a percentage of its MaxBytes (StreamMaxBytes), measured with BridgeLag. At 100 the oldest events are being discarded before their shelf life."},
+		{MessagesDropped, Count, Counter, "Bridge", stackOnly, "Sum",
+			"Messages that exhausted a consumer's max_deliver, as JetStream's advisories tell; each is counted in its owner's MESSAGE_DROPPED notice."},
 		{EventsRouted, Count, Counter, "Router", stackOnly, "Sum",
 			"Events the Router matched against the triggers."},
 		{TriggersMatched, Count, Distribution, "Router", stackOnly, "Average",

@@ -10,7 +10,7 @@ import (
 
 // names are the exported metric names, each of which the catalog must define.
 var names = []string{
-	EventsPublished, EventsRelayed, BridgeLag, EventsRouted, TriggersMatched,
+	EventsPublished, EventsRelayed, BridgeLag, StreamFullness, MessagesDropped, EventsRouted, TriggersMatched,
 	DeliveriesSucceeded, DeliveriesFailed, DeliveriesRetried, DeliveriesExhausted, DeliveryLatency,
 	SyncVerdicts,
 }
@@ -29,7 +29,7 @@ func TestCatalogDefinesEveryName(t *testing.T) {
 		if _, ok := Lookup(d.Name); !ok {
 			t.Errorf("Lookup(%s) finds nothing", d.Name)
 		}
-		if d.Unit != Count && d.Unit != Milliseconds {
+		if d.Unit != Count && d.Unit != Milliseconds && d.Unit != Percent {
 			t.Errorf("%s: unit %q", d.Name, d.Unit)
 		}
 		if len(d.DimensionSets) == 0 || !slices.Equal(d.DimensionSets[0], []string{DimStack}) {

@@ -83,7 +83,10 @@ var reviewedGrants = map[string][]string{
 		"sqs:SendMessage DeliveriesDeadLetterQueue",   // tasks it cannot read
 	},
 	"Bridge": {
-		"sns:Publish EventsTopic", // fanout.Publisher.PublishBatch
+		"sns:Publish EventsTopic",             // fanout.Publisher.PublishBatch
+		"dynamodb:GetItem ConsumersTable",     // advisory.Processor: consumer.Store.Lookup, the owner
+		"dynamodb:GetItem NotificationsTable", // inbox.Store.AddTally reads the notice
+		"dynamodb:PutItem NotificationsTable", // and writes it
 	},
 	"Janitor": {
 		"dynamodb:Scan ConsumersTable",       // consumer.Store.All

@@ -13,6 +13,7 @@ import (
 
 	"github.com/heraldhq/herald/devstack/localnats"
 	"github.com/heraldhq/herald/devstack/localstack"
+	"github.com/heraldhq/herald/internal/bus"
 	"github.com/heraldhq/herald/internal/event"
 	"github.com/heraldhq/herald/test/stacktest"
 )
@@ -81,6 +82,12 @@ func actionsNATSConfined(t *testing.T, p *stacktest.Stack) {
 	if err := actions.Publish(forged, []byte(`{"event":"resource.ResourceHardDeleted"}`)); err != nil {
 		t.Fatal(err)
 	}
+	// A forged max-deliveries advisory would put a MESSAGE_DROPPED notice in the inbox of
+	// whoever owns the consumer it names.
+	forgedAdvisory := bus.MaxDeliveriesPrefix + "." + event.StreamName + ".01JC0000000000000000000000"
+	if err := actions.Publish(forgedAdvisory, []byte(`{"type":"io.nats.jetstream.advisory.v1.max_deliver","stream":"HERALD_EVENTS","consumer":"01JC0000000000000000000000","stream_seq":1}`)); err != nil {
+		t.Fatal(err)
+	}
 	if err := actions.Publish("herald.actions.partner.hook", []byte("allowed")); err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +95,7 @@ func actionsNATSConfined(t *testing.T, p *stacktest.Stack) {
 		t.Fatal(err)
 	}
 
-	refusals.WaitFor(t, "permission violations for the stream deletion and the forged event", deleteSubject, forged)
+	refusals.WaitFor(t, "permission violations for the stream deletion, the forged event and the forged advisory", deleteSubject, forged, forgedAdvisory)
 
 	if m, err := inbox.NextMsg(10 * time.Second); err != nil || string(m.Data) != "allowed" {
 		t.Errorf("a publish inside the action namespace: got %v, %v", m, err)
@@ -103,5 +110,12 @@ func actionsNATSConfined(t *testing.T, p *stacktest.Stack) {
 	}
 	if _, err := stream.GetLastMsgForSubject(t.Context(), forged); !errors.Is(err, jetstream.ErrMsgNotFound) {
 		t.Errorf("the forged event: %v, want it not stored", err)
+	}
+	advisories, err := js.Stream(t.Context(), bus.AdvisoryStream)
+	if err != nil {
+		t.Fatalf("the advisory stream: %v", err)
+	}
+	if _, err := advisories.GetLastMsgForSubject(t.Context(), forgedAdvisory); !errors.Is(err, jetstream.ErrMsgNotFound) {
+		t.Errorf("the forged advisory: %v, want it not stored", err)
 	}
 }

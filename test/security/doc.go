@@ -2,7 +2,7 @@
 // without a token, with another user's token, with a scoped token and with a permission
 // missing, the administrators' routes included, gets its documented answer; secrets
 // appear in no later answer and no log line; the NATS actions user is confined by the
-// server; webhooks to internal networks are refused; a trigger without a path spans
+// server; a consumer's dropped messages are told to its owner only; webhooks to internal networks are refused; a trigger without a path spans
 // every resource only for an administrator, while one of announcements gets nothing
 // but system events; and the per-user quotas hold.
 //

@@ -364,6 +364,8 @@ func TestSecurity(t *testing.T) {
 
 	t.Run("nats actions user", func(t *testing.T) { actionsNATSConfined(t, p) })
 
+	t.Run("dropped-message notices", func(t *testing.T) { droppedNoticesStayWithOwners(t, w) })
+
 	t.Run("ssrf", func(t *testing.T) {
 		// The design refuses internal targets at dial time: a trigger may name one (its
 		// name may resolve elsewhere later), but every delivery to it fails without a
