@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -85,6 +86,10 @@ type Handler struct {
 
 	KeepAlive time.Duration // zero means DefaultKeepAlive
 	Margin    time.Duration // zero means DefaultMargin
+
+	// Hidden counts the messages streams did not show: invalid events and those a
+	// consumer's filter or event types leave out (see consumer.Screen).
+	Hidden consumer.Tally
 }
 
 // Handle answers one Function URL request: a problem+json error, or a 200 whose body is
@@ -103,6 +108,10 @@ func (h *Handler) Handle(ctx context.Context, req awsevents.LambdaFunctionURLReq
 	c, r, claims, err := h.open(ctx, &req, id)
 	if err != nil {
 		return problem(ctx, err), nil
+	}
+	sc, err := h.Store.Screen(r, &h.Hidden)
+	if err != nil {
+		return problem(ctx, fmt.Errorf("consumer %s: its stored filter does not compile: %w", id, err)), nil
 	}
 	ls, err := h.lease(ctx, claims, id)
 	if err != nil {
@@ -124,7 +133,7 @@ func (h *Handler) Handle(ctx context.Context, req awsevents.LambdaFunctionURLReq
 		// the next stream finds the room free.
 		defer pw.Close()
 		defer h.release(ctx, ls, id)
-		h.stream(ctx, pw, c, id, end, ls)
+		h.stream(ctx, pw, c, sc, id, end, ls)
 	}()
 	slog.InfoContext(ctx, "stream started", "consumer", id, "owner", r.Owner)
 	return &awsevents.LambdaFunctionURLStreamingResponse{
@@ -248,14 +257,14 @@ func (h *Handler) end(ctx context.Context, claims *auth.Claims) time.Time {
 	return end
 }
 
-// stream writes the messages of c to w as server-sent events until end (the token's
+// stream writes the messages of c that sc shows to w as server-sent events until end (the token's
 // expiry or the deadline less the margin; zero for none), when it asks the client to
 // reconnect, or until the client goes away. It renews the stream's leases ls as it goes,
 // and asks the client to reconnect if one was lost. Nothing is
 // acknowledged here: clients acknowledge through POST /v1/acknowledge, and whatever
 // they do not comes back after its ack wait, on this stream or the next. The caller
 // closes w.
-func (h *Handler) stream(ctx context.Context, w *io.PipeWriter, c jetstream.Consumer, id string, end time.Time, ls []*lease.Lease) {
+func (h *Handler) stream(ctx context.Context, w *io.PipeWriter, c jetstream.Consumer, sc *consumer.Screen, id string, end time.Time, ls []*lease.Lease) {
 	keepAlive := orDefault(h.KeepAlive, DefaultKeepAlive)
 	hasEnd := !end.IsZero()
 	renewed := time.Now()
@@ -299,6 +308,9 @@ func (h *Handler) stream(ctx context.Context, w *io.PipeWriter, c jetstream.Cons
 			return
 		}
 		for m := range b.Messages() {
+			if !sc.Shows(ctx, m) {
+				continue
+			}
 			msg, err := consumer.NewMessage(m, h.Keys, id)
 			if err != nil {
 				slog.ErrorContext(ctx, "fetched message without metadata", "consumer", id, "error", err.Error())
