@@ -479,7 +479,7 @@ func badInputMatrix(t *testing.T, w *stacktest.World, tokens []struct{ name, aut
 			"filter not an object", specWith(`"filter":["a"]`), "filter",
 			"filter with a bad regex", specWith(`"filter":{"data.metadata.title":{"regex":"("}}`), "filter.data.metadata.title.regex",
 			"filter with an unknown operator", specWith(`"filter":{"data.x":{"like":"a"}}`), "filter.data.x.like",
-			"filter with too many keys", specWith(`"filter":{`+filterKeys(33)+`}`), "filter",
+			"filter with too many keys", specWith(`"filter":{`+filterKeys(33)+`}`), "filter.data.k9", // the 33rd key in order
 		))
 
 	add("GET /v1/consumers",

@@ -57,7 +57,7 @@ func consumerSettingsCases(t *testing.T, w *stacktest.World) map[string][]secCas
 			// A change chooses anew among the scope's events: READ is needed still.
 			{whoLacking, stacktest.Call{Method: "PUT", Path: on(w.Consumer, ""), Body: change, Token: w.Bare},
 				stacktest.Want{Status: 403, Check: unchanged(w.Consumer)}},
-			{"the intruder's reply-holding consumer id, the owner's token", stacktest.Call{Method: "PUT", Path: on(w.IntruderConsumer, ""), Body: change, Token: w.Owner},
+			{"the intruder's consumer, the owner's token", stacktest.Call{Method: "PUT", Path: on(w.IntruderConsumer, ""), Body: change, Token: w.Owner},
 				stacktest.Want{Status: 404}},
 			// The target cannot change, so no change widens what the consumer reads.
 			{"the owner widening the target", stacktest.Call{Method: "PUT", Path: on(w.Consumer, ""), Token: w.Owner,
