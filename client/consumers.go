@@ -48,13 +48,18 @@ func (c *Client) AllConsumers(ctx context.Context, opts ListOptions) iter.Seq2[*
 }
 
 // ConsumerInfo is a consumer as GET /v1/consumers/{id} shows it: the record and the
-// counts of its JetStream consumer.
+// counts and pause of its JetStream consumer.
 type ConsumerInfo struct {
 	wire.Consumer
-	// NumPending counts the messages matching the consumer not yet delivered.
+	// NumPending counts the messages on the consumer's subjects not yet delivered,
+	// before its filter is applied: some may be hidden when fetched.
 	NumPending uint64 `json:"num_pending"`
 	// NumAckPending counts delivered messages waiting for an acknowledgement.
 	NumAckPending int `json:"num_ack_pending"`
+	// Paused says that nothing is delivered now (paused, or disabled by an
+	// administrator), until PausedUntil.
+	Paused      bool       `json:"paused"`
+	PausedUntil *time.Time `json:"paused_until,omitempty"`
 }
 
 // GetConsumer returns one of the caller's consumers.
@@ -65,6 +70,57 @@ func (c *Client) GetConsumer(ctx context.Context, id string) (*ConsumerInfo, err
 	}
 	var out ConsumerInfo
 	if err := c.call(ctx, &request{method: http.MethodGet, path: path, idempotent: true}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// UpdateConsumer changes the settings of one of the caller's consumers in place
+// (PUT /v1/consumers/{id}): the members of changes that are set, and those it resets,
+// change; the others are kept. It returns the consumer as GetConsumer does. The same
+// changes sent twice have the same effect, so the request is retried.
+func (c *Client) UpdateConsumer(ctx context.Context, id string, changes wire.ConsumerChanges) (*ConsumerInfo, error) {
+	path, err := pathOf("v1", "consumers", id)
+	if err != nil {
+		return nil, err
+	}
+	var out ConsumerInfo
+	if err := c.call(ctx, &request{method: http.MethodPut, path: path, body: changes, idempotent: true}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// PauseConsumer pauses one of the caller's consumers until the given time, or until
+// ResumeConsumer when until is zero: nothing is delivered to batches or streams
+// meanwhile. It returns the consumer as GetConsumer does.
+func (c *Client) PauseConsumer(ctx context.Context, id string, until time.Time) (*ConsumerInfo, error) {
+	path, err := pathOf("v1", "consumers", id, "pause")
+	if err != nil {
+		return nil, err
+	}
+	req := &request{method: http.MethodPost, path: path, idempotent: true}
+	if !until.IsZero() {
+		req.body = struct {
+			Until time.Time `json:"until"`
+		}{until}
+	}
+	var out ConsumerInfo
+	if err := c.call(ctx, req, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// ResumeConsumer ends the pause of one of the caller's consumers; it returns the
+// consumer as GetConsumer does.
+func (c *Client) ResumeConsumer(ctx context.Context, id string) (*ConsumerInfo, error) {
+	path, err := pathOf("v1", "consumers", id, "resume")
+	if err != nil {
+		return nil, err
+	}
+	var out ConsumerInfo
+	if err := c.call(ctx, &request{method: http.MethodPost, path: path, idempotent: true}, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil

@@ -183,6 +183,49 @@ func TestRoutes(t *testing.T) {
 			status: 200, answer: consumerJSON,
 		},
 		{
+			name: "update consumer",
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.UpdateConsumer(ctx, "C1", wire.ConsumerChanges{AckWaitMS: new(int64(2000)), BackOff: []string{"1s", "3s"}, Reset: []string{"filter"}})
+			},
+			method: "PUT", path: "/v1/consumers/C1", body: `{"ack_wait_ms":2000,"back_off":["1s","3s"],"filter":null}`,
+			status: 200, answer: consumerJSON[:len(consumerJSON)-1] + `,"back_off":["1s","3s"],"num_pending":0,"num_ack_pending":0,"paused":false}`,
+			check: func(t *testing.T, got any) {
+				if r := got.(*ConsumerInfo); len(r.BackOff) != 2 || r.Paused {
+					t.Errorf("info %+v", r)
+				}
+			},
+		},
+		{
+			name: "pause consumer until",
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.PauseConsumer(ctx, "C1", t0.Add(time.Hour))
+			},
+			method: "POST", path: "/v1/consumers/C1/pause", body: `{"until":"2026-01-02T04:04:05Z"}`,
+			status: 200, answer: consumerJSON[:len(consumerJSON)-1] + `,"num_pending":0,"num_ack_pending":0,"paused":true,"paused_until":"2026-01-02T04:04:05Z"}`,
+			check: func(t *testing.T, got any) {
+				if r := got.(*ConsumerInfo); !r.Paused || r.PausedUntil == nil || !r.PausedUntil.Equal(t0.Add(time.Hour)) {
+					t.Errorf("info %+v", r)
+				}
+			},
+		},
+		{
+			name:   "pause consumer for good",
+			call:   func(ctx context.Context, c *Client) (any, error) { return c.PauseConsumer(ctx, "C1", time.Time{}) },
+			method: "POST", path: "/v1/consumers/C1/pause",
+			status: 200, answer: consumerJSON[:len(consumerJSON)-1] + `,"num_pending":0,"num_ack_pending":0,"paused":true,"paused_until":"2126-01-02T04:04:05Z"}`,
+		},
+		{
+			name:   "resume consumer",
+			call:   func(ctx context.Context, c *Client) (any, error) { return c.ResumeConsumer(ctx, "C1") },
+			method: "POST", path: "/v1/consumers/C1/resume",
+			status: 200, answer: consumerJSON[:len(consumerJSON)-1] + `,"num_pending":0,"num_ack_pending":0,"paused":false}`,
+			check: func(t *testing.T, got any) {
+				if r := got.(*ConsumerInfo); r.Paused || r.PausedUntil != nil {
+					t.Errorf("info %+v", r)
+				}
+			},
+		},
+		{
 			name:   "delete consumer",
 			call:   func(ctx context.Context, c *Client) (any, error) { return nil, c.DeleteConsumer(ctx, "C1") },
 			method: "DELETE", path: "/v1/consumers/C1", status: 204,
@@ -463,6 +506,9 @@ func TestRefusedLocally(t *testing.T) {
 	ctx := context.Background()
 	calls := map[string]func() error{
 		"get consumer without id":     func() error { _, err := c.GetConsumer(ctx, ""); return err },
+		"update consumer without id":  func() error { _, err := c.UpdateConsumer(ctx, "", wire.ConsumerChanges{}); return err },
+		"pause consumer without id":   func() error { _, err := c.PauseConsumer(ctx, "", time.Time{}); return err },
+		"resume consumer without id":  func() error { _, err := c.ResumeConsumer(ctx, ""); return err },
 		"delete trigger without id":   func() error { return c.DeleteTrigger(ctx, "") },
 		"retry without delivery id":   func() error { _, err := c.RetryDelivery(ctx, "T1", ""); return err },
 		"stream without id":           func() error { _, err := c.Stream(ctx, ""); return err },

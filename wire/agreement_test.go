@@ -307,8 +307,8 @@ func TestConstantsMatchServer(t *testing.T) {
 	}{
 		{"trigger modes", strs(wire.ModeAsync, wire.ModeSync), strs(trigger.Async, trigger.Sync)},
 		{"deliver policies",
-			strs(wire.DeliverAll, wire.DeliverNew, wire.DeliverByStartTime, wire.DeliverByStartSequence),
-			strs(consumer.DeliverAll, consumer.DeliverNew, consumer.DeliverByStartTime, consumer.DeliverByStartSequence)},
+			strs(wire.DeliverAll, wire.DeliverNew, wire.DeliverLast, wire.DeliverLastPerSubject, wire.DeliverByStartTime, wire.DeliverByStartSequence),
+			strs(consumer.DeliverAll, consumer.DeliverNew, consumer.DeliverLast, consumer.DeliverLastPerSubject, consumer.DeliverByStartTime, consumer.DeliverByStartSequence)},
 		{"ack actions", strs(wire.Ack, wire.Nak, wire.Term, wire.InProgress), strs(reply.Ack, reply.Nak, reply.Term, reply.InProgress)},
 		{"variants", strs(anySlice(wire.Variants)...), strs(anySlice(inbox.Variants)...)},
 		{"ref types", strs(wire.RefUser, wire.RefResource), strs(inbox.RefUser, inbox.RefResource)},

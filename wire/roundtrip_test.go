@@ -321,8 +321,28 @@ func TestWireToServer(t *testing.T) {
 				Target:     wire.Target{Resources: []wire.ResourceTarget{{Path: "projects/p1", IncludeSubresources: true}, {Path: "projects/p2"}}},
 				EventTypes: []string{"job.*"}, DeliverPolicy: wire.DeliverByStartSequence, StartSequence: new(uint64(42)),
 				AckWaitMS: new(int64(60_000)), MaxDeliver: new(5), IdleExpiry: "24h",
+				BackOff: []string{"1s", "3s"}, MaxAckPending: new(100), Filter: json.RawMessage(`{"data.metadata.title":{"prefix":"Final"}}`),
 			},
 			server: decodeConsumerSpec,
+		},
+		{
+			name: "consumer changes",
+			wire: &wire.ConsumerChanges{EventTypes: []string{"job.Job*"}, AckWaitMS: new(int64(2000)), BackOff: []string{"1s"},
+				Filter: json.RawMessage(`{"event":"job.*"}`), Reset: []string{"max_deliver", "idle_expiry"}},
+			server: func(t *testing.T, raw []byte) any {
+				var c consumer.Changes
+				if err := apigw.DecodeJSON(raw, &c); err != nil {
+					t.Fatalf("decoding as the server does: %v", err)
+				}
+				if string(c.MaxDeliver) != "null" || string(c.IdleExpiry) != "null" || c.MaxAckPending != nil || c.Target != nil {
+					t.Errorf("the server reads %+v, want max_deliver and idle_expiry null and nothing else of the unset ones", c)
+				}
+				var back wire.ConsumerChanges
+				if err := json.Unmarshal(raw, &back); err != nil {
+					t.Fatal(err)
+				}
+				return &back
+			},
 		},
 		{
 			name:   "consumer spec from a time",

@@ -95,6 +95,17 @@ var figures = []figure{
 			"guarantee the handler's 200 gives.",
 	},
 	{
+		Title: "Consumers: fetch + acknowledge, filtered", Bench: "BenchmarkFetchAck", Pkg: "functions/consumers",
+		Unit: "filtered-msgs/s", Kind: rate, BaseBench: "BenchmarkFetchAck", BaseUnit: "base-msgs/s",
+		Baseline: "raw JetStream FetchNoWait + Ack",
+		Extras:   []string{"filtered-fetch-p50-ms"},
+		About: "The same events and run, through a consumer whose filter " +
+			"(`{\"data.metadata.title\": {\"prefix\": \"Final\"}}`) matches half of them: Herald " +
+			"acknowledges and hides the other half, and each batch pulls on until it holds 100 matching " +
+			"events. The rate counts every event the consumer got through, shown or hidden, in the " +
+			"handler's time; baseline: the raw loop of the unfiltered figure, over the same events.",
+	},
+	{
 		Title: "Inbox: list a page", Bench: "BenchmarkInbox/list", Pkg: "internal/inbox",
 		Unit: "ms/call", Kind: millis, Baseline: "partition query with a filter",
 		Goals:  []goal{{On: "items-read/call", Bound: 20, Text: "items read ≤ page (20)"}},

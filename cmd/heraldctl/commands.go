@@ -171,15 +171,56 @@ func (a *app) consumers(ctx context.Context, c *client.Client, sub string, args 
 		if err != nil {
 			return err
 		}
-		return a.print(info, func(t *table) {
-			t.row("ID", "PENDING", "ACK PENDING", "EXPIRES")
-			t.row(info.ID, info.NumPending, info.NumAckPending, info.ExpiresAt.Format(time.RFC3339))
-		})
+		return a.printConsumer(info)
 	case "delete":
 		if err := needArgs(args, 1, "the consumer id"); err != nil {
 			return err
 		}
 		return c.DeleteConsumer(ctx, args[0])
+	case "update":
+		if err := needArgs(args, 2, "the consumer id and the changes"); err != nil {
+			return err
+		}
+		var changes wire.ConsumerChanges
+		if err := a.jsonArg(args[1], &changes); err != nil {
+			return err
+		}
+		info, err := c.UpdateConsumer(ctx, args[0], changes)
+		if err != nil {
+			return err
+		}
+		return a.printConsumer(info)
+	case "pause":
+		var until string
+		pos, err := flags("consumers pause", args, func(fs *flag.FlagSet) {
+			fs.StringVar(&until, "until", "", "end the pause at this RFC 3339 time (default: until resumed)")
+		})
+		if err != nil {
+			return err
+		}
+		if err := needArgs(pos, 1, "the consumer id"); err != nil {
+			return err
+		}
+		var at time.Time
+		if until != "" {
+			if at, err = time.Parse(time.RFC3339, until); err != nil {
+				return usageErr("--until must be an RFC 3339 time such as 2026-11-23T08:00:00Z")
+			}
+		}
+		info, err := c.PauseConsumer(ctx, pos[0], at)
+		if err != nil {
+			return err
+		}
+		return a.printConsumer(info)
+	case "resume":
+		if err := needArgs(args, 1, "the consumer id"); err != nil {
+			return err
+		}
+		info, err := c.ResumeConsumer(ctx, args[0])
+		if err != nil {
+			return err
+		}
+		return a.printConsumer(info)
 	case "fetch":
 		return a.fetch(ctx, c, args)
 	case "stream":
@@ -214,7 +255,22 @@ func (a *app) consumers(ctx context.Context, c *client.Client, sub string, args 
 		}
 		return a.print(map[string]int{"acknowledged": n}, func(t *table) { t.row("ACKNOWLEDGED"); t.row(n) })
 	}
-	return usageErr("consumers: create, list, get, delete, fetch, stream or ack")
+	return usageErr("consumers: create, list, get, update, pause, resume, delete, fetch, stream or ack")
+}
+
+// printConsumer prints a consumer as GET shows it: its pending counts and pause.
+func (a *app) printConsumer(info *client.ConsumerInfo) error {
+	return a.print(info, func(t *table) {
+		paused := "no"
+		if info.Paused {
+			paused = "yes"
+			if info.PausedUntil != nil {
+				paused = "until " + info.PausedUntil.Format(time.RFC3339)
+			}
+		}
+		t.row("ID", "PENDING", "ACK PENDING", "PAUSED", "EXPIRES")
+		t.row(info.ID, info.NumPending, info.NumAckPending, paused, info.ExpiresAt.Format(time.RFC3339))
+	})
 }
 
 // fetch prints one batch, or with --follow streams messages until interrupted.

@@ -93,6 +93,8 @@ func TestHelp(t *testing.T) {
 		{[]string{"catalog", "-h"}, "  catalog "},
 		{[]string{"consumers", "--help"}, "  consumers fetch ID [--batch N] [--wait MS] [--follow]"},
 		{[]string{"consumers", "create", "--help"}, "  consumers create SPEC"},
+		{[]string{"consumers", "update", "--help"}, "  consumers update ID CHANGES"},
+		{[]string{"consumers", "pause", "ID", "--help"}, "  consumers pause ID [--until RFC3339]"},
 		{[]string{"consumers", "ack", "-help"}, "                                         acknowledge replies"},
 		{[]string{"notifications", "--help"}, "  notifications count"},
 		{[]string{"triggers", "replay", "ID", "--help"}, "  triggers replay ID"},

@@ -15,7 +15,12 @@ Events
 Consumers
   consumers create SPEC                  create a consumer
   consumers list                         your consumers
-  consumers get ID                       one, with its pending counts
+  consumers get ID                       one, with its pending counts and pause
+  consumers update ID CHANGES            change settings in place (JSON, @file or -):
+                                         ack_wait_ms, max_deliver, back_off, max_ack_pending,
+                                         idle_expiry, event_types, filter; null resets one
+  consumers pause ID [--until RFC3339]   deliver nothing until then (default: until resumed)
+  consumers resume ID
   consumers delete ID
   consumers fetch ID [--batch N] [--wait MS] [--follow]
                                          fetch messages (--follow streams them)

@@ -47,8 +47,12 @@ func TestFromTemplateRepository(t *testing.T) {
 		"POST /v1/consumers":           {"POST", "/v1/consumers", "ConsumersApi", "LambdaAuthorizer", false},
 		"GET /v1/consumers":            {"GET", "/v1/consumers", "ConsumersApi", "LambdaAuthorizer", false},
 		"GET /v1/consumers/{id}":       {"GET", "/v1/consumers/{id}", "ConsumersApi", "LambdaAuthorizer", false},
+		"PUT /v1/consumers/{id}":       {"PUT", "/v1/consumers/{id}", "ConsumersApi", "LambdaAuthorizer", false},
 		"DELETE /v1/consumers/{id}":    {"DELETE", "/v1/consumers/{id}", "ConsumersApi", "LambdaAuthorizer", false},
 		"GET /v1/consumers/{id}/batch": {"GET", "/v1/consumers/{id}/batch", "ConsumersApi", "LambdaAuthorizer", false},
+
+		"POST /v1/consumers/{id}/pause":  {"POST", "/v1/consumers/{id}/pause", "ConsumersApi", "LambdaAuthorizer", false},
+		"POST /v1/consumers/{id}/resume": {"POST", "/v1/consumers/{id}/resume", "ConsumersApi", "LambdaAuthorizer", false},
 		// The signed replies are the credential: no authorizer.
 		"POST /v1/acknowledge": {"POST", "/v1/acknowledge", "ConsumersApi", "", false},
 		// A Function URL, served at its LocalUrl; the function verifies the token itself.

@@ -24,6 +24,12 @@ import (
 // permission checks, signing, verifying, confirmed acks) against a raw JetStream loop
 // in the same run (FetchNoWait(100), Ack each without waiting for a confirmation) over
 // the same events, and the p50/p99 latency of one batch fetch through the handler.
+//
+// The filtered variant (filtered-msgs/s) runs a consumer with a filter on
+// data.metadata.title over the same events, half of which match: Herald hides the
+// other half (acknowledging each) and the batches fill up with the matching ones. Its
+// rate counts every event the consumer got through, shown or hidden, in the handler's
+// time, so that it compares with the raw loop over the same events.
 func BenchmarkFetchAck(b *testing.B) {
 	const batch, perIteration = 100, 2000
 	h, js := newHandler(b)
@@ -34,14 +40,18 @@ func BenchmarkFetchAck(b *testing.B) {
 	slog.SetDefault(slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	claims := &auth.Claims{Subject: "bench-" + uuid.NewString()[:8], TokenType: auth.Personal, Perms: map[string]auth.Level{"projects/p1": auth.Read}}
 
-	var handlerTime, rawTime, rawSyncTime time.Duration
-	var fetchLatencies []time.Duration
+	var handlerTime, filteredTime, rawTime, rawSyncTime time.Duration
+	var fetchLatencies, filteredLatencies []time.Duration
 	// round runs one iteration's events through the handler and the raw loops, adding
 	// to the totals above.
 	round := func(perIteration int) {
 		first := uint64(0)
 		for i := range perIteration {
-			body := fmt.Sprintf(`{"uuid":%q,"event":"resource.ResourceUpdated","timestamp":"2026-11-22T18:00:00Z","resource":{"type":"collection","path":"projects/p1/collections/c%d"}}`, uuid.NewString(), i)
+			title := "Draft"
+			if i%2 == 0 {
+				title = "Final"
+			}
+			body := fmt.Sprintf(`{"uuid":%q,"event":"resource.ResourceUpdated","timestamp":"2026-11-22T18:00:00Z","resource":{"type":"collection","path":"projects/p1/collections/c%d"},"data":{"metadata":{"title":"%s cut %d"}}}`, uuid.NewString(), i, title, i)
 			ack, err := js.Publish(ctx, event.Subject("resource.ResourceUpdated", fmt.Sprintf("projects/p1/collections/c%d", i)), []byte(body))
 			if err != nil {
 				b.Fatal(err)
@@ -50,44 +60,10 @@ func BenchmarkFetchAck(b *testing.B) {
 				first = ack.Sequence
 			}
 		}
-		spec := fmt.Sprintf(`{"target":{"resources":[{"path":"projects/p1","include_subresources":true}]},"deliver_policy":"by_start_sequence","start_sequence":%d}`, first)
-
-		// Through the handler.
-		var created struct {
-			ID string `json:"id"`
-		}
-		resp, _ := h.Handle(ctx, request("POST", "/v1/consumers", "", spec, claims, nil))
-		if resp.StatusCode != http.StatusCreated || json.Unmarshal([]byte(resp.Body), &created) != nil {
-			b.Fatalf("create: %d %s", resp.StatusCode, resp.Body)
-		}
-		query := map[string]string{"batch_size": fmt.Sprint(batch)}
-		// Only the time spent in the handler counts: decoding the answer and encoding
-		// the acknowledgement is the client's work, done on the client's machine.
-		for done := 0; done < perIteration; {
-			t0 := time.Now()
-			resp, _ := h.Handle(ctx, request("GET", "/v1/consumers/{id}/batch", created.ID, "", claims, query))
-			fetchTime := time.Since(t0)
-			fetchLatencies = append(fetchLatencies, fetchTime)
-			var out struct {
-				Messages []struct {
-					Reply reply.Reply `json:"reply"`
-				} `json:"messages"`
-			}
-			if resp.StatusCode != http.StatusOK || json.Unmarshal([]byte(resp.Body), &out) != nil {
-				b.Fatalf("batch: %d %s", resp.StatusCode, resp.Body)
-			}
-			rs := make([]reply.Reply, len(out.Messages))
-			for i, m := range out.Messages {
-				rs[i] = m.Reply
-			}
-			body, _ := json.Marshal(map[string]any{"replies": rs, "action": "ack"})
-			t1 := time.Now()
-			if resp, _ := h.Handle(ctx, request("POST", "/v1/acknowledge", "", string(body), nil, nil)); resp.StatusCode != http.StatusOK {
-				b.Fatalf("acknowledge: %d %s", resp.StatusCode, resp.Body)
-			}
-			handlerTime += fetchTime + time.Since(t1)
-			done += len(rs)
-		}
+		spec := fmt.Sprintf(`{"target":{"resources":[{"path":"projects/p1","include_subresources":true}]},"deliver_policy":"by_start_sequence","start_sequence":%d`, first)
+		// Through the handler, without a filter and then with one.
+		handlerTime += drain(b, h, claims, spec+"}", batch, perIteration, &fetchLatencies)
+		filteredTime += drain(b, h, claims, spec+`,"filter":{"data.metadata.title":{"prefix":"Final"}}}`, batch, (perIteration+1)/2, &filteredLatencies)
 
 		// Raw JetStream over the same events, twice: acks sent without waiting (the
 		// fastest loop, and the goal's baseline), and acks confirmed one by one with
@@ -131,7 +107,7 @@ func BenchmarkFetchAck(b *testing.B) {
 	// Warm-up: a smaller round, not counted, so that no measured one pays for opening
 	// connections or filling caches.
 	round(batch * 2)
-	handlerTime, rawTime, rawSyncTime, fetchLatencies = 0, 0, 0, nil
+	handlerTime, filteredTime, rawTime, rawSyncTime, fetchLatencies, filteredLatencies = 0, 0, 0, 0, nil, nil
 	for b.Loop() {
 		round(perIteration)
 	}
@@ -140,8 +116,62 @@ func BenchmarkFetchAck(b *testing.B) {
 	b.ReportMetric(handlerRate, "msgs/s")
 	b.ReportMetric(rawRate, "base-msgs/s")
 	b.ReportMetric(handlerRate/rawRate, "ratio")
+	b.ReportMetric(n/filteredTime.Seconds(), "filtered-msgs/s")
 	b.ReportMetric(n/rawSyncTime.Seconds(), "raw-acksync-msgs/s")
-	slices.Sort(fetchLatencies)
-	b.ReportMetric(float64(fetchLatencies[len(fetchLatencies)/2].Microseconds())/1000, "fetch-p50-ms")
-	b.ReportMetric(float64(fetchLatencies[len(fetchLatencies)*99/100].Microseconds())/1000, "fetch-p99-ms")
+	b.ReportMetric(percentileMS(fetchLatencies, 50), "fetch-p50-ms")
+	b.ReportMetric(percentileMS(fetchLatencies, 99), "fetch-p99-ms")
+	b.ReportMetric(percentileMS(filteredLatencies, 50), "filtered-fetch-p50-ms")
+}
+
+// drain creates a consumer of spec and fetches and acknowledges through h, in batches
+// of batch, until it has had want messages, and returns the time spent in the handler.
+// Only that time counts: decoding the answer and encoding the acknowledgement is the
+// client's work, done on the client's machine. Each fetch's latency is added to
+// latencies.
+func drain(b *testing.B, h *Handler, claims *auth.Claims, spec string, batch, want int, latencies *[]time.Duration) time.Duration {
+	ctx := context.Background()
+	var created struct {
+		ID string `json:"id"`
+	}
+	resp, _ := h.Handle(ctx, request("POST", "/v1/consumers", "", spec, claims, nil))
+	if resp.StatusCode != http.StatusCreated || json.Unmarshal([]byte(resp.Body), &created) != nil {
+		b.Fatalf("create: %d %s", resp.StatusCode, resp.Body)
+	}
+	query := map[string]string{"batch_size": fmt.Sprint(batch)}
+	var spent time.Duration
+	for done := 0; done < want; {
+		t0 := time.Now()
+		resp, _ := h.Handle(ctx, request("GET", "/v1/consumers/{id}/batch", created.ID, "", claims, query))
+		fetchTime := time.Since(t0)
+		*latencies = append(*latencies, fetchTime)
+		var out struct {
+			Messages []struct {
+				Reply reply.Reply `json:"reply"`
+			} `json:"messages"`
+		}
+		if resp.StatusCode != http.StatusOK || json.Unmarshal([]byte(resp.Body), &out) != nil {
+			b.Fatalf("batch: %d %s", resp.StatusCode, resp.Body)
+		}
+		if len(out.Messages) == 0 {
+			b.Fatalf("batch: empty after %d of %d messages", done, want)
+		}
+		rs := make([]reply.Reply, len(out.Messages))
+		for i, m := range out.Messages {
+			rs[i] = m.Reply
+		}
+		body, _ := json.Marshal(map[string]any{"replies": rs, "action": "ack"})
+		t1 := time.Now()
+		if resp, _ := h.Handle(ctx, request("POST", "/v1/acknowledge", "", string(body), nil, nil)); resp.StatusCode != http.StatusOK {
+			b.Fatalf("acknowledge: %d %s", resp.StatusCode, resp.Body)
+		}
+		spent += fetchTime + time.Since(t1)
+		done += len(rs)
+	}
+	return spent
+}
+
+// percentileMS returns the p-th percentile of ds in milliseconds.
+func percentileMS(ds []time.Duration, p int) float64 {
+	slices.Sort(ds)
+	return float64(ds[len(ds)*p/100].Microseconds()) / 1000
 }

@@ -29,34 +29,34 @@ func TestCache(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var c cache
-			c.put("c", rec(tt.expiry), nil, t0)
-			if _, _, ok := c.get("c", tt.at); ok != tt.want {
+			c.put("c", rec(tt.expiry), nil, nil, t0)
+			if _, _, _, ok := c.get("c", tt.at); ok != tt.want {
 				t.Errorf("get at +%v: cached %v, want %v", tt.at.Sub(t0), ok, tt.want)
 			}
 		})
 	}
 
 	var c cache
-	c.put("c", rec(t0.Add(time.Hour)), nil, t0)
+	c.put("c", rec(t0.Add(time.Hour)), nil, nil, t0)
 	touched := rec(t0.Add(2 * time.Hour))
-	c.put("c", touched, nil, t0.Add(cacheTTL/2))
-	r, _, ok := c.get("c", t0.Add(cacheTTL/2))
+	c.put("c", touched, nil, nil, t0.Add(cacheTTL/2))
+	r, _, _, ok := c.get("c", t0.Add(cacheTTL/2))
 	if !ok || !r.ExpiresAt.Equal(touched.ExpiresAt) {
 		t.Fatalf("after a touch got %v (cached %v), want expires_at %v", r, ok, touched.ExpiresAt)
 	}
 	r.Owner = "mallory"
-	if r, _, _ := c.get("c", t0); r.Owner != "alice" {
+	if r, _, _, _ := c.get("c", t0); r.Owner != "alice" {
 		t.Errorf("a change to a returned record reached the cache: owner %q", r.Owner)
 	}
-	if _, _, ok := c.get("c", t0.Add(cacheTTL)); ok {
+	if _, _, _, ok := c.get("c", t0.Add(cacheTTL)); ok {
 		t.Error("a touch reset the load time: still cached a TTL after the first read")
 	}
 	c.drop("c")
-	if _, _, ok := c.get("c", t0); ok {
+	if _, _, _, ok := c.get("c", t0); ok {
 		t.Error("cached after drop")
 	}
 	for i := range maxCached + 1 {
-		c.put(string(rune('a'+i%26))+time.Duration(i).String(), rec(t0.Add(time.Hour)), nil, t0)
+		c.put(string(rune('a'+i%26))+time.Duration(i).String(), rec(t0.Add(time.Hour)), nil, nil, t0)
 	}
 	if len(c.entries) > maxCached {
 		t.Errorf("%d entries, want at most %d", len(c.entries), maxCached)

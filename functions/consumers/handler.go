@@ -37,6 +37,15 @@ const (
 	// AckTimeout is how long an acknowledge request waits for the server to confirm its
 	// replies.
 	AckTimeout = 5 * time.Second
+
+	// NoWaitBudget bounds a batch asked for with wait_ms 0 when the consumer hides
+	// messages: it pulls again while messages are ready and the batch is not full, for
+	// at most this long, so that a filter that hides most of a backlog still answers
+	// promptly (the next batch goes on from there).
+	NoWaitBudget = time.Second
+	// minPullWait is the shortest wait worth asking the server for; less time than
+	// that left ends the batch.
+	minPullWait = 10 * time.Millisecond
 )
 
 // Handler serves the ConsumersApi routes. They are declared in routes, each a
@@ -46,6 +55,10 @@ type Handler struct {
 	JS    jetstream.JetStream
 	Keys  *reply.Keyring // signs the replies of fetched messages and checks them back
 
+	// Hidden counts the messages batches did not show: invalid events and those a
+	// consumer's filter or event types leave out (see consumer.Screen).
+	Hidden consumer.Tally
+
 	cache cache // the consumers this instance fetched from
 }
 
@@ -54,8 +67,11 @@ var routes = apigw.NewRouter(apigw.Routes[*Handler]{
 	"POST /v1/consumers":                    (*Handler).create,
 	"GET /v1/consumers":                     (*Handler).list,
 	"GET /v1/consumers/{id}":                (*Handler).get,
+	"PUT /v1/consumers/{id}":                (*Handler).update,
 	"DELETE /v1/consumers/{id}":             (*Handler).delete,
 	"GET /v1/consumers/{id}/batch":          (*Handler).batch,
+	"POST /v1/consumers/{id}/pause":         (*Handler).pause,
+	"POST /v1/consumers/{id}/resume":        (*Handler).resume,
 	"POST /v1/acknowledge":                  (*Handler).acknowledge,
 	"GET /v1/admin/consumers":               (*Handler).adminList,
 	"POST /v1/admin/consumers/{id}/disable": (*Handler).adminDisable,
@@ -141,11 +157,19 @@ func (h *Handler) list(ctx context.Context, req *awsevents.APIGatewayV2HTTPReque
 }
 
 // view is a consumer as GET /v1/consumers/{id} shows it: the record and the JetStream
-// consumer's counts.
+// consumer's counts and pause.
 type view struct {
 	*consumer.Record
-	NumPending    uint64 `json:"num_pending"`     // messages matching the filters not yet delivered
+	// NumPending counts the messages on the consumer's subjects not yet delivered,
+	// before its filter and event type names are applied: some may be hidden.
+	NumPending    uint64 `json:"num_pending"`
 	NumAckPending int    `json:"num_ack_pending"` // delivered messages waiting for an acknowledgement
+	consumer.PauseState
+}
+
+// newView returns the view of r with the JetStream consumer's info.
+func newView(r *consumer.Record, info *jetstream.ConsumerInfo) view {
+	return view{Record: r, NumPending: info.NumPending, NumAckPending: info.NumAckPending, PauseState: consumer.PauseStateOf(info)}
 }
 
 // get serves GET /v1/consumers/{id}, for the owner.
@@ -170,7 +194,7 @@ func (h *Handler) get(ctx context.Context, req *awsevents.APIGatewayV2HTTPReques
 	if err != nil {
 		return apigw.Response{}, busError(err, "reading the consumer")
 	}
-	return apigw.Reply(http.StatusOK, view{Record: r, NumPending: info.NumPending, NumAckPending: info.NumAckPending}), nil
+	return apigw.Reply(http.StatusOK, newView(r, info)), nil
 }
 
 // delete serves DELETE /v1/consumers/{id}: the owner may, and so may whoever holds
@@ -236,7 +260,7 @@ func (h *Handler) batch(ctx context.Context, req *awsevents.APIGatewayV2HTTPRequ
 	if err != nil {
 		return apigw.Response{}, err
 	}
-	r, c, err := h.open(ctx, id, claims.Subject)
+	r, c, sc, err := h.open(ctx, id, claims.Subject)
 	if err != nil {
 		return apigw.Response{}, err
 	}
@@ -249,62 +273,110 @@ func (h *Handler) batch(ctx context.Context, req *awsevents.APIGatewayV2HTTPRequ
 	if r.DisabledReason != "" {
 		return apigw.Response{}, fault.New(fault.Conflict, "the consumer is "+r.DisabledReason)
 	}
-	var b jetstream.MessageBatch
-	if waitMS == 0 {
-		b, err = c.FetchNoWait(size)
-	} else {
-		b, err = c.Fetch(size, jetstream.FetchMaxWait(time.Duration(waitMS)*time.Millisecond))
-	}
+	msgs, err := h.pull(ctx, id, c, sc, size, time.Duration(waitMS)*time.Millisecond)
 	if err != nil {
-		return apigw.Response{}, busError(err, "fetching messages")
-	}
-	msgs := make([]consumer.Message, 0, size)
-	for m := range b.Messages() {
-		msg, err := consumer.NewMessage(m, h.Keys, id)
-		if err != nil {
-			// Only a malformed reply subject gets here, which JetStream never sends;
-			// without one the message cannot be acknowledged, and it will come back.
-			slog.ErrorContext(ctx, "fetched message without metadata", "consumer", id, "error", err.Error())
-			continue
-		}
-		msgs = append(msgs, msg)
-	}
-	if err := b.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && !errors.Is(err, jetstream.ErrNoMessages) {
-		if len(msgs) == 0 {
-			return apigw.Response{}, h.fetchFailed(ctx, id, err)
-		}
-		// The messages in hand are delivered already: answering them beats making the
-		// caller wait out their ack wait.
-		slog.WarnContext(ctx, "fetch ended early", "consumer", id, "messages", len(msgs), "error", err.Error())
+		return apigw.Response{}, err
 	}
 	if err := h.Store.Touch(ctx, r); err != nil && !fault.Is(err, fault.NotFound) {
 		// The fetch itself reset the JetStream consumer's inactivity clock; a missed
 		// touch only makes the record's expiry lag by a minute more.
 		slog.WarnContext(ctx, "touching the consumer failed", "consumer", id, "error", err.Error())
 	}
-	h.cache.put(id, r, c, time.Now())
+	h.cache.put(id, r, c, sc, time.Now())
 	return apigw.Reply(http.StatusOK, map[string]any{"messages": msgs}), nil
 }
 
-// open returns the record and JetStream consumer of id for owner, from the cache when
-// this instance has them, else read afresh and cached.
-func (h *Handler) open(ctx context.Context, id, owner string) (*consumer.Record, jetstream.Consumer, error) {
-	if r, c, ok := h.cache.get(id, time.Now()); ok {
-		if r.Owner != owner {
-			return nil, nil, fault.New(fault.NotFound, "no such consumer")
+// pull fetches up to size messages of c that the screen sc shows, waiting up to wait
+// for them. Hidden messages do not count: while the batch is not full and some were
+// hidden, it pulls again, for the time left of wait (NoWaitBudget with no wait). It
+// never asks the server for more messages than the batch has room for, so nothing is
+// delivered that the answer does not hold.
+func (h *Handler) pull(ctx context.Context, id string, c jetstream.Consumer, sc *consumer.Screen, size int, wait time.Duration) ([]consumer.Message, error) {
+	start := time.Now()
+	msgs := make([]consumer.Message, 0, size)
+	hidden := 0
+	for {
+		need := size - len(msgs)
+		left := wait - time.Since(start)
+		var b jetstream.MessageBatch
+		var err error
+		if wait == 0 {
+			b, err = c.FetchNoWait(need)
+		} else {
+			b, err = c.Fetch(need, jetstream.FetchMaxWait(left))
 		}
-		return r, c, nil
+		if err != nil {
+			return nil, busError(err, "fetching messages")
+		}
+		hiddenNow := 0
+		for m := range b.Messages() {
+			if !sc.Shows(ctx, m) {
+				hiddenNow++
+				continue
+			}
+			msg, err := consumer.NewMessage(m, h.Keys, id)
+			if err != nil {
+				// Only a malformed reply subject gets here, which JetStream never sends;
+				// without one the message cannot be acknowledged, and it will come back.
+				slog.ErrorContext(ctx, "fetched message without metadata", "consumer", id, "error", err.Error())
+				continue
+			}
+			msgs = append(msgs, msg)
+		}
+		hidden += hiddenNow
+		if err := b.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && !errors.Is(err, jetstream.ErrNoMessages) {
+			if len(msgs) == 0 && hidden == 0 {
+				return nil, h.fetchFailed(ctx, id, err)
+			}
+			// The messages in hand are delivered already: answering them beats making the
+			// caller wait out their ack wait.
+			slog.WarnContext(ctx, "fetch ended early", "consumer", id, "messages", len(msgs), "error", err.Error())
+			break
+		}
+		// Only hidden messages make another pull worth it: without them the pull
+		// filled the batch, or found nothing more within the wait.
+		if len(msgs) == size || hiddenNow == 0 {
+			break
+		}
+		if wait == 0 && time.Since(start) >= NoWaitBudget || wait > 0 && wait-time.Since(start) < minPullWait {
+			break
+		}
+	}
+	if hidden > 0 {
+		// Hidden messages were acknowledged without waiting; a frozen instance must not
+		// hold the acknowledgements back until they come back.
+		if err := h.JS.Conn().FlushTimeout(AckTimeout); err != nil {
+			slog.WarnContext(ctx, "sending the acknowledgements of hidden messages failed; they come back and are hidden again", "consumer", id, "error", err.Error())
+		}
+		slog.InfoContext(ctx, "messages hidden from a batch", "consumer", id, "hidden", hidden, "shown", len(msgs),
+			"invalid_total", h.Hidden.Invalid.Load(), "filtered_total", h.Hidden.Filtered.Load())
+	}
+	return msgs, nil
+}
+
+// open returns the record, JetStream consumer and Screen of id for owner, from the
+// cache when this instance has them, else read afresh and cached.
+func (h *Handler) open(ctx context.Context, id, owner string) (*consumer.Record, jetstream.Consumer, *consumer.Screen, error) {
+	if r, c, sc, ok := h.cache.get(id, time.Now()); ok {
+		if r.Owner != owner {
+			return nil, nil, nil, fault.New(fault.NotFound, "no such consumer")
+		}
+		return r, c, sc, nil
 	}
 	r, err := h.Store.Get(ctx, id, owner)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	c, err := h.consumer(ctx, id)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	h.cache.put(id, r, c, time.Now())
-	return r, c, nil
+	sc, err := h.Store.Screen(r, &h.Hidden)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("consumer %s: its stored filter does not compile: %w", id, err)
+	}
+	h.cache.put(id, r, c, sc, time.Now())
+	return r, c, sc, nil
 }
 
 // fetchFailed returns the error of a fetch that failed with err before any message.

@@ -91,7 +91,7 @@ func wantProblem(t *testing.T, resp awsevents.APIGatewayV2HTTPResponse, status i
 // publish stores an event of eventType about path and returns its sequence.
 func publish(t *testing.T, js jetstream.JetStream, eventType, path string) uint64 {
 	t.Helper()
-	body := fmt.Sprintf(`{"uuid":%q,"event":%q,"resource":{"type":"collection","path":%q}}`, uuid.NewString(), eventType, path)
+	body := fmt.Sprintf(`{"uuid":%q,"event":%q,"timestamp":"2026-11-22T18:00:00Z","resource":{"type":"collection","path":%q}}`, uuid.NewString(), eventType, path)
 	ack, err := js.Publish(t.Context(), event.Subject(eventType, path), []byte(body))
 	if err != nil {
 		t.Fatal(err)
@@ -480,7 +480,19 @@ func TestBadInput(t *testing.T) {
 		{"unknown field", request("POST", "/v1/consumers", "", `{"target":{"all":true},"colour":"red"}`, u, nil), "colour"},
 		{"bad target", request("POST", "/v1/consumers", "", `{"target":{"resources":[{"path":"projects//p1"}]}}`, u, nil), "target.resources[0].path"},
 		{"two targets", request("POST", "/v1/consumers", "", `{"target":{"all":true,"announcements":true}}`, u, nil), "target"},
-		{"bad event type", request("POST", "/v1/consumers", "", `{"target":{"resources":[{"path":"projects/p1"}]},"event_types":["resource.Resource*"]}`, u, nil), "event_types[0]"},
+		{"bad event type", request("POST", "/v1/consumers", "", `{"target":{"resources":[{"path":"projects/p1"}]},"event_types":["res*.ResourceCreated"]}`, u, nil), "event_types[0]"},
+		{"bad back-off", request("POST", "/v1/consumers", "", `{"target":{"resources":[{"path":"projects/p1"}]},"back_off":["1s","soon"]}`, u, nil), "back_off[1]"},
+		{"bad filter", request("POST", "/v1/consumers", "", `{"target":{"resources":[{"path":"projects/p1"}]},"filter":{"data.x":{"regex":"("}}}`, u, nil), "filter.data.x.regex"},
+		{"bad max ack pending", request("POST", "/v1/consumers", "", `{"target":{"resources":[{"path":"projects/p1"}]},"max_ack_pending":0}`, u, nil), "max_ack_pending"},
+		{"change a fixed setting", request("PUT", "/v1/consumers/{id}", id, `{"deliver_policy":"new"}`, u, nil), "deliver_policy"},
+		{"change unknown field", request("PUT", "/v1/consumers/{id}", id, `{"colour":"red"}`, u, nil), "colour"},
+		{"change bad back-off", request("PUT", "/v1/consumers/{id}", id, `{"back_off":["1s","2s"],"max_deliver":1}`, u, nil), "back_off"},
+		{"change bad filter", request("PUT", "/v1/consumers/{id}", id, `{"filter":{"a":{"nope":1}}}`, u, nil), "filter.a.nope"},
+		{"change bad event type", request("PUT", "/v1/consumers/{id}", id, `{"event_types":["job.*","*.X"]}`, u, nil), "event_types[1]"},
+		{"change query", request("PUT", "/v1/consumers/{id}", id, `{}`, u, map[string]string{"x": "1"}), "x"},
+		{"pause until the past", request("POST", "/v1/consumers/{id}/pause", id, `{"until":"2001-01-01T00:00:00Z"}`, u, nil), "until"},
+		{"pause until not a time", request("POST", "/v1/consumers/{id}/pause", id, `{"until":"tomorrow"}`, u, nil), "until"},
+		{"pause unknown field", request("POST", "/v1/consumers/{id}/pause", id, `{"for":"1h"}`, u, nil), "for"},
 		{"bad ack wait", request("POST", "/v1/consumers", "", `{"target":{"resources":[{"path":"projects/p1"}]},"ack_wait_ms":10}`, u, nil), "ack_wait_ms"},
 		{"create query", request("POST", "/v1/consumers", "", p1Spec, u, map[string]string{"dry_run": "1"}), "dry_run"},
 		{"batch_size 0", request("GET", "/v1/consumers/{id}/batch", id, "", u, map[string]string{"batch_size": "0"}), "batch_size"},

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -90,6 +91,10 @@ type Handler struct {
 
 	KeepAlive time.Duration // zero means DefaultKeepAlive
 	Margin    time.Duration // zero means DefaultMargin
+
+	// Hidden counts the messages streams did not show: invalid events and those a
+	// consumer's filter or event types leave out (see consumer.Screen).
+	Hidden consumer.Tally
 }
 
 // Handle answers one Function URL request: a problem+json error, or a 200 whose body is
@@ -109,6 +114,10 @@ func (h *Handler) Handle(ctx context.Context, req awsevents.LambdaFunctionURLReq
 	if err != nil {
 		return problem(ctx, err), nil
 	}
+	sc, err := h.Store.Screen(r, &h.Hidden)
+	if err != nil {
+		return problem(ctx, fmt.Errorf("consumer %s: its stored filter does not compile: %w", id, err)), nil
+	}
 	ls, err := h.lease(ctx, claims, id)
 	if err != nil {
 		return problem(ctx, err), nil
@@ -118,7 +127,7 @@ func (h *Handler) Handle(ctx context.Context, req awsevents.LambdaFunctionURLReq
 		// touch only makes the record's expiry lag.
 		slog.WarnContext(ctx, "touching the consumer failed", "consumer", id, "error", err.Error())
 	}
-	body := h.start(ctx, c, id, claims, ls)
+	body := h.start(ctx, c, sc, id, claims, ls)
 	slog.InfoContext(ctx, "stream started", "consumer", id, "owner", r.Owner)
 	return &awsevents.LambdaFunctionURLStreamingResponse{
 		StatusCode: http.StatusOK,
@@ -134,7 +143,7 @@ func (h *Handler) Handle(ctx context.Context, req awsevents.LambdaFunctionURLReq
 var errClientGone = errors.New("the stream's client is gone")
 
 // start runs the stream in the background and returns its body.
-func (h *Handler) start(ctx context.Context, c jetstream.Consumer, id string, claims *auth.Claims, ls []*lease.Lease) *streamBody {
+func (h *Handler) start(ctx context.Context, c jetstream.Consumer, sc *consumer.Screen, id string, claims *auth.Claims, ls []*lease.Lease) *streamBody {
 	pr, pw := io.Pipe()
 	sctx, stop := context.WithCancelCause(ctx)
 	// A reader that stops reading would leave a write blocked for good; stopping the
@@ -149,7 +158,7 @@ func (h *Handler) start(ctx context.Context, c jetstream.Consumer, id string, cl
 		// the next stream finds the room free.
 		defer pw.Close()
 		defer h.release(ctx, ls, id)
-		h.stream(sctx, pw, c, id, end, ls)
+		h.stream(sctx, pw, c, sc, id, end, ls)
 		if errors.Is(context.Cause(sctx), errClientGone) {
 			slog.InfoContext(ctx, "stream client gone", "consumer", id)
 		}
@@ -291,7 +300,7 @@ func (h *Handler) end(ctx context.Context, claims *auth.Claims) time.Time {
 	return end
 }
 
-// stream writes the messages of c to w as server-sent events until end (the token's
+// stream writes the messages of c that sc shows to w as server-sent events until end (the token's
 // expiry or the deadline less the margin; zero for none), when it asks the client to
 // reconnect, or until the client goes away: a write fails, or ctx ends (the body was
 // closed). It renews the stream's leases ls as it goes, and asks the client to reconnect
@@ -299,7 +308,7 @@ func (h *Handler) end(ctx context.Context, claims *auth.Claims) time.Time {
 // POST /v1/acknowledge, and whatever they do not comes back after its ack wait, on this
 // stream or the next; what was pulled and not written is given back at once. The
 // caller closes w.
-func (h *Handler) stream(ctx context.Context, w io.Writer, c jetstream.Consumer, id string, end time.Time, ls []*lease.Lease) {
+func (h *Handler) stream(ctx context.Context, w io.Writer, c jetstream.Consumer, sc *consumer.Screen, id string, end time.Time, ls []*lease.Lease) {
 	keepAlive := orDefault(h.KeepAlive, DefaultKeepAlive)
 	hasEnd := !end.IsZero()
 	renewed := time.Now()
@@ -347,7 +356,7 @@ func (h *Handler) stream(ctx context.Context, w io.Writer, c jetstream.Consumer,
 			h.fail(ctx, w, id, err)
 			return
 		}
-		if !h.send(ctx, b, id, write) {
+		if !h.send(ctx, b, sc, id, write) {
 			return
 		}
 		if err := b.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && !errors.Is(err, jetstream.ErrNoMessages) {
@@ -361,12 +370,15 @@ func (h *Handler) stream(ctx context.Context, w io.Writer, c jetstream.Consumer,
 // client is still there. Once it is not (a write failed, or ctx ended), the rest of the
 // pull and the message whose write failed are given back, so that the consumer's next
 // client gets them at once rather than after their ack wait.
-func (h *Handler) send(ctx context.Context, b jetstream.MessageBatch, id string, write func([]byte) bool) bool {
+func (h *Handler) send(ctx context.Context, b jetstream.MessageBatch, sc *consumer.Screen, id string, write func([]byte) bool) bool {
 	var back []jetstream.Msg
 	for m := range b.Messages() {
 		if len(back) > 0 || ctx.Err() != nil {
 			back = append(back, m)
 			continue
+		}
+		if !sc.Shows(ctx, m) {
+			continue // hidden: acknowledged by the screen
 		}
 		frame, ok := h.frame(ctx, m, id)
 		if !ok {

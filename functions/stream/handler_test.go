@@ -100,7 +100,7 @@ func create(t *testing.T, h *Handler, c auth.Claims, ackWaitMS int) string {
 func publish(t *testing.T, js jetstream.JetStream) (uint64, string) {
 	t.Helper()
 	path := "projects/p1/collections/c1"
-	body := fmt.Sprintf(`{"uuid":%q,"event":"resource.ResourceCreated","resource":{"type":"collection","path":%q}}`, uuid.NewString(), path)
+	body := fmt.Sprintf(`{"uuid":%q,"event":"resource.ResourceCreated","timestamp":"2026-11-22T18:00:00Z","resource":{"type":"collection","path":%q}}`, uuid.NewString(), path)
 	ack, err := js.Publish(t.Context(), event.Subject("resource.ResourceCreated", path), []byte(body))
 	if err != nil {
 		t.Fatal(err)

@@ -185,13 +185,7 @@ func (b *Bridge) prepare(ctx context.Context, msg jetstream.Msg, stats tally) (i
 		// Not a JetStream message: nothing to acknowledge.
 		return item{}, false
 	}
-	e, err := event.Decode(msg.Data())
-	if err == nil {
-		err = e.Validate()
-	}
-	if err == nil && e.Subject() != msg.Subject() {
-		err = fmt.Errorf("subject %q does not match the event, which belongs on %q", msg.Subject(), e.Subject())
-	}
+	e, err := event.CheckStored(msg.Subject(), msg.Data())
 	if err != nil {
 		uuid := ""
 		if e != nil {

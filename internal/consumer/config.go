@@ -6,10 +6,6 @@ import (
 
 // Settings of every consumer that the spec does not choose.
 const (
-	// MaxAckPending bounds the messages delivered and not yet acknowledged. JetStream's
-	// default of 1000 would let one unacknowledged batch of the largest size (1000)
-	// stop delivery until its ack wait runs out; ten times that never stalls a fetch.
-	MaxAckPending = 10_000
 	// MaxWaiting bounds the pull requests waiting on the consumer at once: batch
 	// fetches and live streams of one consumer, from any number of clients.
 	MaxWaiting = 512
@@ -31,7 +27,7 @@ func (s *Spec) ConsumerConfig(name, owner string) jetstream.ConsumerConfig {
 		AckWait:           s.AckWait(),
 		MaxDeliver:        s.maxDeliver(),
 		InactiveThreshold: s.IdleExpiryDuration(),
-		MaxAckPending:     MaxAckPending,
+		MaxAckPending:     s.maxAckPending(),
 		MaxWaiting:        MaxWaiting,
 		ReplayPolicy:      jetstream.ReplayInstantPolicy,
 	}
@@ -40,9 +36,19 @@ func (s *Spec) ConsumerConfig(name, owner string) jetstream.ConsumerConfig {
 	} else {
 		cfg.FilterSubjects = filters
 	}
+	if bo := s.backOff(); len(bo) > 0 {
+		// JetStream takes the first step for the ack wait anyway; saying so keeps the
+		// configuration it reports the one asked for.
+		cfg.BackOff = bo
+		cfg.AckWait = bo[0]
+	}
 	switch s.DeliverPolicy {
 	case DeliverNew:
 		cfg.DeliverPolicy = jetstream.DeliverNewPolicy
+	case DeliverLast:
+		cfg.DeliverPolicy = jetstream.DeliverLastPolicy
+	case DeliverLastPerSubject:
+		cfg.DeliverPolicy = jetstream.DeliverLastPerSubjectPolicy
 	case DeliverByStartTime:
 		cfg.DeliverPolicy = jetstream.DeliverByStartTimePolicy
 		if s.StartTime != nil {

@@ -52,6 +52,17 @@ func TestConsumerConfig(t *testing.T) {
 					t.Errorf("OptStartSeq, OptStartTime = %d, %v; want 42 alone", cfg.OptStartSeq, cfg.OptStartTime)
 				}
 			}, jetstream.DeliverByStartSequencePolicy},
+		{"last", `{"target":{"all":true},"deliver_policy":"last"}`,
+			func(t *testing.T, cfg jetstream.ConsumerConfig) {}, jetstream.DeliverLastPolicy},
+		{"last per subject", `{"target":{"all":true},"deliver_policy":"last_per_subject"}`,
+			func(t *testing.T, cfg jetstream.ConsumerConfig) {}, jetstream.DeliverLastPerSubjectPolicy},
+		{"back-off takes the place of the ack wait", `{"target":{"all":true},"ack_wait_ms":30000,"back_off":["1s","3s","1m"]}`,
+			func(t *testing.T, cfg jetstream.ConsumerConfig) {
+				want := []time.Duration{time.Second, 3 * time.Second, time.Minute}
+				if !slices.Equal(cfg.BackOff, want) || cfg.AckWait != time.Second {
+					t.Errorf("BackOff, AckWait = %v, %v; want %v and its first step", cfg.BackOff, cfg.AckWait, want)
+				}
+			}, jetstream.DeliverAllPolicy},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -95,5 +106,20 @@ func TestConsumerConfigDoesNotShareTheStartTime(t *testing.T) {
 	*s.StartTime = start.Add(time.Hour)
 	if !cfg.OptStartTime.Equal(time.Date(2026, 11, 22, 18, 0, 0, 1, time.UTC)) {
 		t.Errorf("OptStartTime = %v after the spec changed, want it unchanged", cfg.OptStartTime)
+	}
+}
+
+func TestConsumerConfigMaxAckPending(t *testing.T) {
+	s := decodeSpec(t, `{"target":{"all":true},"max_ack_pending":25}`)
+	if err := s.Normalize(); err != nil {
+		t.Fatal(err)
+	}
+	if cfg := s.ConsumerConfig("c1", "u1"); cfg.MaxAckPending != 25 {
+		t.Errorf("MaxAckPending = %d, want 25", cfg.MaxAckPending)
+	}
+	// A record made before the setting existed has none: the old fixed value.
+	old := &Spec{Target: Target{All: true}}
+	if cfg := old.ConsumerConfig("c1", "u1"); cfg.MaxAckPending != DefaultMaxAckPending {
+		t.Errorf("MaxAckPending without the setting = %d, want %d", cfg.MaxAckPending, DefaultMaxAckPending)
 	}
 }

@@ -17,8 +17,17 @@
 //	{"all": true}            every event; admin role only
 //
 // and selects event types with event_types: "*" (every type), "<domain>.*" (every type
-// of a domain) or "<domain>.<Name>". Without event_types a consumer gets every type,
-// except that a user target gets "user.*" and an announcements target "system.*".
+// of a domain), "<domain>.<Name>", or a name holding "*" ("job.Job*"). Without
+// event_types a consumer gets every type, except that a user target gets "user.*" and an
+// announcements target "system.*".
+//
+// # What a consumer shows
+//
+// JetStream delivers what the filter subjects select; a [Screen] then shows only the
+// valid stored events (event.CheckStored, the bridge's rule) that the consumer's event
+// type patterns and filter (the trigger filter language) select, and acknowledges the
+// rest. [Changes] and [Store.Update] change the settings JetStream lets change in place;
+// [Store.Pause] and [Store.Resume] use JetStream's consumer pause.
 //
 // # Filter subjects
 //

@@ -16,6 +16,7 @@ import (
 //	event type "*"                   *.*
 //	event type "<domain>.*"          <domain>.*
 //	event type "<domain>.<Name>"     <domain>.<Name>
+//	event type "<domain>.<Na*>"      <domain>.*        (the Screen hides other names)
 //	resource with subresources       <path tokens>.>   the resource and all below it
 //	resource without subresources    <path tokens>._   that resource only
 //	user u1                          users.u1._
@@ -97,20 +98,23 @@ func (s *Spec) eventTypes() []string {
 }
 
 // reducePatterns returns the event type part of the filters for patterns: two subject
-// tokens per pattern, without the patterns another one covers.
+// tokens per pattern, without the patterns another one covers. A pattern with a "*"
+// inside its name ("job.Job*") takes the whole domain ("job.*"), as subject filters
+// match whole tokens only; the Screen then hides the types it does not match.
 func reducePatterns(patterns []string) []string {
 	if slices.Contains(patterns, "*") {
 		return []string{"*.*"}
 	}
 	wholeDomains := make(map[string]bool)
 	for _, p := range patterns {
-		if domain, ok := strings.CutSuffix(p, ".*"); ok {
+		if domain, ok := strings.CutSuffix(subjectPattern(p), ".*"); ok {
 			wholeDomains[domain] = true
 		}
 	}
 	seen := make(map[string]bool, len(patterns))
 	var out []string
 	for _, p := range patterns {
+		p = subjectPattern(p)
 		domain, name, _ := strings.Cut(p, ".")
 		if seen[p] || name != "*" && wholeDomains[domain] {
 			continue
@@ -119,6 +123,31 @@ func reducePatterns(patterns []string) []string {
 		out = append(out, p)
 	}
 	return out
+}
+
+// subjectPattern returns the event type pattern p as subject filters can say it: p
+// itself, or "<domain>.*" for a pattern with a "*" inside its name.
+func subjectPattern(p string) string {
+	if domain, name, ok := strings.Cut(p, "."); ok && name != "*" && strings.Contains(name, "*") {
+		return domain + ".*"
+	}
+	return p
+}
+
+// partialPatterns reports whether some event type pattern of s has a "*" inside its
+// name that no whole-domain pattern covers: its filter subjects then select more
+// types than the patterns, and the Screen must look at each event's type.
+func (s *Spec) partialPatterns() bool {
+	types := s.eventTypes()
+	if slices.Contains(types, "*") {
+		return false
+	}
+	for _, p := range types {
+		if sp := subjectPattern(p); sp != p && !slices.Contains(types, sp) {
+			return true
+		}
+	}
+	return false
 }
 
 // reduceResources returns resources without those another one covers, one entry per

@@ -68,6 +68,8 @@ func TestFilterSubjects(t *testing.T) {
 				E + "resource.ResourceCreated.projects.p1.collections.c1._",
 				E + "resource.ResourceCreated.projects.p10.>",
 			}},
+		{"a star inside a name reads the whole domain", resources(exact("p")), []string{"job.Job*", "job.JobFinished", "item.*Created", "a.X"},
+			[]string{E + "a.X.p._", E + "item.*.p._", E + "job.*.p._"}},
 		{"no target", Target{}, nil, nil},
 		{"two targets", Target{User: "u1", All: true}, nil, nil},
 	}
@@ -131,4 +133,24 @@ func TestFilterSubjectsMatchPublishedSubjects(t *testing.T) {
 
 func matchesAny(filters []string, subject string) bool {
 	return slices.ContainsFunc(filters, func(f string) bool { return matches(f, subject) })
+}
+
+func TestPartialPatterns(t *testing.T) {
+	tests := []struct {
+		types []string
+		want  bool
+	}{
+		{nil, false},
+		{[]string{"job.*", "item.ItemCreated"}, false},
+		{[]string{"job.Job*"}, true},
+		{[]string{"job.Job*", "item.*"}, true},
+		{[]string{"job.Job*", "job.*"}, false}, // the domain is selected whole anyway
+		{[]string{"job.Job*", "*"}, false},
+	}
+	for _, tt := range tests {
+		s := &Spec{Target: resources(sub("p")), EventTypes: tt.types}
+		if got := s.partialPatterns(); got != tt.want {
+			t.Errorf("partialPatterns() of %q = %v, want %v", tt.types, got, tt.want)
+		}
+	}
 }

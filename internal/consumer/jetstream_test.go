@@ -261,7 +261,7 @@ func TestConsumerSettingsOnServer(t *testing.T) {
 	cons := createConsumer(t, js, "S1", `{"target":{"all":true},"ack_wait_ms":2500,"max_deliver":4,"idle_expiry":"2h"}`)
 	cfg := cons.CachedInfo().Config
 	if cfg.Durable != "S1" || cfg.AckPolicy != jetstream.AckExplicitPolicy || cfg.AckWait != 2500*time.Millisecond ||
-		cfg.MaxDeliver != 4 || cfg.InactiveThreshold != 2*time.Hour || cfg.MaxAckPending != MaxAckPending ||
+		cfg.MaxDeliver != 4 || cfg.InactiveThreshold != 2*time.Hour || cfg.MaxAckPending != DefaultMaxAckPending ||
 		cfg.MaxWaiting != MaxWaiting || !strings.Contains(cfg.Description, "u-test") {
 		t.Errorf("the server holds %+v", cfg)
 	}
@@ -327,6 +327,24 @@ func TestDeliverPolicies(t *testing.T) {
 		got := receive(t, createConsumer(t, js, "D5", target+fmt.Sprintf(`,"deliver_policy":"by_start_sequence","start_sequence":%d}`, seqs[1])))
 		if want := []string{name(2), name(3)}; !slices.Equal(got, want) {
 			t.Errorf("from sequence %d received %q, want %q", seqs[1], got, want)
+		}
+	})
+
+	// These add events: after the subtests that count every event.
+	t.Run("last per subject gives the last of each subject", func(t *testing.T) {
+		// The second E1 on its subject replaces the first; the body tells them apart.
+		if _, err := js.Publish(t.Context(), event.Subject("test.E1", path), []byte("second "+name(1))); err != nil {
+			t.Fatal(err)
+		}
+		got := receive(t, createConsumer(t, js, "D6", target+`,"deliver_policy":"last_per_subject"}`))
+		if want := []string{"second " + name(1), name(2), name(3)}; !slices.Equal(got, want) {
+			t.Errorf("received %q, want %q", got, want)
+		}
+	})
+	t.Run("last gives the last event and what follows", func(t *testing.T) {
+		got := receive(t, createConsumer(t, js, "D7", target+`,"deliver_policy":"last"}`))
+		if want := []string{"second " + name(1)}; !slices.Equal(got, want) {
+			t.Errorf("received %q, want %q", got, want)
 		}
 	})
 

@@ -29,6 +29,10 @@ type Record struct {
 	// DisabledReason says why the consumer delivers nothing (an administrator disabled
 	// it); empty while it is enabled.
 	DisabledReason string `json:"disabled_reason,omitempty"`
+
+	// specJSON is the spec as the table holds it, when the record was read from or
+	// written to it: Update replaces the spec on the condition that it is still this.
+	specJSON string
 }
 
 // Attribute names of the Consumers table.
@@ -75,6 +79,18 @@ func (r *Record) item() (map[string]types.AttributeValue, error) {
 	}, nil
 }
 
+// storedSpec returns the spec attribute as the table holds it for r.
+func (r *Record) storedSpec() (types.AttributeValue, error) {
+	if r.specJSON != "" {
+		return &types.AttributeValueMemberS{Value: r.specJSON}, nil
+	}
+	spec, err := json.Marshal(&r.Spec)
+	if err != nil {
+		return nil, fmt.Errorf("consumer: encoding the spec of %s: %w", r.ID, err)
+	}
+	return &types.AttributeValueMemberS{Value: string(spec)}, nil
+}
+
 // recordFrom reads an item that item wrote.
 func recordFrom(it map[string]types.AttributeValue) (*Record, error) {
 	var r Record
@@ -98,6 +114,7 @@ func recordFrom(it map[string]types.AttributeValue) (*Record, error) {
 	if err := json.Unmarshal([]byte(spec), &r.Spec); err != nil {
 		return nil, fmt.Errorf("consumer: item %s has an unreadable spec: %w", r.ID, err)
 	}
+	r.specJSON = spec
 	if r.CreatedAt, err = time.Parse(time.RFC3339Nano, created); err != nil {
 		return nil, fmt.Errorf("consumer: item %s: %s: %w", r.ID, attrCreatedAt, err)
 	}

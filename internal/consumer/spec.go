@@ -1,6 +1,7 @@
 package consumer
 
 import (
+	"encoding/json"
 	"time"
 )
 
@@ -15,8 +16,8 @@ type Spec struct {
 	EventTypes []string `json:"event_types,omitempty"`
 
 	// DeliverPolicy says where the consumer starts: DeliverAll (the default),
-	// DeliverNew, DeliverByStartTime with StartTime, or DeliverByStartSequence with
-	// StartSequence.
+	// DeliverNew, DeliverLast, DeliverLastPerSubject, DeliverByStartTime with
+	// StartTime, or DeliverByStartSequence with StartSequence.
 	DeliverPolicy string `json:"deliver_policy,omitempty"`
 	// StartTime is RFC 3339; fractions of a second are kept to the nanosecond, so a
 	// time copied from an event's metadata starts at exactly that event.
@@ -28,6 +29,17 @@ type Spec struct {
 	// IdleExpiry is a Go duration ("168h"): a consumer that is not used for this long is
 	// removed, from JetStream and from Herald's records.
 	IdleExpiry string `json:"idle_expiry,omitempty"`
+	// BackOff lists Go durations ("1s", "30s"), JetStream's BackOff: the wait for the
+	// acknowledgement of a message's first delivery, of its second, and so on, the last
+	// repeating. While it is set it takes the place of the ack wait.
+	BackOff []string `json:"back_off,omitempty"`
+	// MaxAckPending bounds the messages delivered and not yet acknowledged: past it,
+	// nothing more is delivered until some are acknowledged or their wait runs out.
+	MaxAckPending *int `json:"max_ack_pending,omitempty"`
+	// Filter is a filter in the trigger filter language (package match) that every
+	// message shown must match besides the subjects: Herald acknowledges and hides the
+	// others. Absent, null and {} all show every message.
+	Filter json.RawMessage `json:"filter,omitempty"`
 }
 
 // The deliver policies.
@@ -36,6 +48,8 @@ const (
 	DeliverNew             = "new"               // only events stored after the consumer is created
 	DeliverByStartTime     = "by_start_time"     // events stored at or after StartTime
 	DeliverByStartSequence = "by_start_sequence" // events from stream sequence StartSequence on
+	DeliverLast            = "last"              // the last event stored on the consumer's subjects, and all after it
+	DeliverLastPerSubject  = "last_per_subject"  // the last event of each subject, and all after them
 )
 
 // Limits and defaults of a Spec.
@@ -59,6 +73,19 @@ const (
 	DefaultIdleExpiry = 168 * time.Hour // written "168h" in a normalized spec
 	MinIdleExpiry     = time.Minute
 	MaxIdleExpiry     = 8760 * time.Hour // a year
+
+	// MaxBackOff bounds the entries of back_off; each is between MinAckWaitMS and
+	// MaxAckWaitMS, like an ack wait.
+	MaxBackOff = 20
+
+	// DefaultMaxAckPending is the max_ack_pending of a consumer that does not set it.
+	// JetStream's default of 1000 would let one unacknowledged batch of the largest size
+	// (1000) stop delivery until its ack wait runs out; ten times that never stalls a
+	// fetch.
+	DefaultMaxAckPending = 10_000
+	// MaxMaxAckPending bounds max_ack_pending: the server keeps a record of every
+	// pending message of every consumer in memory.
+	MaxMaxAckPending = 100_000
 )
 
 // AckWait returns the ack wait as a duration, or the default when it is not set.
@@ -81,6 +108,30 @@ func (s *Spec) IdleExpiryDuration() time.Duration {
 		return DefaultIdleExpiry
 	}
 	return d
+}
+
+// maxAckPending returns MaxAckPending, or the default when it is not set (records made
+// before the setting existed).
+func (s *Spec) maxAckPending() int {
+	if s.MaxAckPending == nil {
+		return DefaultMaxAckPending
+	}
+	return *s.MaxAckPending
+}
+
+// backOff returns BackOff as durations; entries that do not parse (Normalize rejects
+// them) are left out.
+func (s *Spec) backOff() []time.Duration {
+	if len(s.BackOff) == 0 {
+		return nil
+	}
+	out := make([]time.Duration, 0, len(s.BackOff))
+	for _, b := range s.BackOff {
+		if d, err := time.ParseDuration(b); err == nil {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // maxDeliver returns MaxDeliver, or the default when it is not set.

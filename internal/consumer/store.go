@@ -74,6 +74,7 @@ func (s *Store) Create(ctx context.Context, spec Spec, owner string) (*Record, e
 	if err != nil {
 		return nil, err
 	}
+	r.specJSON = item[attrSpec].(*types.AttributeValueMemberS).Value
 	// The place in owner's quota is taken before anything is made, and given back if
 	// the consumer is not.
 	if err := s.ledger().Reserve(ctx, owner, r.ID, s.MaxPerOwner); err != nil {

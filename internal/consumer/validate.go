@@ -1,6 +1,8 @@
 package consumer
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
@@ -8,6 +10,7 @@ import (
 
 	"github.com/heraldhq/herald/internal/event"
 	"github.com/heraldhq/herald/internal/fault"
+	"github.com/heraldhq/herald/internal/match"
 )
 
 // Normalize fills in the defaults of the settings left out (deliver_policy "all",
@@ -19,10 +22,11 @@ import (
 //     (see event.ValidPath); entries may repeat or cover each other;
 //   - target.user is a user id that fits in a path segment, as users/<id> is the path
 //     of the events about that user;
-//   - event_types has at most MaxEventTypes entries, each "*", "<domain>.*" or a valid
-//     event type "<domain>.<Name>". A "*" that is only part of a name ("item.Item*")
-//     is refused, as a NATS subject filter cannot express it, and so is "*.<Name>",
-//     whose filter would overlap those of "<domain>.*" patterns;
+//   - event_types has at most MaxEventTypes entries, each "*", "<domain>.*", a valid
+//     event type "<domain>.<Name>", or one whose name holds "*" ("item.Item*", which
+//     reads the whole domain from JetStream and hides the other names). A "*" in the
+//     domain is refused ("*.<Name>", "it*.Created"): a NATS subject filter cannot
+//     express it, and reading every domain to keep a few would cost every fetch;
 //   - the event types and resources make at most MaxFilterSubjects filter subjects
 //     (see FilterSubjects);
 //   - deliver_policy is one of the Deliver constants; start_time is set exactly when it
@@ -30,7 +34,13 @@ import (
 //     "by_start_sequence";
 //   - ack_wait_ms is between MinAckWaitMS and MaxAckWaitMS, max_deliver is -1 or between
 //     1 and MaxMaxDeliver, and idle_expiry is a Go duration between MinIdleExpiry and
-//     MaxIdleExpiry.
+//     MaxIdleExpiry;
+//   - back_off has at most MaxBackOff entries, each a Go duration within the bounds of
+//     ack_wait_ms, and no more entries than max_deliver allows deliveries (JetStream's
+//     rule: each entry is the wait after one delivery); an empty list is none;
+//   - max_ack_pending (default DefaultMaxAckPending) is between 1 and MaxMaxAckPending;
+//   - filter is a valid filter (match.Compile), its errors named under "filter"; null
+//     and {} are no filter.
 //
 // Lists longer than their limit get one error for the length and none for their
 // entries, so that the error stays small whatever the body holds. On error the spec may
@@ -69,6 +79,13 @@ func (s *Spec) Normalize() error {
 		s.IdleExpiry = defaultIdleExpiryText
 	}
 	v.idleExpiry(s.IdleExpiry)
+	v.backOff(s)
+	if s.MaxAckPending == nil {
+		s.MaxAckPending = new(DefaultMaxAckPending)
+	} else if n := *s.MaxAckPending; n < 1 || n > MaxMaxAckPending {
+		v.fail("max_ack_pending", "must be between 1 and "+strconv.Itoa(MaxMaxAckPending))
+	}
+	s.Filter = v.filter(s.Filter)
 
 	return fault.Fields(v.fields)
 }
@@ -131,7 +148,7 @@ func (v *validator) target(t *Target) {
 }
 
 // patternRule says which event type patterns there are.
-const patternRule = `must be "*" (every event type), "<domain>.*" (every type of a domain) or "<domain>.<Name>"`
+const patternRule = `must be "*" (every event type), "<domain>.*" (every type of a domain), "<domain>.<Name>", or "<domain>.<Na*>" (a "*" inside the name)`
 
 func (v *validator) eventTypes(types []string) {
 	if n := len(types); n > MaxEventTypes {
@@ -167,10 +184,19 @@ func checkPattern(p string) string {
 		// "*.Created" and "item.*" would both match item.Created: JetStream refuses
 		// overlapping filters, and splitting them up is not worth a rare pattern.
 		return patternRule + `; "*.<Name>" is not supported: name each domain`
-	case strings.ContainsAny(p, "*>"):
-		// Subject filters match whole tokens only, so "item.Item*" would need a
-		// filter NATS does not have.
-		return patternRule + `; a "*" must stand for a whole name, as NATS subject filters cannot match part of a token`
+	case strings.Contains(p, ">"):
+		return patternRule + `; ">" is not a pattern character`
+	case strings.Contains(p, "*"):
+		domain, name, _ := strings.Cut(p, ".")
+		if strings.Contains(domain, "*") {
+			// A domain wildcard would read every domain from JetStream to keep a few.
+			return patternRule + `; the domain must be written out whole: a "*" may stand for part of the name only`
+		}
+		// The name is checked with its stars as letters: "Job*" is valid when "JobX" is.
+		if name == "" || event.ValidEventType(domain+"."+strings.ReplaceAll(name, "*", "X")) != nil {
+			return patternRule + `; the domain and the name must be [A-Za-z0-9_-]+, the name may hold "*"`
+		}
+		return ""
 	}
 	if err := event.ValidEventType(p); err != nil {
 		var f *fault.Error
@@ -185,9 +211,9 @@ func checkPattern(p string) string {
 func (v *validator) deliver(s *Spec) {
 	known := true
 	switch s.DeliverPolicy {
-	case DeliverAll, DeliverNew, DeliverByStartTime, DeliverByStartSequence:
+	case DeliverAll, DeliverNew, DeliverLast, DeliverLastPerSubject, DeliverByStartTime, DeliverByStartSequence:
 	default:
-		v.fail("deliver_policy", `must be "all", "new", "by_start_time" or "by_start_sequence"`)
+		v.fail("deliver_policy", `must be "all", "new", "last", "last_per_subject", "by_start_time" or "by_start_sequence"`)
 		known = false
 	}
 	// With an unknown policy, whether a start field belongs is anyone's guess (a typo
@@ -219,4 +245,43 @@ func (v *validator) idleExpiry(s string) {
 	if d < MinIdleExpiry || d > MaxIdleExpiry {
 		v.fail("idle_expiry", "must be between 1m and 8760h")
 	}
+}
+
+// backOff checks the back_off list of s against its max_deliver, which must be checked
+// already; an empty list becomes none.
+func (v *validator) backOff(s *Spec) {
+	if len(s.BackOff) == 0 {
+		s.BackOff = nil
+		return
+	}
+	if n := len(s.BackOff); n > MaxBackOff {
+		v.fail("back_off", "must have at most "+strconv.Itoa(MaxBackOff)+" entries, not "+strconv.Itoa(n))
+		return
+	}
+	for i, b := range s.BackOff {
+		d, err := time.ParseDuration(b)
+		if err != nil || d < MinAckWaitMS*time.Millisecond || d > MaxAckWaitMS*time.Millisecond {
+			v.fail("back_off["+strconv.Itoa(i)+"]", `must be a duration from 1s to 12h, such as "1s", "30s" or "5m"`)
+		}
+	}
+	// JetStream's rule: each entry is the wait after one delivery, so there cannot be
+	// more of them than deliveries.
+	if md := s.maxDeliver(); md != -1 && md >= 1 && len(s.BackOff) > md {
+		v.fail("back_off", "has "+strconv.Itoa(len(s.BackOff))+" entries, more than max_deliver ("+strconv.Itoa(md)+
+			"): each entry is the wait after one delivery")
+	}
+}
+
+// filter checks a consumer's filter and returns it as it is kept: nil for none (absent,
+// null or {}), else the filter compacted.
+func (v *validator) filter(raw json.RawMessage) json.RawMessage {
+	if _, err := match.Compile(raw); err != nil {
+		v.failWith("filter", err)
+		return raw
+	}
+	var b bytes.Buffer
+	if len(raw) == 0 || json.Compact(&b, raw) != nil || b.String() == "null" || b.String() == "{}" {
+		return nil
+	}
+	return b.Bytes()
 }

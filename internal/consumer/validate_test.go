@@ -57,10 +57,13 @@ func TestNormalizeDefaults(t *testing.T) {
 	if s.IdleExpiry != "168h" {
 		t.Errorf("IdleExpiry = %q, want 168h", s.IdleExpiry)
 	}
+	if s.MaxAckPending == nil || *s.MaxAckPending != DefaultMaxAckPending {
+		t.Errorf("MaxAckPending = %v, want %d", s.MaxAckPending, DefaultMaxAckPending)
+	}
 	if s.AckWait() != 30*time.Second || s.IdleExpiryDuration() != DefaultIdleExpiry || DefaultIdleExpiry != 168*time.Hour {
 		t.Errorf("AckWait() = %v, IdleExpiryDuration() = %v, want 30s and 168h", s.AckWait(), s.IdleExpiryDuration())
 	}
-	if s.StartTime != nil || s.StartSequence != nil || s.EventTypes != nil {
+	if s.StartTime != nil || s.StartSequence != nil || s.EventTypes != nil || s.BackOff != nil || s.Filter != nil {
 		t.Errorf("Normalize set fields that have no default: %+v", s)
 	}
 
@@ -141,15 +144,16 @@ func TestNormalize(t *testing.T) {
 
 		// Event types.
 		{"empty event type", `{"target":` + p1 + `,"event_types":[""]}`, []fe{{"event_types[0]", "is required"}}},
-		{"star inside a name", `{"target":` + p1 + `,"event_types":["resource.*","item.Item*"]}`,
-			[]fe{{"event_types[1]", "cannot match part of a token"}}},
+		{"star inside a name", `{"target":` + p1 + `,"event_types":["resource.*","item.Item*","job.*Finished","job.J*b*"]}`, nil},
+		{"star inside a name that is not a name", `{"target":` + p1 + `,"event_types":["item.It em*"]}`,
+			[]fe{{"event_types[0]", "the name may hold"}}},
 		{"star for a domain", `{"target":` + p1 + `,"event_types":["*.ItemCreated"]}`, []fe{{"event_types[0]", `"*.<Name>" is not supported`}}},
-		{"star inside a domain", `{"target":` + p1 + `,"event_types":["it*.Created"]}`, []fe{{"event_types[0]", "must stand for a whole name"}}},
+		{"star inside a domain", `{"target":` + p1 + `,"event_types":["it*.Created"]}`, []fe{{"event_types[0]", "the domain must be written out whole"}}},
 		{"star star", `{"target":` + p1 + `,"event_types":["*.*"]}`, []fe{{"event_types[0]", `written "*"`}}},
-		{"full wildcard", `{"target":` + p1 + `,"event_types":[">"]}`, []fe{{"event_types[0]", "must stand for a whole name"}}},
+		{"full wildcard", `{"target":` + p1 + `,"event_types":[">"]}`, []fe{{"event_types[0]", `">" is not`}}},
 		{"domain wildcard without a domain", `{"target":` + p1 + `,"event_types":[".*"]}`, []fe{{"event_types[0]", "the domain must be"}}},
 		{"bad domain", `{"target":` + p1 + `,"event_types":["my domain.*"]}`, []fe{{"event_types[0]", "the domain must be"}}},
-		{"three tokens", `{"target":` + p1 + `,"event_types":["a.b.*"]}`, []fe{{"event_types[0]", "must stand for a whole name"}}},
+		{"three tokens", `{"target":` + p1 + `,"event_types":["a.b.*"]}`, []fe{{"event_types[0]", "the name may hold"}}},
 		{"three tokens without star", `{"target":` + p1 + `,"event_types":["a.b.c"]}`, []fe{{"event_types[0]", "two tokens"}}},
 		{"one token", `{"target":` + p1 + `,"event_types":["resource"]}`, []fe{{"event_types[0]", "two tokens"}}},
 		{"too many event types", `{"target":` + p1 + `,"event_types":` + typesBody(MaxEventTypes+1) + `}`,
@@ -164,7 +168,10 @@ func TestNormalize(t *testing.T) {
 			strings.TrimPrefix(typesBody(MaxEventTypes-1), "[") + `}`, nil},
 
 		// Deliver policy and start.
-		{"unknown policy", `{"target":` + p1 + `,"deliver_policy":"last"}`, []fe{{"deliver_policy", `"by_start_sequence"`}}},
+		{"unknown policy", `{"target":` + p1 + `,"deliver_policy":"first"}`, []fe{{"deliver_policy", `"by_start_sequence"`}}},
+		{"deliver last", `{"target":` + p1 + `,"deliver_policy":"last"}`, nil},
+		{"deliver last per subject", `{"target":` + p1 + `,"deliver_policy":"last_per_subject"}`, nil},
+		{"start sequence with last", `{"target":` + p1 + `,"deliver_policy":"last","start_sequence":3}`, []fe{{"start_sequence", "only allowed"}}},
 		{"unknown policy says nothing about start fields", `{"target":` + p1 + `,"deliver_policy":"by_time","start_time":"2026-11-22T18:00:00Z"}`,
 			[]fe{{"deliver_policy", "must be"}}},
 		{"start time missing", `{"target":` + p1 + `,"deliver_policy":"by_start_time"}`, []fe{{"start_time", "is required"}}},
@@ -190,10 +197,35 @@ func TestNormalize(t *testing.T) {
 		{"idle expiry too long", `{"target":` + p1 + `,"idle_expiry":"8761h"}`, []fe{{"idle_expiry", "between"}}},
 		{"idle expiry negative", `{"target":` + p1 + `,"idle_expiry":"-1h"}`, []fe{{"idle_expiry", "between"}}},
 
-		{"every error at once", `{"target":{"resources":[{"path":"/a"}],"all":true},"event_types":["a.b*"],
+		// Back-off.
+		{"back-off", `{"target":` + p1 + `,"back_off":["1s","3s","1m30s","12h"]}`, nil},
+		{"back-off as long as max deliver", `{"target":` + p1 + `,"back_off":["1s","3s"],"max_deliver":2}`, nil},
+		{"empty back-off", `{"target":` + p1 + `,"back_off":[]}`, nil},
+		{"back-off entries named", `{"target":` + p1 + `,"back_off":["1s","999ms","3 s","13h","-1s"]}`,
+			[]fe{{"back_off[1]", "from 1s to 12h"}, {"back_off[2]", "a duration"}, {"back_off[3]", "from 1s to 12h"}, {"back_off[4]", "from 1s to 12h"}}},
+		{"back-off longer than max deliver", `{"target":` + p1 + `,"back_off":["1s","3s","5s"],"max_deliver":2}`,
+			[]fe{{"back_off", "more than max_deliver (2)"}}},
+		{"back-off too long", `{"target":` + p1 + `,"back_off":[` + strings.Repeat(`"1s",`, MaxBackOff) + `"1s"]}`,
+			[]fe{{"back_off", "at most 20 entries, not 21"}}},
+
+		// Max ack pending.
+		{"max ack pending", `{"target":` + p1 + `,"max_ack_pending":1}`, nil},
+		{"most max ack pending", `{"target":` + p1 + `,"max_ack_pending":100000}`, nil},
+		{"max ack pending zero", `{"target":` + p1 + `,"max_ack_pending":0}`, []fe{{"max_ack_pending", "between 1 and 100000"}}},
+		{"max ack pending too many", `{"target":` + p1 + `,"max_ack_pending":100001}`, []fe{{"max_ack_pending", "between"}}},
+
+		// Filter.
+		{"filter", `{"target":` + p1 + `,"filter":{"data.metadata.title":{"prefix":"Final"},"$or":[{"event":"job.*"},{"resource.type":"item"}]}}`, nil},
+		{"null filter", `{"target":` + p1 + `,"filter":null}`, nil},
+		{"empty filter", `{"target":` + p1 + `,"filter":{}}`, nil},
+		{"filter not an object", `{"target":` + p1 + `,"filter":["a"]}`, []fe{{"filter", "JSON object"}}},
+		{"filter errors named under filter", `{"target":` + p1 + `,"filter":{"data.title":{"regex":"("},"a":{"nope":1}}}`,
+			[]fe{{"filter.a.nope", "unknown operator"}, {"filter.data.title.regex", ""}}},
+
+		{"every error at once", `{"target":{"resources":[{"path":"/a"}],"all":true},"event_types":["a*.b"],
 			"deliver_policy":"by_start_sequence","start_time":"2026-11-22T18:00:00Z",
 			"ack_wait_ms":1,"max_deliver":0,"idle_expiry":"soon"}`,
-			[]fe{{"target", "not resources and all"}, {"target.resources[0].path", `start with "/"`}, {"event_types[0]", "whole name"},
+			[]fe{{"target", "not resources and all"}, {"target.resources[0].path", `start with "/"`}, {"event_types[0]", "written out whole"},
 				{"start_time", "only allowed"}, {"start_sequence", "is required"}, {"ack_wait_ms", "between"},
 				{"max_deliver", "-1"}, {"idle_expiry", "a duration"}}},
 	}

@@ -465,6 +465,21 @@ func badInputMatrix(t *testing.T, w *stacktest.World, tokens []struct{ name, aut
 			"max_deliver 0", specWith(`"max_deliver":0`), "max_deliver",
 			"idle_expiry forever", specWith(`"idle_expiry":"forever"`), "idle_expiry",
 			"idle_expiry too short", specWith(`"idle_expiry":"1s"`), "idle_expiry",
+			"event type with a star in its domain", specWith(`"event_types":["res*.ResourceCreated"]`), "event_types[0]",
+			"last with a start time", specWith(`"deliver_policy":"last","start_time":"2026-11-22T18:00:00Z"`), "start_time",
+			"back_off entry not a duration", specWith(`"back_off":["1s","soon"]`), "back_off[1]",
+			"back_off entry too short", specWith(`"back_off":["500ms"]`), "back_off[0]",
+			"back_off entry too long", specWith(`"back_off":["1s","13h"]`), "back_off[1]",
+			"back_off longer than max_deliver", specWith(`"back_off":["1s","2s","3s"],"max_deliver":2`), "back_off",
+			"21 back_off entries", specWith(`"back_off":[`+strings.TrimSuffix(strings.Repeat(`"1s",`, 21), ",")+`]`), "back_off",
+			"back_off not an array", specWith(`"back_off":"1s"`), "back_off",
+			"max_ack_pending 0", specWith(`"max_ack_pending":0`), "max_ack_pending",
+			"max_ack_pending too many", specWith(`"max_ack_pending":100001`), "max_ack_pending",
+			"max_ack_pending a string", specWith(`"max_ack_pending":"10"`), "max_ack_pending",
+			"filter not an object", specWith(`"filter":["a"]`), "filter",
+			"filter with a bad regex", specWith(`"filter":{"data.metadata.title":{"regex":"("}}`), "filter.data.metadata.title.regex",
+			"filter with an unknown operator", specWith(`"filter":{"data.x":{"like":"a"}}`), "filter.data.x.like",
+			"filter with too many keys", specWith(`"filter":{`+filterKeys(33)+`}`), "filter.data.k9", // the 33rd key in order
 		))
 
 	add("GET /v1/consumers",
@@ -483,6 +498,54 @@ func badInputMatrix(t *testing.T, w *stacktest.World, tokens []struct{ name, aut
 			queryCases(c),
 			idCases(c, w.Consumer))
 	}
+	update := stacktest.Call{Method: "PUT", Path: consumerPath, Token: w.Owner, Body: `{"ack_wait_ms":30000}`}
+	add("PUT /v1/consumers/{id}",
+		tokenCases(update, tokens, false),
+		queryCases(update),
+		idCases(update, w.Consumer),
+		bodyFamily(update, `{"ack_wait_ms":30000}`, 256*1024, `{"ack_wait_ms":30000,"bogus":1}`),
+		fieldCases(update, 400,
+			"change the target", `{"target":{"all":true}}`, "target",
+			"change the deliver policy", `{"deliver_policy":"new"}`, "deliver_policy",
+			"change the start time", `{"start_time":"2026-11-22T18:00:00Z"}`, "start_time",
+			"change the start sequence", `{"start_sequence":1}`, "start_sequence",
+			"change a read-only member", `{"filter_subjects":[">"]}`, "filter_subjects",
+			"event type with a star in its domain", `{"event_types":["*.ResourceCreated"]}`, "event_types[0]",
+			"event_types not an array", `{"event_types":"resource.*"}`, "event_types",
+			"ack_wait_ms too small", `{"ack_wait_ms":999}`, "ack_wait_ms",
+			"ack_wait_ms a string", `{"ack_wait_ms":"2s"}`, "ack_wait_ms",
+			"max_deliver 0", `{"max_deliver":0}`, "max_deliver",
+			"back_off entry not a duration", `{"back_off":["1s","soon"]}`, "back_off[1]",
+			"back_off longer than max_deliver", `{"back_off":["1s","2s"],"max_deliver":1}`, "back_off",
+			"back_off not an array", `{"back_off":"1s"}`, "back_off",
+			"max_ack_pending 0", `{"max_ack_pending":0}`, "max_ack_pending",
+			"idle_expiry forever", `{"idle_expiry":"forever"}`, "idle_expiry",
+			"filter with a bad regex", `{"filter":{"data.metadata.title":{"regex":"("}}}`, "filter.data.metadata.title.regex",
+			"filter not an object", `{"filter":"Final*"}`, "filter",
+		))
+	pause := stacktest.Call{Method: "POST", Path: consumerPath + "/pause", Token: w.Owner, Body: `{"until":"2099-01-01T00:00:00Z"}`}
+	var pauseBodies []badCase
+	for _, c := range bodyFamily(pause, `{"until":"2099-01-01T00:00:00Z"}`, 1024, `{"until":"2099-01-01T00:00:00Z","bogus":1}`) {
+		// The body is optional: none at all pauses until a resume, which is no bad input.
+		if c.name != "empty body" && c.name != "blank body" {
+			pauseBodies = append(pauseBodies, c)
+		}
+	}
+	add("POST /v1/consumers/{id}/pause",
+		tokenCases(pause, tokens, false),
+		queryCases(pause),
+		idCases(pause, w.Consumer),
+		pauseBodies,
+		fieldCases(pause, 400,
+			"until in the past", `{"until":"2001-01-01T00:00:00Z"}`, "until",
+			"until not RFC 3339", `{"until":"tomorrow"}`, "until",
+			"until a number", `{"until":1767225600}`, "until",
+		))
+	resume := post(consumerPath+"/resume", w.Owner)
+	add("POST /v1/consumers/{id}/resume",
+		tokenCases(resume, tokens, false),
+		queryCases(resume),
+		idCases(resume, w.Consumer))
 	batch := get(consumerPath+"/batch", w.Owner)
 	add("GET /v1/consumers/{id}/batch",
 		tokenCases(batch, tokens, false),
@@ -751,4 +814,13 @@ func badInputMatrix(t *testing.T, w *stacktest.World, tokens []struct{ name, aut
 			"deep nesting within the size limit", `{"start_sequence":`+strings.Repeat("[", 2000)+strings.Repeat("]", 2000)+`}`, "start_sequence",
 		))
 	return m
+}
+
+// filterKeys returns n filter keys with exact values, as JSON object members.
+func filterKeys(n int) string {
+	ks := make([]string, n)
+	for i := range ks {
+		ks[i] = fmt.Sprintf(`"data.k%d":"v"`, i)
+	}
+	return strings.Join(ks, ",")
 }

@@ -263,6 +263,7 @@ func TestSecurity(t *testing.T) {
 	t.Run("matrix", func(t *testing.T) {
 		matrix := securityMatrix(t, w)
 		maps.Copy(matrix, adminSecurityCases(t, w))
+		maps.Copy(matrix, consumerSettingsCases(t, w))
 		covered := map[string]bool{}
 		var want []string
 		for _, r := range stacktest.TemplateRoutes(t) {
@@ -424,5 +425,6 @@ func TestSecurity(t *testing.T) {
 	})
 
 	t.Run("announcements", func(t *testing.T) { announcementsConfined(t, w) })
+	t.Run("consumer filter", func(t *testing.T) { filterConfined(t, w) })
 	t.Run("quota", func(t *testing.T) { checkQuota(t, w) })
 }
