@@ -19,6 +19,7 @@ import (
 	"github.com/heraldhq/herald/internal/event"
 	"github.com/heraldhq/herald/internal/fault"
 	"github.com/heraldhq/herald/internal/reply"
+	"github.com/heraldhq/herald/internal/ticket"
 	"github.com/heraldhq/herald/wire"
 )
 
@@ -45,6 +46,8 @@ type Handler struct {
 	Store *consumer.Store
 	JS    jetstream.JetStream
 	Keys  *reply.Keyring // signs the replies of fetched messages and checks them back
+	// Tickets issues the tickets that open a consumer's stream without a token.
+	Tickets *ticket.Keys
 
 	cache cache // the consumers this instance fetched from
 }
@@ -56,6 +59,7 @@ var routes = apigw.NewRouter(apigw.Routes[*Handler]{
 	"GET /v1/consumers/{id}":                (*Handler).get,
 	"DELETE /v1/consumers/{id}":             (*Handler).delete,
 	"GET /v1/consumers/{id}/batch":          (*Handler).batch,
+	"POST /v1/consumers/{id}/stream-ticket": (*Handler).streamTicket,
 	"POST /v1/acknowledge":                  (*Handler).acknowledge,
 	"GET /v1/admin/consumers":               (*Handler).adminList,
 	"POST /v1/admin/consumers/{id}/disable": (*Handler).adminDisable,
