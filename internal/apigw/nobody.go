@@ -3,6 +3,7 @@ package apigw
 import (
 	"bytes"
 	"encoding/base64"
+	"unicode/utf8"
 
 	awsevents "github.com/aws/aws-lambda-go/events"
 
@@ -32,6 +33,9 @@ func NoFields(req *awsevents.APIGatewayV2HTTPRequest) error {
 	}
 	if len(raw) > maxEmptyBody {
 		return tooLarge(maxEmptyBody)
+	}
+	if !utf8.Valid(raw) {
+		return fault.Field("", "the body is not valid UTF-8")
 	}
 	var none struct{}
 	return DecodeJSON(raw, &none)

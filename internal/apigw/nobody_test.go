@@ -29,6 +29,7 @@ func TestNoFields(t *testing.T) {
 		{"trailing data", `{}{}`, "application/json", false, fault.Invalid, ""},
 		{"not JSON", `{}`, "text/plain", false, fault.Unsupported, ""},
 		{"not base64", "!!", "application/json", true, fault.Invalid, ""},
+		{"invalid UTF-8", "{\"\xff\":1}", "application/json", false, fault.Invalid, ""},
 		{"oversized", "{" + strings.Repeat(" ", maxEmptyBody) + "}", "application/json", false, fault.TooLarge, ""},
 	}
 	for _, tt := range tests {
