@@ -144,7 +144,7 @@ func streamTickets(t *testing.T, w *stacktest.World) {
 			"the intruder's ticket made the owner's": open(w.Consumer, edit(func(p map[string]any) {
 				p["sub"], p["path"] = stacktest.OwnerSub, ticket.ConsumerStreamPath(w.Consumer)
 			})),
-			"the admin role added": open(w.IntruderConsumer, edit(func(p map[string]any) { p["roles"] = []string{auth.RoleAdmin} })),
+			"the admin role added":   open(w.IntruderConsumer, edit(func(p map[string]any) { p["roles"] = []string{auth.RoleAdmin} })),
 			"the expiry pushed back": open(w.IntruderConsumer, edit(func(p map[string]any) { p["tok_exp"] = time.Now().Add(24 * time.Hour).Unix() })),
 			// Signed with the reply key itself, as a reply's HMAC is: no ticket.
 			"signed with the reply key": open(w.IntruderConsumer, func() string {
