@@ -172,7 +172,7 @@ func (l *local) provision(ctx context.Context, t *template.Template) error {
 	params := localstack.RequiredParameters(l.opts.secret)
 	maps.Copy(params, map[string]string{"NatsUrl": l.natsURL, "AllowNetworks": localstack.AllowNetworks,
 		"MaxTriggersPerUser": strconv.Itoa(localstack.MaxTriggersPerUser), "MaxConsumersPerUser": strconv.Itoa(localstack.MaxConsumersPerUser),
-		"ActionTargets": l.opts.actionTargets, "CorsAllowOrigins": l.opts.corsOrigins})
+		"ActionTargets": l.opts.actionTargets, "CorsOrigins": l.opts.corsOrigins})
 	if l.opts.maxStreams > 0 {
 		params["MaxStreamsPerUser"] = strconv.Itoa(l.opts.maxStreams)
 	}

@@ -29,7 +29,7 @@ type options struct {
 	secret    string
 	// maxStreams is the template's MaxStreamsPerUser; 0 keeps the template's default.
 	maxStreams int
-	// corsOrigins is the template's CorsAllowOrigins: the origins whose pages may call
+	// corsOrigins is the template's CorsOrigins: the origins whose pages may call
 	// the API and open streams from a browser.
 	corsOrigins string
 	// actionTargets is the template's ActionTargets: the ARN patterns sqs, sns and lambda
@@ -67,7 +67,7 @@ func parseOptions(name string, args []string, root string) (options, *flag.FlagS
 	fs.StringVar(&o.functions, "functions", envString("HERALD_LOCAL_FUNCTIONS", ""), "folder of prebuilt function binaries, <folder>/<LogicalId>/bootstrap, run instead of building the functions; empty builds them into the state folder (HERALD_LOCAL_FUNCTIONS)")
 	fs.StringVar(&o.secret, "jwt-secret", envString("HERALD_JWT_SECRET", localstack.DevSecret), "HS256 secret for API tokens (HERALD_JWT_SECRET)")
 	fs.IntVar(&o.maxStreams, "max-streams-per-user", envInt("HERALD_LOCAL_MAX_STREAMS_PER_USER", 0), "open streams per user, the MaxStreamsPerUser parameter; 0 keeps the template's default (HERALD_LOCAL_MAX_STREAMS_PER_USER)")
-	fs.StringVar(&o.corsOrigins, "cors-allow-origins", envString("HERALD_LOCAL_CORS_ALLOW_ORIGINS", localstack.CorsAllowOrigins), "comma-separated origins whose pages may call the API from a browser, the CorsAllowOrigins parameter; scheme://host:* allows any port, locally only (HERALD_LOCAL_CORS_ALLOW_ORIGINS)")
+	fs.StringVar(&o.corsOrigins, "cors-origins", envString("HERALD_LOCAL_CORS_ORIGINS", localstack.CorsOrigins), "comma-separated origins whose pages may call the API from a browser, the CorsOrigins parameter; scheme://host:* allows any port, locally only (HERALD_LOCAL_CORS_ORIGINS)")
 	fs.StringVar(&o.actionTargets, "action-targets", envString("HERALD_LOCAL_ACTION_TARGETS", ""), "comma-separated ARN patterns sqs, sns and lambda actions may reach, such as arn:aws:sqs:*:*:partner-*; empty allows none (HERALD_LOCAL_ACTION_TARGETS)")
 	targets := fs.String("lambda-targets", envString("HERALD_LOCAL_LAMBDA_TARGETS", ""), "comma-separated NAME=BINARY: functions of others' for lambda actions to invoke, run locally from their bootstrap binaries (allow them with -action-targets, such as arn:aws:lambda:*:*:function:partner-*) (HERALD_LOCAL_LAMBDA_TARGETS)")
 	if err := fs.Parse(args); err != nil {

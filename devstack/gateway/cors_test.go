@@ -16,7 +16,7 @@ import (
 )
 
 // TestCORSFromRepositoryTemplate reads the CORS of template.yaml: none by default, and
-// for the origins of CorsAllowOrigins the HTTP API's (bearer tokens and JSON bodies on
+// for the origins of CorsOrigins the HTTP API's (bearer tokens and JSON bodies on
 // the API's methods) and the Stream Function URL's (GET, with Last-Event-ID).
 func TestCORSFromRepositoryTemplate(t *testing.T) {
 	tmpl := repoTemplate(t)
@@ -24,7 +24,7 @@ func TestCORSFromRepositoryTemplate(t *testing.T) {
 		p := localstack.RequiredParameters(localstack.DevSecret)
 		p["NatsUrl"] = "nats://127.0.0.1:4222"
 		if origins != "" {
-			p["CorsAllowOrigins"] = origins
+			p["CorsOrigins"] = origins
 		}
 		return p
 	}
@@ -43,7 +43,7 @@ func TestCORSFromRepositoryTemplate(t *testing.T) {
 		t.Error("FromStack read no routes")
 	}
 
-	stack, err = template.Evaluate(tmpl, params("https://app.example.com,"+localstack.CorsAllowOrigins))
+	stack, err = template.Evaluate(tmpl, params("https://app.example.com,"+localstack.CorsOrigins))
 	if err != nil {
 		t.Fatal(err)
 	}
