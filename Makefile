@@ -16,7 +16,7 @@ MODULE := github.com/heraldhq/herald
 FUNCTIONS := Authorizer:authorizer EventsApi:events ConsumersApi:consumers Stream:stream Bridge:bridge Janitor:janitor Inbox:inbox NotificationsApi:notifications TriggersApi:triggers Router:router Deliver:deliver
 LOGICAL_IDS := $(foreach f,$(FUNCTIONS),$(word 1,$(subst :, ,$(f))))
 
-.PHONY: all build build-local run invoke test test-chaos test-chaos-short test-rest test-unit bench cost fuzz lint sizes clean emulators build-bench-baseline $(addprefix build-,$(LOGICAL_IDS))
+.PHONY: all build build-local run invoke test test-chaos test-chaos-short test-rest test-unit bench cost fuzz lint sizes clean emulators chromium build-bench-baseline $(addprefix build-,$(LOGICAL_IDS))
 all: build
 
 define build_function
@@ -63,6 +63,17 @@ local/node_modules/.package-lock.json: local/package.json local/package-lock.jso
 	cd local && npm ci --no-audit --no-fund
 	@touch $@
 
+# chromium: Debian's Chromium, which the browser suite (test/browser) drives headless, installed
+# when it is missing. Under CI=true that suite fails rather than skips without it.
+CHROMIUM ?= /usr/bin/chromium
+SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+		command -v apt-get >/dev/null || { echo "$(CHROMIUM) is missing and there is no apt-get: install Chromium by hand" >&2; exit 1; }; \
+		echo "installing Debian's chromium for the browser suite"; \
+		$(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	fi
+
 # run: the whole stack on this machine (cmd/herald-local); Ctrl-C stops it.
 run: emulators
 	$(GO) build -o $(BUILD_DIR)/herald-local ./cmd/herald-local
@@ -86,7 +97,7 @@ CHAOS_PKG := ./test/chaos
 # compiling every dependency twice.
 test: export CGO_ENABLED := 0
 test: export GOFLAGS := -trimpath -tags=lambda.norpc
-test: emulators build-local
+test: emulators chromium build-local
 	@# vet compiles every package once, in one go command, before two run side by side.
 	$(GO) vet ./...
 	@bad=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './local/*')); \

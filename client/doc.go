@@ -40,7 +40,8 @@
 //   - 5xx and broken connections only for idempotent requests: GET, PUT, DELETE,
 //     publishing (POST /v1/events: the stream drops an event whose uuid it holds, so
 //     the client gives an event without a uuid one before the first attempt),
-//     acknowledging messages and notifications, testing and enabling a trigger.
+//     acknowledging messages and notifications, testing and enabling a trigger, and
+//     asking for stream tickets.
 //
 // Creating consumers, triggers and notifications, firing a trigger, retrying a
 // delivery and replaying are not resent once they may have reached the server: a 5xx
@@ -54,4 +55,8 @@
 // time, until the server asks the client to reconnect ([ErrReconnect]), which it does
 // before its invocation ends; [Client.Consume] reconnects by itself. A deployed stack
 // serves streams at the Stream function's URL: give it with [WithStreamURL].
+//
+// A browser's EventSource cannot send a token: a server holding one asks for a
+// single-use ticket ([Client.StreamTicket], [Client.InboxStreamTicket]) and hands the
+// page the URL that opens the stream with it ([Client.StreamTicketURL]).
 package client

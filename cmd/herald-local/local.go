@@ -172,7 +172,7 @@ func (l *local) provision(ctx context.Context, t *template.Template) error {
 	params := localstack.RequiredParameters(l.opts.secret)
 	maps.Copy(params, map[string]string{"NatsUrl": l.natsURL, "AllowNetworks": localstack.AllowNetworks,
 		"MaxTriggersPerUser": strconv.Itoa(localstack.MaxTriggersPerUser), "MaxConsumersPerUser": strconv.Itoa(localstack.MaxConsumersPerUser),
-		"ActionTargets": l.opts.actionTargets, "MaxOpenStreams": strconv.Itoa(localstack.MaxOpenStreams)})
+		"ActionTargets": l.opts.actionTargets, "MaxOpenStreams": strconv.Itoa(localstack.MaxOpenStreams), "CorsOrigins": l.opts.corsOrigins})
 	if l.opts.maxStreams > 0 {
 		params["MaxStreamsPerUser"] = strconv.Itoa(l.opts.maxStreams)
 	}
@@ -371,7 +371,7 @@ func start(ctx context.Context, opts options, logs io.Writer) (*local, error) {
 		return nil, err
 	}
 
-	gwCfg, err := gateway.FromTemplate(t)
+	gwCfg, err := gateway.FromStack(l.stack)
 	if err != nil {
 		return nil, err
 	}

@@ -143,6 +143,35 @@ func TestActionTargetsOption(t *testing.T) {
 	}
 }
 
+// TestCorsOriginsOption checks that -cors-origins (or
+// HERALD_LOCAL_CORS_ORIGINS) gives the template's CorsOrigins: pages on this
+// machine, on any port, by default; none when given empty.
+func TestCorsOriginsOption(t *testing.T) {
+	tests := []struct {
+		name string
+		env  string
+		args []string
+		want string
+	}{
+		{"default: this machine, any port", "", nil, "http://localhost:*,http://127.0.0.1:*"},
+		{"environment", "https://app.example.com", nil, "https://app.example.com"},
+		{"flag over environment", "https://app.example.com", []string{"-cors-origins", "http://localhost:5173"}, "http://localhost:5173"},
+		{"none", "", []string{"-cors-origins", ""}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("HERALD_LOCAL_CORS_ORIGINS", tt.env)
+			o, _, err := parseOptions("herald-local", tt.args, "/repo")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if o.corsOrigins != tt.want {
+				t.Errorf("corsOrigins = %q, want %q", o.corsOrigins, tt.want)
+			}
+		})
+	}
+}
+
 // TestLambdaTargetsOption checks that -lambda-targets (or HERALD_LOCAL_LAMBDA_TARGETS)
 // names functions by binary, made absolute, and refuses what is not NAME=BINARY.
 func TestLambdaTargetsOption(t *testing.T) {

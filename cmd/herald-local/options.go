@@ -32,6 +32,9 @@ type options struct {
 	// streamMaxBytes is the template's StreamMaxBytes, the bound of HERALD_EVENTS; 0
 	// keeps the template's default. Tests set it small to fill the stream cheaply.
 	streamMaxBytes int64
+	// corsOrigins is the template's CorsOrigins: the origins whose pages may call
+	// the API and open streams from a browser.
+	corsOrigins string
 	// actionTargets is the template's ActionTargets: the ARN patterns sqs, sns and lambda
 	// actions may reach; empty allows none, as deployed by default.
 	actionTargets string
@@ -68,6 +71,7 @@ func parseOptions(name string, args []string, root string) (options, *flag.FlagS
 	fs.StringVar(&o.secret, "jwt-secret", envString("HERALD_JWT_SECRET", localstack.DevSecret), "HS256 secret for API tokens (HERALD_JWT_SECRET)")
 	fs.IntVar(&o.maxStreams, "max-streams-per-user", envInt("HERALD_LOCAL_MAX_STREAMS_PER_USER", 0), "open streams per user, the MaxStreamsPerUser parameter; 0 keeps the template's default (HERALD_LOCAL_MAX_STREAMS_PER_USER)")
 	fs.Int64Var(&o.streamMaxBytes, "stream-max-bytes", int64(envInt("HERALD_LOCAL_STREAM_MAX_BYTES", 0)), "bytes HERALD_EVENTS may hold, the StreamMaxBytes parameter (at least 1048576); 0 keeps the template's default (HERALD_LOCAL_STREAM_MAX_BYTES)")
+	fs.StringVar(&o.corsOrigins, "cors-origins", envString("HERALD_LOCAL_CORS_ORIGINS", localstack.CorsOrigins), "comma-separated origins whose pages may call the API from a browser, the CorsOrigins parameter; scheme://host:* allows any port, locally only (HERALD_LOCAL_CORS_ORIGINS)")
 	fs.StringVar(&o.actionTargets, "action-targets", envString("HERALD_LOCAL_ACTION_TARGETS", ""), "comma-separated ARN patterns sqs, sns and lambda actions may reach, such as arn:aws:sqs:*:*:partner-*; empty allows none (HERALD_LOCAL_ACTION_TARGETS)")
 	targets := fs.String("lambda-targets", envString("HERALD_LOCAL_LAMBDA_TARGETS", ""), "comma-separated NAME=BINARY: functions of others' for lambda actions to invoke, run locally from their bootstrap binaries (allow them with -action-targets, such as arn:aws:lambda:*:*:function:partner-*) (HERALD_LOCAL_LAMBDA_TARGETS)")
 	if err := fs.Parse(args); err != nil {

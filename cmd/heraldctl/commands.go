@@ -228,6 +228,15 @@ func (a *app) consumers(ctx context.Context, c *client.Client, sub string, args 
 			return err
 		}
 		return a.follow(ctx, c, args[0])
+	case "ticket":
+		if err := needArgs(args, 1, "the consumer id"); err != nil {
+			return err
+		}
+		tk, err := c.StreamTicket(ctx, args[0])
+		if err != nil {
+			return err
+		}
+		return a.printTicket(tk)
 	case "ack":
 		var action string
 		var delay int
@@ -255,7 +264,7 @@ func (a *app) consumers(ctx context.Context, c *client.Client, sub string, args 
 		}
 		return a.print(map[string]int{"acknowledged": n}, func(t *table) { t.row("ACKNOWLEDGED"); t.row(n) })
 	}
-	return usageErr("consumers: create, list, get, update, pause, resume, delete, fetch, stream or ack")
+	return usageErr("consumers: create, list, get, update, pause, resume, delete, fetch, stream, ticket or ack")
 }
 
 // printConsumer prints a consumer as GET shows it: its pending counts and pause.
@@ -359,8 +368,28 @@ func (a *app) notifications(ctx context.Context, c *client.Client, sub string, a
 			t.row("ACKNOWLEDGED", "NOT FOUND")
 			t.row(strings.Join(res.Acknowledged, ","), strings.Join(res.NotFound, ","))
 		})
+	case "ticket":
+		if len(args) > 0 {
+			return usageErr("notifications ticket takes no arguments")
+		}
+		tk, err := c.InboxStreamTicket(ctx)
+		if err != nil {
+			return err
+		}
+		return a.printTicket(tk)
 	}
-	return usageErr("notifications: list, count or ack")
+	return usageErr("notifications: list, count, ack or ticket")
+}
+
+// printTicket prints a stream ticket; -q prints the ticket alone, for a shell variable.
+func (a *app) printTicket(tk *wire.StreamTicket) error {
+	if a.quiet {
+		return a.printIDs(tk.Ticket)
+	}
+	return a.print(tk, func(t *table) {
+		t.row("TICKET", "EXPIRES")
+		t.row(tk.Ticket, tk.ExpiresAt.Format(time.RFC3339))
+	})
 }
 
 func triggerRows(ts ...*wire.Trigger) func(t *table) {

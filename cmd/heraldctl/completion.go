@@ -8,8 +8,8 @@ _heraldctl() {
   case "$prev" in
     heraldctl) COMPREPLY=($(compgen -W "publish catalog consumers notifications triggers admin token completion help" -- "$cur")); return ;;
     admin) COMPREPLY=($(compgen -W "triggers consumers" -- "$cur")); return ;;
-    consumers) COMPREPLY=($(compgen -W "create list get update pause resume delete fetch stream ack" -- "$cur")); return ;;
-    notifications) COMPREPLY=($(compgen -W "list count ack" -- "$cur")); return ;;
+    consumers) COMPREPLY=($(compgen -W "create list get update pause resume delete fetch stream ticket ack" -- "$cur")); return ;;
+    notifications) COMPREPLY=($(compgen -W "list count ack ticket" -- "$cur")); return ;;
     triggers) COMPREPLY=($(compgen -W "create list get delete enable test fire deliveries retry replay" -- "$cur")); return ;;
     --output) COMPREPLY=($(compgen -W "table json" -- "$cur")); return ;;
     --state) COMPREPLY=($(compgen -W "unacknowledged acknowledged all" -- "$cur")); return ;;

@@ -25,6 +25,8 @@ Consumers
   consumers fetch ID [--batch N] [--wait MS] [--follow]
                                          fetch messages (--follow streams them)
   consumers stream ID                    the live stream (Server-Sent Events)
+  consumers ticket ID                    a single-use ticket that opens the stream without
+                                         a token (?ticket=, for a browser's EventSource)
   consumers ack REPLIES [--action ack|nak|term|in_progress] [--delay MS]
                                          acknowledge replies (JSON array, @file or -)
 
@@ -32,6 +34,7 @@ Personal notifications
   notifications list [--state unacknowledged|acknowledged|all]
   notifications count
   notifications ack ID...
+  notifications ticket                   a single-use ticket that opens your inbox stream
 
 Triggers
   triggers create SPEC                   create (an http action's secret is shown once)
@@ -53,7 +56,8 @@ Local development
                                          mint a token with the local stack's secret
   completion bash                        a bash completion script
 
--q prints only the id of what create and publish make: CONSUMER=$(heraldctl -q consumers create ...).
+-q prints only the id of what create and publish make: CONSUMER=$(heraldctl -q consumers create ...),
+and only the ticket of a ticket command.
 URL and token: flags, else HERALD_URL and HERALD_TOKEN, else the config file
 ({"url": "...", "token": "..."}). Exit codes: 0 ok, 1 failed, 2 usage, 3 not found,
 4 not allowed, 5 invalid input, 6 vetoed.

@@ -66,7 +66,7 @@ type cachedDecision struct {
 // a copy whose methods it upper-cases, whose identity headers it lower-cases and whose
 // routes it orders as FromTemplate does.
 func New(cfg Config, functions map[string]Invoker, region string, log *slog.Logger) (*Gateway, error) {
-	own := Config{Routes: make([]Route, 0, len(cfg.Routes)), Authorizers: make(map[string]Authorizer, len(cfg.Authorizers))}
+	own := Config{Routes: make([]Route, 0, len(cfg.Routes)), Authorizers: make(map[string]Authorizer, len(cfg.Authorizers)), CORS: cfg.CORS, URLCORS: cfg.URLCORS}
 	for name, a := range cfg.Authorizers {
 		if functions[a.Function] == nil {
 			return nil, fmt.Errorf("gateway: no function %s for authorizer %s", a.Function, name)
@@ -120,6 +120,13 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			g.observe(s)
 		}()
 	}
+	if c := g.cors(rt, r.URL.EscapedPath()); c != nil {
+		if isPreflight(r) {
+			c.preflight(w, r)
+			return
+		}
+		w = &corsWriter{ResponseWriter: w, cors: c, origin: r.Header.Get("Origin")}
+	}
 	if rt == nil {
 		if len(allowed) > 0 {
 			writeProblem(w, r, fault.NotAllowed(fmt.Sprintf("%s is not allowed on %s", r.Method, r.URL.Path), allowed...))
@@ -160,6 +167,26 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	g.respond(w, r, *rt, data)
+}
+
+// cors returns the CORS configuration that answers a request for the escaped path, whose
+// route (for its method) is rt, nil when none matched: a Function URL's own, else the
+// HTTP API's, which answers for every path, as API Gateway does for its preflights.
+func (g *Gateway) cors(rt *Route, path string) *CORS {
+	if rt == nil {
+		// A preflight's method is OPTIONS, which no route declares: find the path's.
+		segments := split(path)
+		for i := range g.cfg.Routes {
+			if _, ok := g.cfg.Routes[i].match(segments); ok {
+				rt = &g.cfg.Routes[i]
+				break
+			}
+		}
+	}
+	if rt != nil && rt.URL {
+		return g.cfg.URLCORS[rt.Function]
+	}
+	return g.cfg.CORS
 }
 
 // route finds the route for method and the escaped path; when the path is known but not

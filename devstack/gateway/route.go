@@ -36,6 +36,11 @@ type Authorizer struct {
 type Config struct {
 	Routes      []Route
 	Authorizers map[string]Authorizer
+	// CORS is the HTTP API's CORS configuration, nil for none; URLCORS holds each
+	// Function URL's, by function. FromStack reads them; FromTemplate, without the
+	// parameters they depend on, leaves them nil.
+	CORS    *CORS
+	URLCORS map[string]*CORS
 }
 
 // FromTemplate reads the routes of every function's HttpApi events, the HTTP API's

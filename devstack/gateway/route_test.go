@@ -51,17 +51,19 @@ func TestFromTemplateRepository(t *testing.T) {
 		"DELETE /v1/consumers/{id}":    {"DELETE", "/v1/consumers/{id}", "ConsumersApi", "LambdaAuthorizer", false},
 		"GET /v1/consumers/{id}/batch": {"GET", "/v1/consumers/{id}/batch", "ConsumersApi", "LambdaAuthorizer", false},
 
-		"POST /v1/consumers/{id}/pause":  {"POST", "/v1/consumers/{id}/pause", "ConsumersApi", "LambdaAuthorizer", false},
-		"POST /v1/consumers/{id}/resume": {"POST", "/v1/consumers/{id}/resume", "ConsumersApi", "LambdaAuthorizer", false},
+		"POST /v1/consumers/{id}/pause":         {"POST", "/v1/consumers/{id}/pause", "ConsumersApi", "LambdaAuthorizer", false},
+		"POST /v1/consumers/{id}/resume":        {"POST", "/v1/consumers/{id}/resume", "ConsumersApi", "LambdaAuthorizer", false},
+		"POST /v1/consumers/{id}/stream-ticket": {"POST", "/v1/consumers/{id}/stream-ticket", "ConsumersApi", "LambdaAuthorizer", false},
 		// The signed replies are the credential: no authorizer.
 		"POST /v1/acknowledge": {"POST", "/v1/acknowledge", "ConsumersApi", "", false},
 		// A Function URL, served at its LocalUrl; the function verifies the token itself.
 		"GET /v1/consumers/{id}/stream": {"GET", "/v1/consumers/{id}/stream", "Stream", "", true},
 
-		"GET /v1/me/notifications":              {"GET", "/v1/me/notifications", "NotificationsApi", "LambdaAuthorizer", false},
-		"GET /v1/me/notifications/count":        {"GET", "/v1/me/notifications/count", "NotificationsApi", "LambdaAuthorizer", false},
-		"POST /v1/me/notifications/acknowledge": {"POST", "/v1/me/notifications/acknowledge", "NotificationsApi", "LambdaAuthorizer", false},
-		"POST /v1/notifications":                {"POST", "/v1/notifications", "NotificationsApi", "LambdaAuthorizer", false},
+		"GET /v1/me/notifications":                {"GET", "/v1/me/notifications", "NotificationsApi", "LambdaAuthorizer", false},
+		"GET /v1/me/notifications/count":          {"GET", "/v1/me/notifications/count", "NotificationsApi", "LambdaAuthorizer", false},
+		"POST /v1/me/notifications/acknowledge":   {"POST", "/v1/me/notifications/acknowledge", "NotificationsApi", "LambdaAuthorizer", false},
+		"POST /v1/me/notifications/stream-ticket": {"POST", "/v1/me/notifications/stream-ticket", "NotificationsApi", "LambdaAuthorizer", false},
+		"POST /v1/notifications":                  {"POST", "/v1/notifications", "NotificationsApi", "LambdaAuthorizer", false},
 
 		"POST /v1/triggers":                                     {"POST", "/v1/triggers", "TriggersApi", "LambdaAuthorizer", false},
 		"GET /v1/triggers":                                      {"GET", "/v1/triggers", "TriggersApi", "LambdaAuthorizer", false},

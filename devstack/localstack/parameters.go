@@ -27,6 +27,12 @@ const StreamHeadroom = 4
 // function: the like of its reserved concurrency.
 const StreamInstances = MaxOpenStreams + StreamHeadroom
 
+// CorsOrigins are the origins whose pages may call the local stack from a browser
+// (the template's CorsOrigins parameter): a page served from this machine on any
+// port. The port pattern is the local gateway's own; API Gateway and Function URLs
+// match exact origins only.
+const CorsOrigins = "http://localhost:*,http://127.0.0.1:*"
+
 // AlarmTopicArn is where the local stack's alarms would go. It creates none (CloudWatch
 // has no local counterpart), but the template's rules want every deploy to name one.
 const AlarmTopicArn = "arn:aws:sns:us-east-1:000000000000:herald-local-alarms"

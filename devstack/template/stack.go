@@ -81,6 +81,13 @@ func Check(t *Template, params map[string]string) error {
 	return err
 }
 
+// Evaluate returns the stack of t and params as Check makes it, with nothing
+// provisioned: it resolves what depends on the parameters and conditions alone (a Ref to
+// a parameter, Fn::If, Fn::Split, …), and fails on a reference to a resource.
+func Evaluate(t *Template, params map[string]string) (*Stack, error) {
+	return newStack(t, "", params)
+}
+
 // newStack returns a stack with parameters checked and defaulted and conditions
 // evaluated, but nothing provisioned yet.
 func newStack(t *Template, region string, params map[string]string) (*Stack, error) {

@@ -19,6 +19,7 @@ import (
 	"github.com/heraldhq/herald/internal/event"
 	"github.com/heraldhq/herald/internal/fault"
 	"github.com/heraldhq/herald/internal/reply"
+	"github.com/heraldhq/herald/internal/ticket"
 	"github.com/heraldhq/herald/wire"
 )
 
@@ -54,6 +55,8 @@ type Handler struct {
 	Store *consumer.Store
 	JS    jetstream.JetStream
 	Keys  *reply.Keyring // signs the replies of fetched messages and checks them back
+	// Tickets issues the tickets that open a consumer's stream without a token.
+	Tickets *ticket.Keys
 
 	// Hidden counts the messages batches did not show: invalid events and those a
 	// consumer's filter or event types leave out (see consumer.Screen).
@@ -72,6 +75,7 @@ var routes = apigw.NewRouter(apigw.Routes[*Handler]{
 	"GET /v1/consumers/{id}/batch":          (*Handler).batch,
 	"POST /v1/consumers/{id}/pause":         (*Handler).pause,
 	"POST /v1/consumers/{id}/resume":        (*Handler).resume,
+	"POST /v1/consumers/{id}/stream-ticket": (*Handler).streamTicket,
 	"POST /v1/acknowledge":                  (*Handler).acknowledge,
 	"GET /v1/admin/consumers":               (*Handler).adminList,
 	"POST /v1/admin/consumers/{id}/disable": (*Handler).adminDisable,

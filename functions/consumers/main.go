@@ -1,6 +1,6 @@
 // Command consumers is the ConsumersApi function: creating, listing, reading and
-// deleting consumers, fetching their batches, and POST /v1/acknowledge, behind the
-// HTTP API.
+// deleting consumers, fetching their batches, issuing tickets for their streams, and
+// POST /v1/acknowledge, behind the HTTP API.
 package main
 
 import (
@@ -11,6 +11,7 @@ import (
 	"github.com/heraldhq/herald/internal/consumer"
 	"github.com/heraldhq/herald/internal/lambdamain"
 	"github.com/heraldhq/herald/internal/reply"
+	"github.com/heraldhq/herald/internal/ticket"
 )
 
 func main() {
@@ -27,6 +28,10 @@ func coldStart(ctx context.Context) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	tickets, err := ticket.NewKeys(keys)
+	if err != nil {
+		return nil, err
+	}
 	store, err := consumer.OpenStore(ctx, loadAWS, "herald-consumers-api")
 	if err != nil {
 		return nil, err
@@ -35,8 +40,9 @@ func coldStart(ctx context.Context) (*Handler, error) {
 		return nil, err
 	}
 	return &Handler{
-		Store: store,
-		JS:    store.JS,
-		Keys:  keys,
+		Store:   store,
+		JS:      store.JS,
+		Keys:    keys,
+		Tickets: tickets,
 	}, nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/heraldhq/herald/internal/event"
 	"github.com/heraldhq/herald/internal/fault"
 	"github.com/heraldhq/herald/internal/inbox"
+	"github.com/heraldhq/herald/internal/ticket"
 )
 
 // Limits and defaults of the routes.
@@ -36,14 +37,17 @@ const (
 // method that returns an apigw.Response or an error for apigw.Respond to answer.
 type Handler struct {
 	Store *inbox.Store
+	// Tickets issues the tickets that open the caller's inbox stream without a token.
+	Tickets *ticket.Keys
 }
 
 // routes are the NotificationsApi routes, as template.yaml declares them.
 var routes = apigw.NewRouter(apigw.Routes[*Handler]{
-	"GET /v1/me/notifications":              (*Handler).list,
-	"GET /v1/me/notifications/count":        (*Handler).count,
-	"POST /v1/me/notifications/acknowledge": (*Handler).acknowledge,
-	"POST /v1/notifications":                (*Handler).create,
+	"GET /v1/me/notifications":                (*Handler).list,
+	"GET /v1/me/notifications/count":          (*Handler).count,
+	"POST /v1/me/notifications/acknowledge":   (*Handler).acknowledge,
+	"POST /v1/me/notifications/stream-ticket": (*Handler).streamTicket,
+	"POST /v1/notifications":                  (*Handler).create,
 })
 
 // Handle answers one HTTP API request through its route in routes.

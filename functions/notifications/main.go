@@ -1,6 +1,6 @@
 // Command notifications is the NotificationsApi function: the caller's personal
-// notifications (list, count, acknowledge) and the publishers' create, behind the HTTP
-// API.
+// notifications (list, count, acknowledge, tickets for the inbox stream) and the
+// publishers' create, behind the HTTP API.
 package main
 
 import (
@@ -9,6 +9,8 @@ import (
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/inbox"
 	"github.com/heraldhq/herald/internal/lambdamain"
+	"github.com/heraldhq/herald/internal/reply"
+	"github.com/heraldhq/herald/internal/ticket"
 )
 
 func main() {
@@ -17,9 +19,19 @@ func main() {
 	})
 }
 
-// coldStart loads the AWS configuration and builds the notifications store on it.
+// coldStart loads the AWS configuration and builds the notifications store on it, and
+// the stream tickets' keys from the reply keys (whose secret shares the one load).
 func coldStart(ctx context.Context) (*Handler, error) {
-	cfg, err := config.AWS(ctx)
+	loadAWS := config.AWSOnce()
+	keys, err := reply.KeyringFromEnv(ctx, loadAWS)
+	if err != nil {
+		return nil, err
+	}
+	tickets, err := ticket.NewKeys(keys)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := loadAWS(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -27,5 +39,5 @@ func coldStart(ctx context.Context) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Handler{Store: store}, nil
+	return &Handler{Store: store, Tickets: tickets}, nil
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/heraldhq/herald/internal/fault"
 	"github.com/heraldhq/herald/internal/lease"
 	"github.com/heraldhq/herald/internal/reply"
+	"github.com/heraldhq/herald/internal/ticket"
 )
 
 // Defaults of the stream's timing.
@@ -75,6 +76,9 @@ type Handler struct {
 	JS       jetstream.JetStream
 	Keys     *reply.Keyring // signs the replies of streamed messages
 	Verifier *auth.Verifier
+	// Tickets redeems the single-use tickets that stand for a token (?ticket=); nil
+	// refuses them.
+	Tickets *ticket.Redeemer
 
 	// Leases counts each user's open streams across instances; MaxStreams is how many
 	// one user may hold. Admins are exempt. A nil Leases counts nothing (tests of other
@@ -189,14 +193,12 @@ func (b *streamBody) Close() error {
 	return nil
 }
 
-// open authenticates the request and returns the caller's consumer and claims, refusing
-// a caller no longer allowed to read what it selects.
+// open authenticates the request (a ticket of the consumer's stream, or a bearer token)
+// and returns the caller's consumer and claims, refusing a caller no longer allowed to
+// read what it selects.
 func (h *Handler) open(ctx context.Context, req *awsevents.LambdaFunctionURLRequest, id string) (jetstream.Consumer, *consumer.Record, *auth.Claims, error) {
-	token, err := auth.BearerToken(apigw.Header(req.Headers, "authorization"))
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	claims, err := h.Verifier.Verify(ctx, token)
+	// A browser's EventSource cannot send a token: it opens the stream with a ticket.
+	claims, err := ticket.Authenticate(ctx, h.Verifier, h.Tickets, req.Headers, req.QueryStringParameters, ticket.ConsumerStreamPath(id))
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -1,6 +1,7 @@
 // Command stream is the Stream function: GET /v1/consumers/{id}/stream, a consumer's
 // messages as server-sent events, served through a Function URL in response-streaming
-// mode. A Function URL has no authorizer, so the function verifies the bearer token.
+// mode. A Function URL has no authorizer, so the function verifies the bearer token, or
+// redeems the single-use ticket (?ticket=) a browser opens the stream with.
 package main
 
 import (
@@ -14,6 +15,7 @@ import (
 	"github.com/heraldhq/herald/internal/lambdamain"
 	"github.com/heraldhq/herald/internal/lease"
 	"github.com/heraldhq/herald/internal/reply"
+	"github.com/heraldhq/herald/internal/ticket"
 )
 
 func main() {
@@ -27,6 +29,10 @@ func main() {
 func coldStart(ctx context.Context) (*Handler, error) {
 	loadAWS := config.AWSOnce()
 	keys, err := reply.KeyringFromEnv(ctx, loadAWS)
+	if err != nil {
+		return nil, err
+	}
+	ticketKeys, err := ticket.NewKeys(keys)
 	if err != nil {
 		return nil, err
 	}
@@ -61,6 +67,7 @@ func coldStart(ctx context.Context) (*Handler, error) {
 		JS:         store.JS,
 		Keys:       keys,
 		Verifier:   verifier,
+		Tickets:    &ticket.Redeemer{Keys: ticketKeys, Ledger: &ticket.Ledger{DB: store.DB, Table: streams}},
 		Leases:     &lease.Store{DB: store.DB, Table: streams, Name: StreamsQuota},
 		MaxStreams: maxStreams,
 

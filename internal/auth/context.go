@@ -2,7 +2,9 @@ package auth
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/heraldhq/herald/internal/fault"
 )
@@ -14,6 +16,10 @@ const (
 	ContextTokenType = "token_type"
 	ContextRoles     = "roles" // comma-separated
 	ContextPerms     = "perms" // a JSON object, path to level name
+	// ContextExpires is the token's exp in Unix seconds, present when the claims have
+	// one: what hands a caller something that outlives the request (a stream ticket)
+	// needs it, so as not to outlive the token.
+	ContextExpires = "exp"
 )
 
 // Context returns the claims as an authorizer context. Every value is a plain string
@@ -30,18 +36,22 @@ func (c *Claims) Context() map[string]any {
 	if err != nil {
 		p = []byte("{}")
 	}
-	return map[string]any{
+	m := map[string]any{
 		ContextSubject:   c.Subject,
 		ContextTokenType: string(c.TokenType),
 		ContextRoles:     strings.Join(c.Roles, ","),
 		ContextPerms:     string(p),
 	}
+	if !c.Expires.IsZero() {
+		m[ContextExpires] = strconv.FormatInt(c.Expires.Unix(), 10)
+	}
+	return m
 }
 
 // FromContext rebuilds the claims from an authorizer context made by Claims.Context.
 // It checks them as Verify does and returns a fault.Unauthorized error if the context is
 // missing or garbled, so a handler behind a misconfigured route fails closed.
-// Missing roles or perms mean none.
+// Missing roles or perms mean none; a missing exp leaves Expires zero.
 func FromContext(m map[string]any) (*Claims, error) {
 	if len(m) == 0 {
 		return nil, fault.New(fault.Unauthorized, "the request carries no authorizer context")
@@ -50,7 +60,8 @@ func FromContext(m map[string]any) (*Claims, error) {
 	typ, ok2 := stringValue(m, ContextTokenType)
 	roles, ok3 := stringValue(m, ContextRoles)
 	perms, ok4 := stringValue(m, ContextPerms)
-	if !ok1 || !ok2 || !ok3 || !ok4 {
+	exp, ok5 := stringValue(m, ContextExpires)
+	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 {
 		return nil, fault.New(fault.Unauthorized, "the authorizer context is garbled")
 	}
 	c := &Claims{Subject: sub, TokenType: TokenType(typ)}
@@ -64,6 +75,13 @@ func FromContext(m map[string]any) (*Claims, error) {
 	}
 	if len(c.Perms) == 0 {
 		c.Perms = nil // as Verify leaves it, so equal claims compare equal
+	}
+	if exp != "" {
+		sec, err := strconv.ParseInt(exp, 10, 64)
+		if err != nil || sec <= 0 {
+			return nil, fault.New(fault.Unauthorized, "the authorizer context has a garbled exp")
+		}
+		c.Expires = time.Unix(sec, 0)
 	}
 	if err := c.validate(fault.Unauthorized); err != nil {
 		return nil, err

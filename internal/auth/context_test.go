@@ -3,6 +3,7 @@ package auth
 import (
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/heraldhq/herald/internal/fault"
 )
@@ -13,6 +14,7 @@ func TestContextRoundTrip(t *testing.T) {
 		{Subject: "u2", TokenType: Scoped, Perms: map[string]Level{"projects/p1": Read, "projects/p2/c/x": Write}},
 		{Subject: "svc-1", TokenType: Service, Roles: []string{RoleAdmin, RolePublisher}},
 		{Subject: "jürgen@example.org", TokenType: Personal, Roles: []string{RolePublisher}, Perms: map[string]Level{"p": None}},
+		{Subject: "u3", TokenType: Personal, Expires: time.Unix(1_900_000_000, 0)},
 	}
 	for _, c := range tests {
 		m := c.Context()
@@ -42,6 +44,11 @@ func TestContextValues(t *testing.T) {
 	}
 	if got := c.Context(); !reflect.DeepEqual(got, want) {
 		t.Errorf("Context() = %v, want %v", got, want)
+	}
+	c.Expires = time.Unix(1_900_000_000, 0)
+	want["exp"] = "1900000000"
+	if got := c.Context(); !reflect.DeepEqual(got, want) {
+		t.Errorf("Context() with an expiry = %v, want %v", got, want)
 	}
 }
 
@@ -75,6 +82,10 @@ func TestFromContextRejects(t *testing.T) {
 		{"perms bad level", with("perms", `{"projects/p1":"OWNER"}`)},
 		{"perms bad path", with("perms", `{"projects/../p1":"READ"}`)},
 		{"perms not a string", with("perms", map[string]any{"projects/p1": "READ"})},
+		{"exp not a number", with("exp", "soon")},
+		{"exp a fraction", with("exp", "1900000000.5")},
+		{"exp not positive", with("exp", "0")},
+		{"exp not a string", with("exp", 1900000000)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

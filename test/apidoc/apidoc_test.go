@@ -627,7 +627,7 @@ func encodedExamples(t *testing.T) []example {
 		r := apigw.Error(ctx, p.err)
 		add(fmt.Sprintf("%d from %s %s (encoded)", r.StatusCode, p.method, p.target), p.method, p.target, r)
 	}
-	return exs
+	return append(exs, ticketExamples(t)...)
 }
 
 // wrongExamples are responses that break openapi.yaml; each must be refused.

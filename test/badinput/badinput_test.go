@@ -313,6 +313,9 @@ func TestBadInput(t *testing.T) {
 		"consumers": consumersCursor, "triggers": triggersCursor, "notifications": notificationsCursor, "deliveries": deliveriesCursor,
 	})
 	maps.Copy(matrix, adminBadInputCases(t, w, tokens, map[string]string{"consumers": consumersCursor, "triggers": triggersCursor}))
+	for route, cases := range ticketBadInputCases(t, w, tokens) {
+		matrix[route] = append(matrix[route], cases...)
+	}
 	var routes []string
 	for _, r := range stacktest.TemplateRoutes(t) {
 		routes = append(routes, r.String())

@@ -521,3 +521,53 @@ func CheckSamConfig(data []byte) []string {
 	}
 	return problems
 }
+
+// samCorsKeys are the members of an HttpApi's CorsConfiguration. Given an intrinsic
+// (an Fn::If, say), SAM renames them to the OpenAPI extension's by replacing every
+// occurrence in the intrinsic's JSON text, in names as well as members.
+var samCorsKeys = []string{"AllowOrigins", "AllowHeaders", "AllowMethods", "ExposeHeaders", "MaxAge", "AllowCredentials"}
+
+// CheckCorsNames reports a name inside an intrinsic HttpApi CorsConfiguration (a
+// parameter, a condition) that holds one of samCorsKeys: SAM would rename it too, and
+// the deploy would refer to something that does not exist (CorsAllowOrigins becomes
+// CorsallowOrigins).
+func CheckCorsNames(tmpl *template.Template) []string {
+	var problems []string
+	var walk func(where string, v any)
+	walk = func(where string, v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, x := range v {
+				walk(where, x)
+				if !slices.Contains(samCorsKeys, k) {
+					walk(where, k)
+				}
+			}
+		case []any:
+			for _, x := range v {
+				walk(where, x)
+			}
+		case string:
+			for _, key := range samCorsKeys {
+				if strings.Contains(v, key) {
+					problems = append(problems, fmt.Sprintf("%s: %q holds %s, which SAM renames in an intrinsic CorsConfiguration", where, v, key))
+				}
+			}
+		}
+	}
+	for _, id := range tmpl.LogicalIDs() {
+		r := tmpl.Resources[id]
+		c, ok := r.Properties["CorsConfiguration"].(map[string]any)
+		if r.Type != "AWS::Serverless::HttpApi" || !ok {
+			continue
+		}
+		for k := range c {
+			if strings.HasPrefix(k, "Fn::") || k == "Ref" {
+				walk(id+".CorsConfiguration", c)
+				break
+			}
+		}
+	}
+	sort.Strings(problems)
+	return problems
+}

@@ -37,7 +37,7 @@ var reviewedGrants = map[string][]string{
 		"dynamodb:GetItem ConsumersTable",    // consumer.Store.Get
 		"dynamodb:UpdateItem ConsumersTable", // Touch
 		"dynamodb:Query StreamsTable",        // lease.Store: the slots held
-		"dynamodb:PutItem StreamsTable",      // take
+		"dynamodb:PutItem StreamsTable",      // take; ticket.Ledger.Spend
 		"dynamodb:UpdateItem StreamsTable",   // Renew
 		"dynamodb:DeleteItem StreamsTable",   // Release
 	},
@@ -50,6 +50,8 @@ var reviewedGrants = map[string][]string{
 		"dynamodb:PutItem NotificationsTable", "dynamodb:PutItem NotificationsTable/index/*", // Put
 		"dynamodb:UpdateItem NotificationsTable", "dynamodb:UpdateItem NotificationsTable/index/*", // Acknowledge
 		"dynamodb:Query NotificationsTable", "dynamodb:Query NotificationsTable/index/*", // List, Count
+		// and the reply keys' secret (by tag, checked elsewhere): the inbox stream's
+		// tickets are signed with keys derived from them (ticket.NewKeys).
 	},
 	"TriggersApi": {
 		"dynamodb:GetItem TriggersTable", "dynamodb:GetItem TriggersTable/index/by-owner", // trigger.Store.Get

@@ -4,7 +4,9 @@
 // appear in no later answer and no log line; the NATS actions user is confined by the
 // server; a consumer's dropped messages are told to its owner only; webhooks to internal networks are refused; a trigger without a path spans
 // every resource only for an administrator, while one of announcements gets nothing
-// but system events; and the per-user quotas hold.
+// but system events; stream tickets open their own consumer's stream once and nothing
+// else, are refused expired, altered or forged, and reach no log; and the per-user
+// quotas hold.
 //
 // The tests are in the _test.go files; what they share with the other suites is in
 // test/stacktest.

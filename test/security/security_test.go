@@ -264,6 +264,7 @@ func TestSecurity(t *testing.T) {
 		matrix := securityMatrix(t, w)
 		maps.Copy(matrix, adminSecurityCases(t, w))
 		maps.Copy(matrix, consumerSettingsCases(t, w))
+		maps.Copy(matrix, ticketSecurityCases(t, w))
 		covered := map[string]bool{}
 		var want []string
 		for _, r := range stacktest.TemplateRoutes(t) {
@@ -424,6 +425,7 @@ func TestSecurity(t *testing.T) {
 		}
 	})
 
+	t.Run("stream tickets", func(t *testing.T) { streamTickets(t, w) })
 	t.Run("announcements", func(t *testing.T) { announcementsConfined(t, w) })
 	t.Run("consumer filter", func(t *testing.T) { filterConfined(t, w) })
 	t.Run("quota", func(t *testing.T) { checkQuota(t, w) })
