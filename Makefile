@@ -65,11 +65,16 @@ local/node_modules/.package-lock.json: local/package.json local/package-lock.jso
 
 # chromium: Debian's Chromium, which the browser suite (test/browser) drives headless, installed
 # when it is missing. Under CI=true that suite fails rather than skips without it.
+# Off CI a machine without apt-get is told and goes on: the suite then skips.
 CHROMIUM ?= /usr/bin/chromium
+export HERALD_CHROMIUM := $(CHROMIUM)
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 chromium:
 	@if [ ! -x "$(CHROMIUM)" ]; then \
-		command -v apt-get >/dev/null || { echo "$(CHROMIUM) is missing and there is no apt-get: install Chromium by hand" >&2; exit 1; }; \
+		if ! command -v apt-get >/dev/null; then \
+			echo "$(CHROMIUM) is missing and there is no apt-get: install Chromium (and set CHROMIUM) to run the browser suite" >&2; \
+			[ "$$CI" != true ] || exit 1; exit 0; \
+		fi; \
 		echo "installing Debian's chromium for the browser suite"; \
 		$(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
 	fi

@@ -101,8 +101,8 @@ func TestOptionsFromFlagsOverEnvironment(t *testing.T) {
 	if o, _, _ = parseOptions("herald-local", []string{"-max-streams-per-user", "5"}, "/repo"); o.maxStreams != 5 {
 		t.Fatalf("maxStreams %d from -max-streams-per-user 5, want 5", o.maxStreams)
 	}
-	if o.streamMaxBytes != 0 {
-		t.Fatalf("streamMaxBytes %d, want 0 (the template's default)", o.streamMaxBytes)
+	if o.streamMaxBytes != localstack.StreamMaxBytes {
+		t.Fatalf("streamMaxBytes %d, want the local stack's %d", o.streamMaxBytes, localstack.StreamMaxBytes)
 	}
 	t.Setenv("HERALD_LOCAL_STREAM_MAX_BYTES", "2097152")
 	if o, _, _ = parseOptions("herald-local", nil, "/repo"); o.streamMaxBytes != 2<<20 {

@@ -29,8 +29,8 @@ type options struct {
 	secret    string
 	// maxStreams is the template's MaxStreamsPerUser; 0 keeps the template's default.
 	maxStreams int
-	// streamMaxBytes is the template's StreamMaxBytes, the bound of HERALD_EVENTS; 0
-	// keeps the template's default. Tests set it small to fill the stream cheaply.
+	// streamMaxBytes is the template's StreamMaxBytes, the bound of HERALD_EVENTS: by
+	// default localstack.StreamMaxBytes; 0 keeps the template's default. Tests set it small to fill the stream cheaply.
 	streamMaxBytes int64
 	// corsOrigins is the template's CorsOrigins: the origins whose pages may call
 	// the API and open streams from a browser.
@@ -70,7 +70,7 @@ func parseOptions(name string, args []string, root string) (options, *flag.FlagS
 	fs.StringVar(&o.functions, "functions", envString("HERALD_LOCAL_FUNCTIONS", ""), "folder of prebuilt function binaries, <folder>/<LogicalId>/bootstrap, run instead of building the functions; empty builds them into the state folder (HERALD_LOCAL_FUNCTIONS)")
 	fs.StringVar(&o.secret, "jwt-secret", envString("HERALD_JWT_SECRET", localstack.DevSecret), "HS256 secret for API tokens (HERALD_JWT_SECRET)")
 	fs.IntVar(&o.maxStreams, "max-streams-per-user", envInt("HERALD_LOCAL_MAX_STREAMS_PER_USER", 0), "open streams per user, the MaxStreamsPerUser parameter; 0 keeps the template's default (HERALD_LOCAL_MAX_STREAMS_PER_USER)")
-	fs.Int64Var(&o.streamMaxBytes, "stream-max-bytes", int64(envInt("HERALD_LOCAL_STREAM_MAX_BYTES", 0)), "bytes HERALD_EVENTS may hold, the StreamMaxBytes parameter (at least 1048576); 0 keeps the template's default (HERALD_LOCAL_STREAM_MAX_BYTES)")
+	fs.Int64Var(&o.streamMaxBytes, "stream-max-bytes", int64(envInt("HERALD_LOCAL_STREAM_MAX_BYTES", localstack.StreamMaxBytes)), "bytes HERALD_EVENTS may hold, the StreamMaxBytes parameter (at least 1048576); 0 keeps the template's default, 4 GiB, which NATS reserves on disk (HERALD_LOCAL_STREAM_MAX_BYTES)")
 	fs.StringVar(&o.corsOrigins, "cors-origins", envString("HERALD_LOCAL_CORS_ORIGINS", localstack.CorsOrigins), "comma-separated origins whose pages may call the API from a browser, the CorsOrigins parameter; scheme://host:* allows any port, locally only (HERALD_LOCAL_CORS_ORIGINS)")
 	fs.StringVar(&o.actionTargets, "action-targets", envString("HERALD_LOCAL_ACTION_TARGETS", ""), "comma-separated ARN patterns sqs, sns and lambda actions may reach, such as arn:aws:sqs:*:*:partner-*; empty allows none (HERALD_LOCAL_ACTION_TARGETS)")
 	targets := fs.String("lambda-targets", envString("HERALD_LOCAL_LAMBDA_TARGETS", ""), "comma-separated NAME=BINARY: functions of others' for lambda actions to invoke, run locally from their bootstrap binaries (allow them with -action-targets, such as arn:aws:lambda:*:*:function:partner-*) (HERALD_LOCAL_LAMBDA_TARGETS)")

@@ -27,6 +27,12 @@ const StreamHeadroom = 4
 // function: the like of its reserved concurrency.
 const StreamInstances = MaxOpenStreams + StreamHeadroom
 
+// StreamMaxBytes is the local stack's StreamMaxBytes parameter. The template's 4 GiB
+// default would have NATS reserve that much disk when the stream is made, and a
+// laptop or CI machine with less than about 5.4 GiB free (NATS allows 75 % of the free
+// disk) could not start the stack at all; a local stack never holds that many events.
+const StreamMaxBytes = 256 << 20
+
 // CorsOrigins are the origins whose pages may call the local stack from a browser
 // (the template's CorsOrigins parameter): a page served from this machine on any
 // port. The port pattern is the local gateway's own; API Gateway and Function URLs

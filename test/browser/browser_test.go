@@ -50,6 +50,8 @@ func newBrowser(t *testing.T) context.Context {
 		chromedp.Flag("headless", true),
 		chromedp.NoSandbox,
 		chromedp.Flag("disable-gpu", true),
+		// Containers give /dev/shm 64 MB, too little for Chromium's shared memory.
+		chromedp.Flag("disable-dev-shm-usage", true),
 		// Without these the browser reaches for Google's services and, offline, has its
 		// own connections refused.
 		chromedp.Flag("disable-quic", true),
