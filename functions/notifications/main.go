@@ -1,11 +1,12 @@
 // Command notifications is the NotificationsApi function: the caller's personal
 // notifications (list, count, acknowledge) and the publishers' create, behind the HTTP
-// API.
+// API. What it writes is announced to the users' live streams.
 package main
 
 import (
 	"context"
 
+	"github.com/heraldhq/herald/internal/bus"
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/inbox"
 	"github.com/heraldhq/herald/internal/lambdamain"
@@ -13,18 +14,25 @@ import (
 
 func main() {
 	lambdamain.Run(coldStart, func(h *Handler) lambdamain.Function {
-		return lambdamain.Function{Handler: h.Handle}
+		return lambdamain.Function{Handler: h.Handle, Close: func() { bus.CloseConn(h.Store.Feed.NC) }}
 	})
 }
 
-// coldStart loads the AWS configuration and builds the notifications store on it.
+// coldStart loads the AWS configuration, connects to NATS for the announcements, and
+// builds the notifications store on both.
 func coldStart(ctx context.Context) (*Handler, error) {
-	cfg, err := config.AWS(ctx)
+	loadAWS := config.AWSOnce()
+	cfg, err := loadAWS(ctx)
 	if err != nil {
 		return nil, err
 	}
-	store, err := inbox.OpenStore(cfg)
+	nc, err := bus.DialCore(ctx, loadAWS, "herald-notifications")
 	if err != nil {
+		return nil, err
+	}
+	store, err := inbox.OpenStore(cfg, inbox.NewFeed(nc))
+	if err != nil {
+		nc.Close()
 		return nil, err
 	}
 	return &Handler{Store: store}, nil
