@@ -58,7 +58,7 @@ func (a *app) dispatch(ctx context.Context, args []string) error {
 		})
 	case "consumers":
 		return a.consumers(ctx, c, sub, rest(args))
-	case "notifications":
+	case "notifications", "inbox":
 		return a.notifications(ctx, c, sub, rest(args))
 	case "triggers":
 		return a.triggers(ctx, c, sub, rest(args))
@@ -267,13 +267,19 @@ func (a *app) notifications(ctx context.Context, c *client.Client, sub string, a
 	switch sub {
 	case "list":
 		var state string
+		var f filterFlags
 		if _, err := flags("notifications list", args, func(fs *flag.FlagSet) {
 			fs.StringVar(&state, "state", "unacknowledged", "unacknowledged, acknowledged or all")
+			f.define(fs)
 		}); err != nil {
 			return err
 		}
+		filter, err := f.filter()
+		if err != nil {
+			return err
+		}
 		var all []*wire.Notification
-		for n, err := range c.AllNotifications(ctx, wire.State(state), client.ListOptions{}) {
+		for n, err := range c.AllNotificationsWhere(ctx, wire.State(state), filter, client.ListOptions{}) {
 			if err != nil {
 				return err
 			}
@@ -286,25 +292,31 @@ func (a *app) notifications(ctx context.Context, c *client.Client, sub string, a
 			}
 		})
 	case "count":
-		n, err := c.CountNotifications(ctx)
+		var f filterFlags
+		if _, err := flags("notifications count", args, f.define); err != nil {
+			return err
+		}
+		filter, err := f.filter()
+		if err != nil {
+			return err
+		}
+		n, err := c.CountNotificationsWhere(ctx, filter)
 		if err != nil {
 			return err
 		}
 		return a.print(map[string]int{"unacknowledged": n}, func(t *table) { t.row("UNACKNOWLEDGED"); t.row(n) })
 	case "ack":
-		if err := needArgs(args, 1, "notification ids"); err != nil {
+		return a.ackNotifications(ctx, c, args)
+	case "watch":
+		var last string
+		if _, err := flags("notifications watch", args, func(fs *flag.FlagSet) {
+			fs.StringVar(&last, "last-event-id", "", "first replay the notifications newer than this id")
+		}); err != nil {
 			return err
 		}
-		res, err := c.AcknowledgeNotifications(ctx, args)
-		if err != nil {
-			return err
-		}
-		return a.print(res, func(t *table) {
-			t.row("ACKNOWLEDGED", "NOT FOUND")
-			t.row(strings.Join(res.Acknowledged, ","), strings.Join(res.NotFound, ","))
-		})
+		return a.watchInbox(ctx, c, last)
 	}
-	return usageErr("notifications: list, count or ack")
+	return usageErr("notifications: list, count, ack or watch")
 }
 
 func triggerRows(ts ...*wire.Trigger) func(t *table) {
