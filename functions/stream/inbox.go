@@ -137,6 +137,7 @@ type inboxStream struct {
 
 	lastWrite time.Time
 	replayed  map[string]bool // ids sent in the catch-up, which the feed may announce too
+	tally     inbox.Tally     // counts what the unacknowledged index does not show yet
 }
 
 // run writes the stream until it must end: the deadline or the token's expiry (reconnect
@@ -240,9 +241,13 @@ func (s *inboxStream) changes(ctx context.Context, data []byte) bool {
 
 // change sends one change. It reports whether the stream goes on.
 func (s *inboxStream) change(ctx context.Context, c inbox.Change) bool {
+	if c.Notification != nil && c.Notification.UserID != s.user {
+		return true
+	}
+	s.tally.Heard(c)
 	switch {
 	case c.Notification != nil:
-		if c.Notification.UserID != s.user || s.replayed[c.Notification.ID] {
+		if s.replayed[c.Notification.ID] {
 			return true
 		}
 		return s.notification(ctx, c.Notification)
@@ -267,14 +272,16 @@ func (s *inboxStream) notification(ctx context.Context, n *inbox.Notification) b
 	return s.write(ctx, frame)
 }
 
-// count sends the count of unacknowledged notifications, read from the table.
+// count sends the count of unacknowledged notifications: the unacknowledged index's,
+// which may not show the change just heard yet (it is eventually consistent), corrected
+// by the changes heard lately.
 func (s *inboxStream) count(ctx context.Context) bool {
-	n, _, err := s.h.Inbox.Store.Count(ctx, s.user, inbox.Filter{})
+	ids, err := s.h.Inbox.Store.UnacknowledgedIDs(ctx, s.user)
 	if err != nil {
 		s.fail(ctx, err)
 		return false
 	}
-	frame, err := dataFrame("", "count", map[string]int{"unacknowledged": n})
+	frame, err := dataFrame("", "count", map[string]int{"unacknowledged": s.tally.Count(ids)})
 	if err != nil {
 		return false
 	}

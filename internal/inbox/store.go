@@ -278,6 +278,31 @@ func (s *Store) Count(ctx context.Context, user string, f Filter) (n, read int, 
 	}
 }
 
+// UnacknowledgedIDs returns the ids of user's unacknowledged notifications, as the
+// unacknowledged index lists them (newest first): what a live stream counts, with a Tally
+// to correct for what the index does not show yet.
+func (s *Store) UnacknowledgedIDs(ctx context.Context, user string) ([]string, error) {
+	in := s.query(UnacknowledgedIndex, attrUnacked, user, s.now())
+	in.ProjectionExpression = aws.String("#id")
+	in.ExpressionAttributeNames["#id"] = attrID
+	var ids []string
+	for {
+		out, err := s.DB.Query(ctx, in)
+		if err != nil {
+			return nil, fmt.Errorf("inbox: reading the unacknowledged notifications of %s: %w", user, err)
+		}
+		for _, it := range out.Items {
+			if v, ok := it[attrID].(*types.AttributeValueMemberS); ok {
+				ids = append(ids, v.Value)
+			}
+		}
+		if out.LastEvaluatedKey == nil {
+			return ids, nil
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
+	}
+}
+
 // indexOf returns the index listing state reads (none: the table) and its key attribute.
 func (s *Store) indexOf(state State) (index, keyAttr string) {
 	switch state {

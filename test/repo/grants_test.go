@@ -41,7 +41,7 @@ var reviewedGrants = map[string][]string{
 		"dynamodb:UpdateItem StreamsTable",                       // Renew
 		"dynamodb:DeleteItem StreamsTable",                       // Release
 		"dynamodb:Query NotificationsTable",                      // inbox.Store.Since: what an inbox stream missed
-		"dynamodb:Query NotificationsTable/index/unacknowledged", // Count
+		"dynamodb:Query NotificationsTable/index/unacknowledged", // UnacknowledgedIDs
 	},
 	"Inbox": {
 		"sqs:ReceiveMessage InboxQueue", "sqs:DeleteMessage InboxQueue", "sqs:GetQueueAttributes InboxQueue", // the event source mapping
