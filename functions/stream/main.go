@@ -1,6 +1,7 @@
 // Command stream is the Stream function: GET /v1/consumers/{id}/stream, a consumer's
 // messages, and GET /v1/me/notifications/stream, the caller's inbox, as server-sent
-// events, served through a Function URL in response-streaming mode. A Function URL has no authorizer, so the function verifies the bearer token.
+// events, served through a Function URL in response-streaming mode. A Function URL has
+// no authorizer, so the function verifies the bearer token.
 package main
 
 import (
