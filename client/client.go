@@ -90,6 +90,8 @@ type request struct {
 	once bool
 	// stream sends the request to the stream URL and asks for an event stream.
 	stream bool
+	// lastEventID, when set, is sent as Last-Event-ID: where a stream resumes.
+	lastEventID string
 }
 
 // route names the request in errors: "POST /v1/events".
@@ -173,6 +175,9 @@ func (c *Client) newRequest(ctx context.Context, req *request, body []byte) (*ht
 	if req.stream {
 		hreq.Header.Set("Accept", "text/event-stream")
 		hreq.Header.Set("Cache-Control", "no-cache")
+		if req.lastEventID != "" {
+			hreq.Header.Set("Last-Event-ID", req.lastEventID)
+		}
 	} else {
 		hreq.Header.Set("Accept", "application/json, application/problem+json")
 	}

@@ -113,10 +113,11 @@ func WithUserAgent(ua string) Option {
 	}
 }
 
-// WithStreamURL sets the base URL of GET /v1/consumers/{id}/stream. A deployed stack
-// serves the stream from the Stream function's own URL (the StreamUrl output), not
-// from the HTTP API, since API Gateway cannot stream a response; the local stack
-// serves both on one port, which is the default.
+// WithStreamURL sets the base URL of the streams (GET /v1/consumers/{id}/stream and
+// GET /v1/me/notifications/stream). A deployed stack serves them from the Stream
+// function's own URL (the StreamUrl output), not from the HTTP API, since API Gateway
+// cannot stream a response; the local stack serves both on one port, which is the
+// default.
 func WithStreamURL(streamURL string) Option {
 	return func(o *options) error {
 		o.streamURL = streamURL

@@ -53,8 +53,11 @@
 //
 // [Client.Stream] reads a consumer's live stream (server-sent events), a message at a
 // time, until the server asks the client to reconnect ([ErrReconnect]), which it does
-// before its invocation ends; [Client.Consume] reconnects by itself. A deployed stack
-// serves streams at the Stream function's URL: give it with [WithStreamURL].
+// before its invocation ends; [Client.Consume] reconnects by itself. [Client.InboxStream]
+// reads the caller's inbox the same way (notifications, acknowledgements, the count of
+// unacknowledged ones), and [Client.WatchInbox] reconnects with the id of the last
+// notification received. A deployed stack serves streams at the Stream function's URL:
+// give it with [WithStreamURL].
 //
 // A browser's EventSource cannot send a token: a server holding one asks for a
 // single-use ticket ([Client.StreamTicket], [Client.InboxStreamTicket]) and hands the

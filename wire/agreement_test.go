@@ -54,6 +54,7 @@ func TestWireMatchesServer(t *testing.T) {
 		{reflect.TypeFor[wire.Content](), reflect.TypeFor[inbox.Content]()},
 		{reflect.TypeFor[wire.Ref](), reflect.TypeFor[inbox.Ref]()},
 		{reflect.TypeFor[wire.Notification](), reflect.TypeFor[inbox.Notification]()},
+		{reflect.TypeFor[wire.InboxAcknowledgement](), reflect.TypeFor[inbox.Acknowledgement]()},
 		{reflect.TypeFor[wire.Delivery](), reflect.TypeFor[delivery.Record]()},
 		{reflect.TypeFor[wire.Attempt](), reflect.TypeFor[delivery.Attempt]()},
 		{reflect.TypeFor[wire.Verdict](), reflect.TypeFor[action.Verdict]()},

@@ -76,3 +76,26 @@ const (
 	StateAcknowledged   State = "acknowledged"
 	StateAll            State = "all"
 )
+
+// InboxAcknowledgement says which notifications were acknowledged, in the acknowledged
+// frames of the inbox stream (GET /v1/me/notifications/stream): the ids listed, or
+// every notification up to and including Before (All when the request was for all of
+// them and none is left).
+type InboxAcknowledgement struct {
+	IDs    []string `json:"ids,omitempty"`
+	Before string   `json:"before,omitempty"`
+	All    bool     `json:"all,omitempty"`
+}
+
+// Covers reports whether the acknowledgement covers the notification id.
+func (a *InboxAcknowledgement) Covers(id string) bool {
+	if a.Before != "" && id <= a.Before {
+		return true
+	}
+	for _, x := range a.IDs {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}

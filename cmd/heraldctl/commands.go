@@ -58,7 +58,7 @@ func (a *app) dispatch(ctx context.Context, args []string) error {
 		})
 	case "consumers":
 		return a.consumers(ctx, c, sub, rest(args))
-	case "notifications":
+	case "notifications", "inbox":
 		return a.notifications(ctx, c, sub, rest(args))
 	case "triggers":
 		return a.triggers(ctx, c, sub, rest(args))
@@ -332,13 +332,19 @@ func (a *app) notifications(ctx context.Context, c *client.Client, sub string, a
 	switch sub {
 	case "list":
 		var state string
+		var f filterFlags
 		if _, err := flags("notifications list", args, func(fs *flag.FlagSet) {
 			fs.StringVar(&state, "state", "unacknowledged", "unacknowledged, acknowledged or all")
+			f.define(fs)
 		}); err != nil {
 			return err
 		}
+		filter, err := f.filter()
+		if err != nil {
+			return err
+		}
 		var all []*wire.Notification
-		for n, err := range c.AllNotifications(ctx, wire.State(state), client.ListOptions{}) {
+		for n, err := range c.AllNotificationsWhere(ctx, wire.State(state), filter, client.ListOptions{}) {
 			if err != nil {
 				return err
 			}
@@ -351,23 +357,29 @@ func (a *app) notifications(ctx context.Context, c *client.Client, sub string, a
 			}
 		})
 	case "count":
-		n, err := c.CountNotifications(ctx)
+		var f filterFlags
+		if _, err := flags("notifications count", args, f.define); err != nil {
+			return err
+		}
+		filter, err := f.filter()
+		if err != nil {
+			return err
+		}
+		n, err := c.CountNotificationsWhere(ctx, filter)
 		if err != nil {
 			return err
 		}
 		return a.print(map[string]int{"unacknowledged": n}, func(t *table) { t.row("UNACKNOWLEDGED"); t.row(n) })
 	case "ack":
-		if err := needArgs(args, 1, "notification ids"); err != nil {
+		return a.ackNotifications(ctx, c, args)
+	case "watch":
+		var last string
+		if _, err := flags("notifications watch", args, func(fs *flag.FlagSet) {
+			fs.StringVar(&last, "last-event-id", "", "first replay the notifications newer than this id")
+		}); err != nil {
 			return err
 		}
-		res, err := c.AcknowledgeNotifications(ctx, args)
-		if err != nil {
-			return err
-		}
-		return a.print(res, func(t *table) {
-			t.row("ACKNOWLEDGED", "NOT FOUND")
-			t.row(strings.Join(res.Acknowledged, ","), strings.Join(res.NotFound, ","))
-		})
+		return a.watchInbox(ctx, c, last)
 	case "ticket":
 		if len(args) > 0 {
 			return usageErr("notifications ticket takes no arguments")
@@ -378,7 +390,7 @@ func (a *app) notifications(ctx context.Context, c *client.Client, sub string, a
 		}
 		return a.printTicket(tk)
 	}
-	return usageErr("notifications: list, count, ack or ticket")
+	return usageErr("notifications: list, count, ack, watch or ticket")
 }
 
 // printTicket prints a stream ticket; -q prints the ticket alone, for a shell variable.

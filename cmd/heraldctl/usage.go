@@ -30,10 +30,15 @@ Consumers
   consumers ack REPLIES [--action ack|nak|term|in_progress] [--delay MS]
                                          acknowledge replies (JSON array, @file or -)
 
-Personal notifications
-  notifications list [--state unacknowledged|acknowledged|all]
-  notifications count
-  notifications ack ID...
+Personal notifications (also: inbox …)
+  notifications list [--state unacknowledged|acknowledged|all] [--variant V] [--ref TYPE:VALUE]
+  notifications count [--variant V] [--ref TYPE:VALUE]
+                                         --ref RESOURCE:projects/p1 or USER:u1
+  notifications ack ID... | --all | --before ID
+                                         acknowledge those, all, or all up to an id
+  notifications watch [--last-event-id ID]
+                                         the inbox as it changes (notifications,
+                                         acknowledgements, the unacknowledged count)
   notifications ticket                   a single-use ticket that opens your inbox stream
 
 Triggers

@@ -15,6 +15,7 @@
 //   - a streaming Function URL response (InvokeMode RESPONSE_STREAM) is written to the
 //     client as the function produces it.
 //
-// A function with a Function URL is served locally at the path its template Metadata
-// names (LocalUrl: {Method, Path}), since in AWS it has a URL of its own.
+// A function with a Function URL is served locally at the paths its template Metadata
+// names (LocalUrl: one {Method, Path} or a list of them), since in AWS it has a URL of
+// its own, which takes every path.
 package gateway

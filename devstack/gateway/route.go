@@ -44,7 +44,8 @@ type Config struct {
 }
 
 // FromTemplate reads the routes of every function's HttpApi events, the HTTP API's
-// authorizers and default authorizer, and Function URLs with a LocalUrl in their Metadata.
+// authorizers and default authorizer, and the paths of Function URLs that a LocalUrl in
+// their Metadata names (one {Method, Path} or a list of them).
 func FromTemplate(t *template.Template) (Config, error) {
 	cfg := Config{Authorizers: map[string]Authorizer{}}
 	defaultAuth := ""
@@ -96,16 +97,17 @@ func FromTemplate(t *template.Template) (Config, error) {
 			}
 			cfg.Routes = append(cfg.Routes, newRoute(strings.ToUpper(method), path, fn.LogicalID, authName, false))
 		}
-		if local, ok := fn.Metadata["LocalUrl"].(map[string]any); ok {
+		if _, ok := fn.Metadata["LocalUrl"]; ok {
 			if _, hasURL := fn.Properties["FunctionUrlConfig"]; !hasURL {
 				return Config{}, fmt.Errorf("gateway: %s has LocalUrl metadata but no FunctionUrlConfig", fn.LogicalID)
 			}
-			method, _ := local["Method"].(string)
-			path, _ := local["Path"].(string)
-			if method == "" || path == "" {
-				return Config{}, fmt.Errorf("gateway: %s LocalUrl needs Method and Path", fn.LogicalID)
+			urls, err := fn.LocalURLs()
+			if err != nil {
+				return Config{}, fmt.Errorf("gateway: %s %w", fn.LogicalID, err)
 			}
-			cfg.Routes = append(cfg.Routes, newRoute(strings.ToUpper(method), path, fn.LogicalID, "", true))
+			for _, u := range urls {
+				cfg.Routes = append(cfg.Routes, newRoute(u.Method, u.Path, fn.LogicalID, "", true))
+			}
 		}
 	}
 	sortRoutes(cfg.Routes)

@@ -64,6 +64,8 @@ func TestFromTemplateRepository(t *testing.T) {
 		"POST /v1/me/notifications/acknowledge":   {"POST", "/v1/me/notifications/acknowledge", "NotificationsApi", "LambdaAuthorizer", false},
 		"POST /v1/me/notifications/stream-ticket": {"POST", "/v1/me/notifications/stream-ticket", "NotificationsApi", "LambdaAuthorizer", false},
 		"POST /v1/notifications":                  {"POST", "/v1/notifications", "NotificationsApi", "LambdaAuthorizer", false},
+		// The same Function URL as the consumer's stream: LocalUrl lists both.
+		"GET /v1/me/notifications/stream": {"GET", "/v1/me/notifications/stream", "Stream", "", true},
 
 		"POST /v1/triggers":                                     {"POST", "/v1/triggers", "TriggersApi", "LambdaAuthorizer", false},
 		"GET /v1/triggers":                                      {"GET", "/v1/triggers", "TriggersApi", "LambdaAuthorizer", false},
@@ -231,6 +233,32 @@ func TestFromTemplateInline(t *testing.T) {
 	}
 }
 
+// TestFromTemplateLocalURLList: a LocalUrl that lists several paths serves each of them
+// as a Function URL route of the same function, without an authorizer.
+func TestFromTemplateLocalURLList(t *testing.T) {
+	tmpl := baseTemplate()
+	dig(tmpl, "Resources", "Stream", "Metadata")["LocalUrl"] = []any{
+		map[string]any{"Method": "GET", "Path": "/v1/things/{id}/stream"},
+		map[string]any{"Method": "get", "Path": "/v1/me/stream"},
+	}
+	cfg, err := FromTemplate(parseTemplate(t, tmpl))
+	if err != nil {
+		t.Fatalf("FromTemplate: %v", err)
+	}
+	got := summarize(cfg.Routes)
+	for key, want := range map[string]routeSummary{
+		"GET /v1/things/{id}/stream": {"GET", "/v1/things/{id}/stream", "Stream", "", true},
+		"GET /v1/me/stream":          {"GET", "/v1/me/stream", "Stream", "", true},
+	} {
+		if got[key] != want {
+			t.Errorf("route %s = %+v, want %+v", key, got[key], want)
+		}
+	}
+	if _, ok := got["GET /v1/stream"]; ok || len(cfg.Routes) != 5 {
+		t.Errorf("routes %v, want the three of Api and the two listed", got)
+	}
+}
+
 // TestFromTemplateErrors proves that FromTemplate refuses what the local gateway cannot
 // serve as AWS would.
 func TestFromTemplateErrors(t *testing.T) {
@@ -295,6 +323,26 @@ func TestFromTemplateErrors(t *testing.T) {
 			name:    "LocalUrl without a path",
 			modify:  func(r map[string]any) { delete(dig(r, "Stream", "Metadata", "LocalUrl"), "Path") },
 			wantErr: "Stream LocalUrl needs Method and Path",
+		},
+		{
+			name: "LocalUrl list entry without a method",
+			modify: func(r map[string]any) {
+				dig(r, "Stream", "Metadata")["LocalUrl"] = []any{
+					map[string]any{"Method": "GET", "Path": "/v1/stream"},
+					map[string]any{"Path": "/v1/other"},
+				}
+			},
+			wantErr: "Stream LocalUrl[1] needs Method and Path",
+		},
+		{
+			name:    "LocalUrl an empty list",
+			modify:  func(r map[string]any) { dig(r, "Stream", "Metadata")["LocalUrl"] = []any{} },
+			wantErr: "Stream LocalUrl names no route",
+		},
+		{
+			name:    "LocalUrl a string",
+			modify:  func(r map[string]any) { dig(r, "Stream", "Metadata")["LocalUrl"] = "/v1/stream" },
+			wantErr: "Stream LocalUrl must be a {Method, Path} mapping or a list of them",
 		},
 		{
 			name:    "HttpApi event without a path",

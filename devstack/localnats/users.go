@@ -25,7 +25,7 @@ const ActionsUser = "herald-actions"
 // ReservedSubjects are refused to the actions user whatever its namespace says: the
 // JetStream and system APIs, Herald's own subjects, and reply inboxes. They guard
 // against a namespace written too wide (">" or "herald.>").
-var ReservedSubjects = []string{"$JS.>", "$KV.>", "$O.>", "$SYS.>", "herald.events.>", "herald.deadletter.>", "_INBOX.>"}
+var ReservedSubjects = []string{"$JS.>", "$KV.>", "$O.>", "$SYS.>", "herald.events.>", "herald.deadletter.>", "herald.inbox.>", "_INBOX.>"}
 
 // Actions says how the actions user is confined.
 type Actions struct {

@@ -108,7 +108,7 @@ func TestConfigure(t *testing.T) {
 	}
 
 	// Outside: each refused by the server.
-	outside := []string{"$JS.API.STREAM.DELETE.EVENTS", "herald.events.b", "herald.deadletter.events", "elsewhere", "$SYS.REQ.SERVER.PING"}
+	outside := []string{"$JS.API.STREAM.DELETE.EVENTS", "herald.events.b", "herald.deadletter.events", "herald.inbox.dTE", "elsewhere", "$SYS.REQ.SERVER.PING"}
 	for _, subj := range outside {
 		if err := actions.Publish(subj, nil); err != nil {
 			t.Fatal(err)
@@ -124,16 +124,25 @@ func TestConfigure(t *testing.T) {
 			t.Errorf("no permission violation for a publish to %s; got %q", subj, got)
 		}
 	}
-	// Nor may it subscribe: it reads nothing, not even its own namespace.
-	if _, err := actions.SubscribeSync("herald.actions.>"); err != nil {
-		t.Fatal(err)
+	// Nor may it subscribe: it reads nothing, not even its own namespace, and no user's
+	// inbox changes.
+	readers := []string{"herald.actions.>", "herald.inbox.>", "herald.inbox.dTE"}
+	for _, subj := range readers {
+		if _, err := actions.SubscribeSync(subj); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := actions.Flush(); err != nil {
 		t.Fatal(err)
 	}
 	testenv.WaitFor(t, 5*time.Second, func() bool {
-		return slices.ContainsFunc(refused(), func(e string) bool { return strings.Contains(e, "Subscription") })
-	}, "a permission violation for the actions user's subscription")
+		for _, subj := range readers {
+			if !slices.ContainsFunc(refused(), func(e string) bool { return strings.Contains(e, `Subscription to "`+subj+`"`) }) {
+				return false
+			}
+		}
+		return true
+	}, "a permission violation for each of the actions user's subscriptions")
 
 	// It reads the answers to its own publishes, under its own inbox prefix, and no other
 	// connection's replies: a JetStream API answer to Herald would be Herald's data.

@@ -40,15 +40,11 @@ func (t *Template) Routes() ([]Route, error) {
 			}
 			routes = append(routes, r)
 		}
-		if lu, ok := fn.Metadata["LocalUrl"]; ok {
-			m, _ := lu.(map[string]any)
-			r, err := routeOf(m)
-			if err != nil {
-				return nil, fmt.Errorf("%s: Metadata.LocalUrl: %w", fn.LogicalID, err)
-			}
-			r.Function, r.FunctionURL = fn.LogicalID, true
-			routes = append(routes, r)
+		urls, err := fn.LocalURLs()
+		if err != nil {
+			return nil, fmt.Errorf("%s: Metadata.%w", fn.LogicalID, err)
 		}
+		routes = append(routes, urls...)
 	}
 	sort.Slice(routes, func(i, j int) bool {
 		if routes[i].Path != routes[j].Path {
@@ -56,6 +52,45 @@ func (t *Template) Routes() ([]Route, error) {
 		}
 		return routes[i].Method < routes[j].Method
 	})
+	return routes, nil
+}
+
+// LocalURLs returns the routes of fn's Metadata.LocalUrl, the paths of its Function URL
+// that herald-local serves on its gateway (in AWS a Function URL takes every path, and
+// the function answers those it knows). LocalUrl is one {Method, Path} mapping or a list
+// of them; fn without one has none. The error, naming what is wrong, starts with
+// "LocalUrl".
+func (fn Function) LocalURLs() ([]Route, error) {
+	lu, ok := fn.Metadata["LocalUrl"]
+	if !ok {
+		return nil, nil
+	}
+	var entries []any
+	switch v := lu.(type) {
+	case map[string]any:
+		entries = []any{v}
+	case []any:
+		entries = v
+	default:
+		return nil, fmt.Errorf("LocalUrl must be a {Method, Path} mapping or a list of them")
+	}
+	if len(entries) == 0 {
+		return nil, fmt.Errorf("LocalUrl names no route")
+	}
+	routes := make([]Route, 0, len(entries))
+	for i, e := range entries {
+		m, _ := e.(map[string]any)
+		r, err := routeOf(m)
+		if err != nil {
+			at := "LocalUrl"
+			if _, list := lu.([]any); list {
+				at = fmt.Sprintf("LocalUrl[%d]", i)
+			}
+			return nil, fmt.Errorf("%s needs Method and Path", at)
+		}
+		r.Function, r.FunctionURL = fn.LogicalID, true
+		routes = append(routes, r)
+	}
 	return routes, nil
 }
 

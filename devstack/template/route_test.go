@@ -30,6 +30,7 @@ func TestRoutes(t *testing.T) {
 		{"POST /v1/acknowledge", "ConsumersApi", true, false},
 		{"POST /v1/events", "EventsApi", false, false},
 		{"GET /v1/consumers/{id}/stream", "Stream", false, true},
+		{"GET /v1/me/notifications/stream", "Stream", false, true},
 	} {
 		r, ok := byKey[tc.key]
 		if !ok {

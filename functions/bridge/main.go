@@ -54,7 +54,7 @@ func setup(ctx context.Context) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	notices, err := inbox.OpenStore(awsCfg)
+	notices, err := inbox.OpenStore(awsCfg, inbox.NewFeed(js.Conn()))
 	if err != nil {
 		bus.Close(js)
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -75,7 +76,9 @@ func newHarness(t testing.TB, allowLoopback bool) *harness {
 	h := &Handler{
 		Triggers:   &trigger.Store{DB: env.DynamoDB, Table: ref("TriggersTable")},
 		Deliveries: &delivery.Store{DB: env.DynamoDB, Table: ref("DeliveriesTable"), Retention: delivery.DefaultRetention},
-		Inbox:      &inbox.Store{DB: env.DynamoDB, Table: ref("NotificationsTable"), UnackedRetention: inbox.DefaultUnackedRetention, AckedRetention: inbox.DefaultAckedRetention},
+		// Herald's notices are announced on its connection, as deployed.
+		Inbox: &inbox.Store{DB: env.DynamoDB, Table: ref("NotificationsTable"), UnackedRetention: inbox.DefaultUnackedRetention, AckedRetention: inbox.DefaultAckedRetention,
+			Feed: inbox.NewFeed(js.Conn())},
 		Runner: &action.Runner{Webhooks: action.NewWebhooks(webhook.ClientOptions{Allow: allow}), SQS: env.SQS, SNS: env.SNS, JS: js, Actions: actions,
 			Policy: testPolicy(t)},
 		SQS: env.SQS, QueueURL: queue, DeadLetterURL: dlq, DisableAfter: 2,
@@ -272,6 +275,12 @@ func TestExhaustion(t *testing.T) {
 	x := newHarness(t, true)
 	rcv := newReceiver(t, 500)
 	tr := x.trigger(t, `{"type":"http","url":"`+rcv.URL+`"}`, "1s")
+	// The owner's live streams hear of every notice.
+	live, err := inbox.NewFeed(x.js.Conn()).Subscribe(t.Context(), x.owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Close()
 	for i := range 2 {
 		rec := x.run(t, x.queue(t, tr), 30*time.Second)
 		if rec.Status != delivery.StatusExhausted || rec.Attempts != 2 {
@@ -287,7 +296,7 @@ func TestExhaustion(t *testing.T) {
 	if err != nil || got.IsEnabled() || !strings.Contains(got.DisabledReason, "2 deliveries") {
 		t.Fatalf("trigger after two exhausted deliveries: %+v, %v", got, err)
 	}
-	page, err := x.h.Inbox.List(ctx, x.owner, inbox.Unacknowledged, 10, "")
+	page, err := x.h.Inbox.List(ctx, x.owner, inbox.Unacknowledged, inbox.Filter{}, 10, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -297,6 +306,22 @@ func TestExhaustion(t *testing.T) {
 	}
 	if count[inbox.DeliveryExhausted] != 2 || count[inbox.TriggerDisabled] != 1 {
 		t.Errorf("owner's inbox %v, want 2 DELIVERY_EXHAUSTED and 1 TRIGGER_DISABLED", count)
+	}
+	announced := map[inbox.Variant]int{}
+	for range 3 {
+		select {
+		case m := <-live.C():
+			c, err := inbox.ReadChange(m.Data)
+			if err != nil || c.Notification == nil {
+				t.Fatalf("announced %s: %v, want a notification", m.Data, err)
+			}
+			announced[c.Notification.Variant]++
+		case <-time.After(10 * time.Second):
+			t.Fatalf("announced %v, want the 3 notices", announced)
+		}
+	}
+	if !maps.Equal(announced, count) {
+		t.Errorf("announced %v, want what the inbox holds, %v", announced, count)
 	}
 	// Disabled: the next delivery is skipped, not attempted.
 	before, _ := rcv.requests()

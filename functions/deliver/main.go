@@ -45,10 +45,6 @@ func coldStart(ctx context.Context) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	notifications, err := inbox.OpenStore(cfg)
-	if err != nil {
-		return nil, err
-	}
 	dlq, err := config.Required("HERALD_DELIVERIES_DLQ_URL")
 	if err != nil {
 		return nil, err
@@ -66,6 +62,12 @@ func coldStart(ctx context.Context) (*Handler, error) {
 		return nil, err
 	}
 	js, err := bus.Open(ctx, loadAWS, "herald-deliver")
+	if err != nil {
+		return nil, err
+	}
+	// Herald's own notices (DELIVERY_EXHAUSTED, TRIGGER_DISABLED) are announced on the
+	// same connection.
+	notifications, err := inbox.OpenStore(cfg, inbox.NewFeed(js.Conn()))
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 
 	awsevents "github.com/aws/aws-lambda-go/events"
 	"github.com/google/uuid"
+	"github.com/nats-io/nats.go"
 
 	"github.com/heraldhq/herald/devstack/testenv"
 	"github.com/heraldhq/herald/internal/inbox"
@@ -51,7 +52,7 @@ func grant(recipients ...string) string {
 
 func inboxOf(t *testing.T, h *Handler, u string) []*inbox.Notification {
 	t.Helper()
-	p, err := h.Store.List(context.Background(), u, inbox.All, 100, "")
+	p, err := h.Store.List(context.Background(), u, inbox.All, inbox.Filter{}, 100, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,5 +125,61 @@ func TestWriteFailure(t *testing.T) {
 	}
 	if got := failures(resp); !slices.Equal(got, []string{"m1"}) {
 		t.Errorf("batch item failures %v, want m1", got)
+	}
+}
+
+// TestAnnounced: each recipient's live streams hear of the notification written for
+// them, once, however often the event comes.
+func TestAnnounced(t *testing.T) {
+	h := newHandler(t, "")
+	nc, err := nats.Connect(env.NATSURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	h.Store.Feed = inbox.NewFeed(nc)
+	alice, bob := user("alice"), user("bob")
+	subs := map[string]*inbox.Subscription{}
+	for _, u := range []string{alice, bob} {
+		if subs[u], err = inbox.NewFeed(nc).Subscribe(t.Context(), u); err != nil {
+			t.Fatal(err)
+		}
+		defer subs[u].Close()
+	}
+	body := grant(alice, bob)
+	for i := range 2 {
+		if resp, _ := h.Handle(context.Background(), awsevents.SQSEvent{Records: []awsevents.SQSMessage{message(fmt.Sprint(i), body)}}); len(resp.BatchItemFailures) > 0 {
+			t.Fatalf("batch failures %v", failures(resp))
+		}
+	}
+	// A sentinel written after tells that nothing more came before it.
+	for _, u := range []string{alice, bob} {
+		sentinel := h.Store.New(u, inbox.Content{Variant: inbox.Announcement, Message: "last"}, uuid.NewString(), time.Now())
+		if _, err := h.Store.Put(context.Background(), sentinel); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, u := range []string{alice, bob} {
+		want := []string{string(inbox.PermissionGranted), "last"}
+		var got []string
+		for range want {
+			select {
+			case m := <-subs[u].C():
+				c, err := inbox.ReadChange(m.Data)
+				if err != nil || c.Notification == nil || c.Notification.UserID != u {
+					t.Fatalf("%s heard %s (%v)", u, m.Data, err)
+				}
+				if c.Notification.Message == "last" {
+					got = append(got, "last")
+				} else {
+					got = append(got, string(c.Notification.Variant))
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatalf("%s heard %v, want %v", u, got, want)
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s heard %v, want %v", u, got, want)
+		}
 	}
 }

@@ -69,14 +69,14 @@ func personal(req *awsevents.APIGatewayV2HTTPRequest) (*auth.Claims, error) {
 	return claims, nil
 }
 
-// list serves GET /v1/me/notifications?state=&limit=&cursor=.
+// list serves GET /v1/me/notifications?state=&variant=&ref=&limit=&cursor=.
 func (h *Handler) list(ctx context.Context, req *awsevents.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 	claims, err := personal(req)
 	if err != nil {
 		return apigw.Response{}, err
 	}
 	q := req.QueryStringParameters
-	params, err := apigw.PageParams(q, DefaultLimit, MaxLimit, "state")
+	params, err := apigw.PageParams(q, DefaultLimit, MaxLimit, "state", "variant", "ref")
 	if err != nil {
 		return apigw.Response{}, err
 	}
@@ -84,31 +84,51 @@ func (h *Handler) list(ctx context.Context, req *awsevents.APIGatewayV2HTTPReque
 	if !ok {
 		return apigw.Response{}, fault.Field("state", "must be unacknowledged, acknowledged or all")
 	}
-	page, err := h.Store.List(ctx, claims.Subject, state, params.Limit, params.Cursor)
+	filter, err := inbox.ParseFilter(q)
+	if err != nil {
+		return apigw.Response{}, err
+	}
+	page, err := h.Store.List(ctx, claims.Subject, state, filter, params.Limit, params.Cursor)
 	if err != nil {
 		return apigw.Response{}, err
 	}
 	return apigw.ReplyItems(page.Items, page.Next), nil
 }
 
-// count serves GET /v1/me/notifications/count.
+// count serves GET /v1/me/notifications/count?variant=&ref=.
 func (h *Handler) count(ctx context.Context, req *awsevents.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 	claims, err := personal(req)
 	if err != nil {
 		return apigw.Response{}, err
 	}
-	if err := apigw.CheckQuery(req.QueryStringParameters); err != nil {
+	q := req.QueryStringParameters
+	if err := apigw.CheckQuery(q, "variant", "ref"); err != nil {
 		return apigw.Response{}, err
 	}
-	n, _, err := h.Store.Count(ctx, claims.Subject)
+	filter, err := inbox.ParseFilter(q)
+	if err != nil {
+		return apigw.Response{}, err
+	}
+	n, _, err := h.Store.Count(ctx, claims.Subject, filter)
 	if err != nil {
 		return apigw.Response{}, err
 	}
 	return apigw.Reply(http.StatusOK, map[string]int{"unacknowledged": n}), nil
 }
 
-// acknowledge serves POST /v1/me/notifications/acknowledge {"ids":[…]}: the caller's
-// own notifications only; ids the caller does not have are listed as not found.
+// ackBody is the body of POST /v1/me/notifications/acknowledge: exactly one of its
+// fields.
+type ackBody struct {
+	IDs    *[]string `json:"ids"`
+	All    *bool     `json:"all"`
+	Before *string   `json:"before"`
+}
+
+// acknowledge serves POST /v1/me/notifications/acknowledge: {"ids":[…]} acknowledges
+// those of the caller's notifications and lists the ids the caller does not have as not
+// found; {"all":true} and {"before":id} acknowledge every unacknowledged notification of
+// the caller (up to and including id), up to inbox.MaxBulkAcknowledge of them a request,
+// and answer how many, and whether more remain.
 func (h *Handler) acknowledge(ctx context.Context, req *awsevents.APIGatewayV2HTTPRequest) (apigw.Response, error) {
 	claims, err := personal(req)
 	if err != nil {
@@ -121,33 +141,83 @@ func (h *Handler) acknowledge(ctx context.Context, req *awsevents.APIGatewayV2HT
 	if err != nil {
 		return apigw.Response{}, err
 	}
-	var body struct {
-		IDs []string `json:"ids"`
-	}
+	var body ackBody
 	if err := apigw.DecodeJSON(raw, &body); err != nil {
 		return apigw.Response{}, err
 	}
-	switch {
-	case len(body.IDs) == 0:
-		return apigw.Response{}, fault.Field("ids", "must not be empty")
-	case len(body.IDs) > MaxAckIDs:
-		return apigw.Response{}, fault.Field("ids", fmt.Sprintf("must have at most %d entries", MaxAckIDs))
-	}
-	var fields []fault.FieldError
-	for i, id := range body.IDs {
-		if !inbox.ValidID(id) {
-			fields = append(fields, fault.FieldError{Field: "ids[" + strconv.Itoa(i) + "]", Message: "not a notification id"})
-		}
-	}
-	if err := fault.Fields(fields); err != nil {
+	if err := body.validate(); err != nil {
 		return apigw.Response{}, err
 	}
-	acknowledged, notFound, err := h.Store.Acknowledge(ctx, claims.Subject, inbox.Unique(body.IDs))
+	if body.IDs == nil {
+		before := ""
+		if body.Before != nil {
+			before = *body.Before
+		}
+		res, err := h.Store.AcknowledgeUpTo(ctx, claims.Subject, before, inbox.MaxBulkAcknowledge)
+		if err != nil {
+			return apigw.Response{}, err
+		}
+		slog.InfoContext(ctx, "notifications acknowledged", "user", claims.Subject, "before", before, "acknowledged", res.Count, "more", res.More)
+		return apigw.Reply(http.StatusOK, bulkAnswer{Count: res.Count, More: res.More}), nil
+	}
+	acknowledged, notFound, err := h.Store.Acknowledge(ctx, claims.Subject, inbox.Unique(*body.IDs))
 	if err != nil {
 		return apigw.Response{}, err
 	}
 	slog.InfoContext(ctx, "notifications acknowledged", "user", claims.Subject, "acknowledged", len(acknowledged), "not_found", len(notFound))
 	return apigw.Reply(http.StatusOK, map[string][]string{"acknowledged": acknowledged, "not_found": notFound}), nil
+}
+
+// bulkAnswer answers {"all":true} and {"before":id}.
+type bulkAnswer struct {
+	// Count is how many notifications the request acknowledged.
+	Count int `json:"count"`
+	// More is true when the request stopped at inbox.MaxBulkAcknowledge: sending it
+	// again goes on.
+	More bool `json:"more"`
+}
+
+// validate checks that b has exactly one of its fields, and a valid one, naming the
+// field at fault: the second one given, or ids when none is.
+func (b *ackBody) validate() error {
+	given := 0
+	var fields []fault.FieldError
+	fail := func(field, msg string) { fields = append(fields, fault.FieldError{Field: field, Message: msg}) }
+	if b.IDs != nil {
+		given++
+		ids := *b.IDs
+		switch {
+		case len(ids) == 0:
+			fail("ids", "must not be empty")
+		case len(ids) > MaxAckIDs:
+			fail("ids", fmt.Sprintf("must have at most %d entries", MaxAckIDs))
+		default:
+			for i, id := range ids {
+				if !inbox.ValidID(id) {
+					fail("ids["+strconv.Itoa(i)+"]", "not a notification id")
+				}
+			}
+		}
+	}
+	const one = "give exactly one of ids, all and before"
+	if b.All != nil {
+		if given++; given > 1 {
+			fail("all", one)
+		} else if !*b.All {
+			fail("all", "must be true; to acknowledge some, give ids or before")
+		}
+	}
+	if b.Before != nil {
+		if given++; given > 1 {
+			fail("before", one)
+		} else if !inbox.ValidID(*b.Before) {
+			fail("before", "not a notification id")
+		}
+	}
+	if given == 0 {
+		fail("ids", one)
+	}
+	return fault.Fields(fields)
 }
 
 // createBody is the body of POST /v1/notifications.

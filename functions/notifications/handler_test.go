@@ -181,6 +181,89 @@ func TestInbox(t *testing.T) {
 	}
 }
 
+// TestAcknowledgeBulk: {"before":id} acknowledges the caller's notifications up to and
+// including id, {"all":true} the rest; each answers how many, again answers none, and
+// another user's inbox is untouched.
+func TestAcknowledgeBulk(t *testing.T) {
+	h := newHandler(t)
+	alice, bob := person("alice"), person("bob")
+	var ns []string
+	for i := range 4 {
+		ns = append(ns, createFor(t, h, fmt.Sprint(i), alice.Subject, bob.Subject)[0].ID)
+	}
+	slices.Sort(ns)
+	bulk := func(c *auth.Claims, body string) bulkAnswer {
+		t.Helper()
+		var out bulkAnswer
+		if resp := do(t, h, apigwtest.Request("POST", "/v1/me/notifications/acknowledge", "", body, c, nil), &out); resp.StatusCode != http.StatusOK {
+			t.Fatalf("acknowledge %s: %d %s", body, resp.StatusCode, resp.Body)
+		}
+		return out
+	}
+	if got := bulk(alice, `{"before":"`+ns[1]+`"}`); got != (bulkAnswer{Count: 2}) {
+		t.Errorf("before the second: %+v, want 2", got)
+	}
+	if un := list(t, h, alice, nil); !newestFirst(ids(un.Items), ns[2:]) {
+		t.Errorf("unacknowledged after before: %v, want %v", ids(un.Items), ns[2:])
+	}
+	if got := bulk(alice, `{"before":"`+ns[1]+`"}`); got != (bulkAnswer{}) {
+		t.Errorf("before again: %+v, want none", got)
+	}
+	if got := bulk(alice, `{"all":true}`); got != (bulkAnswer{Count: 2}) {
+		t.Errorf("all: %+v, want 2", got)
+	}
+	if got := bulk(alice, `{"all":true}`); got != (bulkAnswer{}) {
+		t.Errorf("all again: %+v, want none", got)
+	}
+	if c := count(t, h, alice); c != 0 {
+		t.Errorf("alice's count %d, want 0", c)
+	}
+	if c := count(t, h, bob); c != 4 {
+		t.Errorf("bob's count %d, want his 4 untouched", c)
+	}
+}
+
+// TestFilters: list and count select by variant and by ref.
+func TestFilters(t *testing.T) {
+	h := newHandler(t)
+	u := person("u")
+	mk := func(variant, ref string) string {
+		t.Helper()
+		body := `{"recipients":["` + u.Subject + `"],"variant":"` + variant + `","message":"m","refs":[` + ref + `]}`
+		var out struct {
+			Items []inbox.Notification `json:"items"`
+		}
+		if resp := do(t, h, apigwtest.Request("POST", "/v1/notifications", "", body, publisher, nil), &out); resp.StatusCode != http.StatusCreated {
+			t.Fatalf("create: %d %s", resp.StatusCode, resp.Body)
+		}
+		return out.Items[0].ID
+	}
+	p1 := `{"type":"RESOURCE","name":"project","value":"projects/p1"}`
+	granted := mk("PERMISSION_GRANTED", p1)
+	announcement := mk("ANNOUNCEMENT", "")
+	revoked := mk("PERMISSION_REVOKED", p1)
+	tests := []struct {
+		query map[string]string
+		want  []string
+	}{
+		{map[string]string{"variant": "ANNOUNCEMENT"}, []string{announcement}},
+		{map[string]string{"ref": "RESOURCE:projects/p1"}, []string{granted, revoked}},
+		{map[string]string{"ref": "RESOURCE:projects/p1", "variant": "PERMISSION_REVOKED"}, []string{revoked}},
+		{map[string]string{"ref": "USER:projects/p1"}, nil},
+	}
+	for _, tt := range tests {
+		if got := list(t, h, u, tt.query); !newestFirst(ids(got.Items), tt.want) {
+			t.Errorf("list %v: %v, want %v", tt.query, ids(got.Items), tt.want)
+		}
+		var out struct {
+			Unacknowledged int `json:"unacknowledged"`
+		}
+		if resp := do(t, h, apigwtest.Request("GET", "/v1/me/notifications/count", "", "", u, tt.query), &out); resp.StatusCode != http.StatusOK || out.Unacknowledged != len(tt.want) {
+			t.Errorf("count %v: %d %s, want %d", tt.query, resp.StatusCode, resp.Body, len(tt.want))
+		}
+	}
+}
+
 func TestPages(t *testing.T) {
 	h := newHandler(t)
 	u := person("u")
@@ -250,7 +333,18 @@ func TestBadInput(t *testing.T) {
 		{"too many ids", "POST", "/v1/me/notifications/acknowledge", string(many), u, nil, "ids"},
 		{"malformed id", "POST", "/v1/me/notifications/acknowledge", `{"ids":["01JD0000000000000000000000","nope"]}`, u, nil, "ids[1]"},
 		{"id of the wrong type", "POST", "/v1/me/notifications/acknowledge", `{"ids":[1]}`, u, nil, "ids"},
-		{"unknown field", "POST", "/v1/me/notifications/acknowledge", `{"ids":["01JD0000000000000000000000"],"all":true}`, u, nil, "all"},
+		{"ids and all", "POST", "/v1/me/notifications/acknowledge", `{"ids":["01JD0000000000000000000000"],"all":true}`, u, nil, "all"},
+		{"all and before", "POST", "/v1/me/notifications/acknowledge", `{"all":true,"before":"01JD0000000000000000000000"}`, u, nil, "before"},
+		{"all false", "POST", "/v1/me/notifications/acknowledge", `{"all":false}`, u, nil, "all"},
+		{"all not a bool", "POST", "/v1/me/notifications/acknowledge", `{"all":"yes"}`, u, nil, "all"},
+		{"before not an id", "POST", "/v1/me/notifications/acknowledge", `{"before":"yesterday"}`, u, nil, "before"},
+		{"before empty", "POST", "/v1/me/notifications/acknowledge", `{"before":""}`, u, nil, "before"},
+		{"unknown field", "POST", "/v1/me/notifications/acknowledge", `{"every":true}`, u, nil, "every"},
+		{"unknown variant in a list", "GET", "/v1/me/notifications", "", u, map[string]string{"variant": "PARTY"}, "variant"},
+		{"unknown variant in a count", "GET", "/v1/me/notifications/count", "", u, map[string]string{"variant": "PARTY"}, "variant"},
+		{"ref without a type", "GET", "/v1/me/notifications", "", u, map[string]string{"ref": "projects/p1"}, "ref"},
+		{"ref of an unknown type", "GET", "/v1/me/notifications/count", "", u, map[string]string{"ref": "GROUP:g1"}, "ref"},
+		{"ref without a value", "GET", "/v1/me/notifications/count", "", u, map[string]string{"ref": "RESOURCE:"}, "ref"},
 		{"no recipients", "POST", "/v1/notifications", `{"recipients":[],"variant":"ANNOUNCEMENT","message":"m"}`, publisher, nil, "recipients"},
 		{"empty recipient", "POST", "/v1/notifications", `{"recipients":["u1",""],"variant":"ANNOUNCEMENT","message":"m"}`, publisher, nil, "recipients[1]"},
 		{"unknown variant", "POST", "/v1/notifications", `{"recipients":["u1"],"variant":"PARTY","message":"m"}`, publisher, nil, "variant"},

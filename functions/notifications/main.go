@@ -1,11 +1,13 @@
 // Command notifications is the NotificationsApi function: the caller's personal
 // notifications (list, count, acknowledge, tickets for the inbox stream) and the
-// publishers' create, behind the HTTP API.
+// publishers' create, behind the HTTP API. What it writes is announced to the users'
+// live streams.
 package main
 
 import (
 	"context"
 
+	"github.com/heraldhq/herald/internal/bus"
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/inbox"
 	"github.com/heraldhq/herald/internal/lambdamain"
@@ -15,12 +17,13 @@ import (
 
 func main() {
 	lambdamain.Run(coldStart, func(h *Handler) lambdamain.Function {
-		return lambdamain.Function{Handler: h.Handle}
+		return lambdamain.Function{Handler: h.Handle, Close: func() { bus.CloseConn(h.Store.Feed.NC) }}
 	})
 }
 
-// coldStart loads the AWS configuration and builds the notifications store on it, and
-// the stream tickets' keys from the reply keys (whose secret shares the one load).
+// coldStart loads the AWS configuration, connects to NATS for the announcements,
+// builds the notifications store on both, and the stream tickets' keys from the reply
+// keys (whose secret shares the one load of the configuration).
 func coldStart(ctx context.Context) (*Handler, error) {
 	loadAWS := config.AWSOnce()
 	keys, err := reply.KeyringFromEnv(ctx, loadAWS)
@@ -35,8 +38,13 @@ func coldStart(ctx context.Context) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	store, err := inbox.OpenStore(cfg)
+	nc, err := bus.DialCore(ctx, loadAWS, "herald-notifications")
 	if err != nil {
+		return nil, err
+	}
+	store, err := inbox.OpenStore(cfg, inbox.NewFeed(nc))
+	if err != nil {
+		nc.Close()
 		return nil, err
 	}
 	return &Handler{Store: store, Tickets: tickets}, nil

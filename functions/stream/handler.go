@@ -99,12 +99,17 @@ type Handler struct {
 	// Hidden counts the messages streams did not show: invalid events and those a
 	// consumer's filter or event types leave out (see consumer.Screen).
 	Hidden consumer.Tally
+	// Inbox serves the caller's inbox stream at InboxPath (inbox.go); nil answers it 404.
+	Inbox *InboxSource
 }
 
 // Handle answers one Function URL request: a problem+json error, or a 200 whose body is
 // the consumer's messages as server-sent events until the invocation nears its end or
 // the token expires. A user holding MaxStreams open streams already is answered 429.
 func (h *Handler) Handle(ctx context.Context, req awsevents.LambdaFunctionURLRequest) (*awsevents.LambdaFunctionURLStreamingResponse, error) {
+	if isInboxPath(req.RawPath) {
+		return h.serveInbox(ctx, req)
+	}
 	id, ok := consumerID(req.RawPath)
 	if !ok {
 		return problem(ctx, fault.Newf(fault.NotFound, "no route %s %s", req.RequestContext.HTTP.Method, req.RawPath)), nil

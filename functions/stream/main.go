@@ -1,7 +1,8 @@
 // Command stream is the Stream function: GET /v1/consumers/{id}/stream, a consumer's
-// messages as server-sent events, served through a Function URL in response-streaming
-// mode. A Function URL has no authorizer, so the function verifies the bearer token, or
-// redeems the single-use ticket (?ticket=) a browser opens the stream with.
+// messages, and GET /v1/me/notifications/stream, the caller's inbox, as server-sent
+// events, served through a Function URL in response-streaming mode. A Function URL has
+// no authorizer, so the function verifies the bearer token, or redeems the single-use
+// ticket (?ticket=) a browser opens the stream with.
 package main
 
 import (
@@ -12,6 +13,7 @@ import (
 	"github.com/heraldhq/herald/internal/bus"
 	"github.com/heraldhq/herald/internal/config"
 	"github.com/heraldhq/herald/internal/consumer"
+	"github.com/heraldhq/herald/internal/inbox"
 	"github.com/heraldhq/herald/internal/lambdamain"
 	"github.com/heraldhq/herald/internal/lease"
 	"github.com/heraldhq/herald/internal/reply"
@@ -62,6 +64,17 @@ func coldStart(ctx context.Context) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The inbox stream hears of changes on Herald's connection and reads the
+	// notifications table (it writes none).
+	cfg, err := loadAWS(ctx)
+	if err != nil {
+		return nil, err
+	}
+	feed := inbox.NewFeed(store.JS.Conn())
+	notifications, err := inbox.OpenStore(cfg, feed)
+	if err != nil {
+		return nil, err
+	}
 	return &Handler{
 		Store:      store,
 		JS:         store.JS,
@@ -73,5 +86,7 @@ func coldStart(ctx context.Context) (*Handler, error) {
 
 		OpenStreams:    &lease.Store{DB: store.DB, Table: streams, Name: "open streams"},
 		MaxOpenStreams: maxOpen,
+
+		Inbox: &InboxSource{Store: notifications, Feed: feed},
 	}, nil
 }

@@ -3,7 +3,22 @@ package actionspec
 import (
 	"strings"
 	"testing"
+
+	"github.com/heraldhq/herald/internal/inbox"
 )
+
+// TestInboxSubjectsReserved: the subjects of every user's inbox changes are Herald's
+// own, whatever the namespace: an action publishing there would forge a notification on
+// someone's live stream.
+func TestInboxSubjectsReserved(t *testing.T) {
+	if !reserved(inbox.Subject("u1")) || !reserved(inbox.Subjects) {
+		t.Errorf("%s is not reserved", inbox.Subjects)
+	}
+	p := &Policy{Subjects: []string{"herald.actions.>"}}
+	if msg := p.CheckSubject(inbox.Subject("someone")); msg == "" {
+		t.Error("a nats action may publish on a user's inbox subject")
+	}
+}
 
 func TestSubjectsOverlap(t *testing.T) {
 	for _, tt := range []struct {
@@ -28,7 +43,7 @@ func TestSubjectsOverlap(t *testing.T) {
 // TestPolicyFromEnv: a namespace that would reach Herald's own subjects is refused when
 // the function starts; the function's own name joins Herald's resources.
 func TestPolicyFromEnv(t *testing.T) {
-	for _, ns := range []string{"herald.>", "herald.events.mine", "$JS.API.>", "_INBOX.>", ">", "*.x", "a..b"} {
+	for _, ns := range []string{"herald.>", "herald.events.mine", "herald.inbox.>", "herald.*.x", "$JS.API.>", "_INBOX.>", ">", "*.x", "a..b"} {
 		t.Run(ns, func(t *testing.T) {
 			t.Setenv(EnvSubjects, "herald.actions.>,"+ns)
 			if _, err := PolicyFromEnv(); err == nil {

@@ -10,10 +10,12 @@ import (
 const MaxSubjectBytes = 256
 
 // reservedSubjects are the subjects Herald keeps for itself, as patterns: the event
-// stream and the dead-letter stream capture the first two; "$…" subjects are the
-// server's APIs (JetStream's $JS.API, $SYS, $KV, $O …) and _INBOX the replies of other
-// connections' requests. No action may publish on any of them, whatever the namespace.
-var reservedSubjects = []string{event.StreamSubjects, "herald.deadletter.>", "_INBOX.>"}
+// stream and the dead-letter stream capture the first two; herald.inbox carries the
+// changes of personal inboxes to their live streams (inbox.Subjects; named here, as
+// this package links no store); "$…" subjects are the server's APIs (JetStream's
+// $JS.API, $SYS, $KV, $O …) and _INBOX the replies of other connections' requests. No
+// action may publish on any of them, whatever the namespace.
+var reservedSubjects = []string{event.StreamSubjects, "herald.deadletter.>", "herald.inbox.>", "_INBOX.>"}
 
 // CheckSubject returns why a nats action may not publish on subject under p, or "".
 // The subject must be a literal NATS subject (no wildcards) inside the action namespace
@@ -23,7 +25,7 @@ func (p *Policy) CheckSubject(subject string) string {
 		return msg
 	}
 	if reserved(subject) {
-		return "is one of Herald's own subjects ($…, _INBOX.…, herald.events.…, herald.deadletter.…)"
+		return "is one of Herald's own subjects ($…, _INBOX.…, herald.events.…, herald.deadletter.…, herald.inbox.…)"
 	}
 	for _, ns := range p.subjects() {
 		if subjectsOverlap(ns, subject) {

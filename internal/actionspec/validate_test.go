@@ -114,6 +114,7 @@ var invalidActions = []struct {
 	{"subject inbox", `{"type":"nats","subject":"_INBOX.abc"}`, "async", "action.subject"},
 	{"subject events", `{"type":"nats","subject":"herald.events.resource.ResourceCreated.projects.p1._"}`, "async", "action.subject"},
 	{"subject dead letter", `{"type":"nats","subject":"herald.deadletter.events"}`, "async", "action.subject"},
+	{"subject a user's inbox feed", `{"type":"nats","subject":"herald.inbox.dTE"}`, "async", "action.subject"},
 	{"subject outside the namespace", `{"type":"nats","subject":"partner.items"}`, "async", "action.subject"},
 	{"subject wildcard", `{"type":"nats","subject":"herald.actions.>"}`, "async", "action.subject"},
 	{"subject empty token", `{"type":"nats","subject":"herald.actions..x"}`, "async", "action.subject"},

@@ -24,11 +24,15 @@ const ErrorHeader = "Herald-Error"
 // Connect opens a NATS connection that keeps reconnecting: functions hold it for the life
 // of the execution environment, and a NATS restart must not need a cold start.
 func Connect(o Options) (*nats.Conn, error) {
+	return connect(o, nats.RetryOnFailedConnect(false))
+}
+
+// connect is Connect with the options extra added (or overriding its own).
+func connect(o Options, extra ...nats.Option) (*nats.Conn, error) {
 	opts := []nats.Option{
 		nats.Name(o.Name),
 		nats.MaxReconnects(-1),
 		nats.ReconnectWait(250 * time.Millisecond),
-		nats.RetryOnFailedConnect(false),
 	}
 	switch {
 	case len(o.Creds) > 0:
@@ -46,7 +50,7 @@ func Connect(o Options) (*nats.Conn, error) {
 	case o.CAFile != "":
 		opts = append(opts, nats.RootCAs(o.CAFile))
 	}
-	nc, err := nats.Connect(o.URL, opts...)
+	nc, err := nats.Connect(o.URL, append(opts, extra...)...)
 	if err != nil {
 		return nil, fmt.Errorf("bus: connecting to NATS: %w", err)
 	}
@@ -200,8 +204,4 @@ func PublishAll(ctx context.Context, js jetstream.JetStream, events []*event.Eve
 
 // Close flushes what the connection still buffers (acknowledgements, publishes) for at
 // most 300 ms and closes it: for a function's SIGTERM hook, which Lambda gives 500 ms.
-func Close(js jetstream.JetStream) {
-	nc := js.Conn()
-	_ = nc.FlushTimeout(300 * time.Millisecond)
-	nc.Close()
-}
+func Close(js jetstream.JetStream) { CloseConn(js.Conn()) }

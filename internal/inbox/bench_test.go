@@ -61,10 +61,10 @@ func BenchmarkInbox(b *testing.B) {
 		})
 	}
 	run("list", func() (int, int, error) {
-		p, err := s.List(ctx, u, Unacknowledged, 20, "")
+		p, err := s.List(ctx, u, Unacknowledged, Filter{}, 20, "")
 		return len(p.Items), p.Read, err
 	}, func() (int, int, error) { return scanUnacked(ctx, s, u, 20, false) })
-	run("count", func() (int, int, error) { return s.Count(ctx, u) },
+	run("count", func() (int, int, error) { return s.Count(ctx, u, Filter{}) },
 		func() (int, int, error) { return scanUnacked(ctx, s, u, 0, true) })
 }
 

@@ -16,4 +16,10 @@
 // while unacknowledged either none (UnackedRetention 0, the default: kept until
 // acknowledged) or UnackedRetention after creation (a safety net). DynamoDB deletes
 // expired items lazily, so every read here skips them itself.
+//
+// A Store with a Feed announces every notification it writes and every acknowledgement
+// on core NATS, on the user's Subject (herald.inbox.<token>), for the user's live
+// streams; an announcement that fails is logged and never fails the write. A stream
+// subscribes (Feed.Subscribe) before it reads the table (Since, UnacknowledgedIDs), and
+// counts with a Tally, since the unacknowledged index may lag what was announced.
 package inbox

@@ -14,8 +14,10 @@ import (
 // HERALD_NOTIFICATIONS_TABLE, HERALD_UNACKED_RETENTION_DAYS (whole days; 0, the
 // default, keeps unacknowledged notifications until acknowledged) and
 // HERALD_ACKED_RETENTION_DAYS (whole days, at least 1), and cfg, the AWS configuration
-// the function loaded once at its cold start.
-func OpenStore(cfg aws.Config) (*Store, error) {
+// the function loaded once at its cold start. feed announces what the store writes to
+// the users' live streams: every function that writes notifications passes one (nil
+// only where nothing is written).
+func OpenStore(cfg aws.Config, feed *Feed) (*Store, error) {
 	table, err := config.Required("HERALD_NOTIFICATIONS_TABLE")
 	if err != nil {
 		return nil, err
@@ -32,5 +34,5 @@ func OpenStore(cfg aws.Config) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Store{DB: dynamodb.NewFromConfig(cfg), Table: table, UnackedRetention: unacked, AckedRetention: acked, Now: time.Now}, nil
+	return &Store{DB: dynamodb.NewFromConfig(cfg), Table: table, UnackedRetention: unacked, AckedRetention: acked, Now: time.Now, Feed: feed}, nil
 }

@@ -28,7 +28,7 @@ func TestOpenStoreRetention(t *testing.T) {
 			t.Setenv("HERALD_NOTIFICATIONS_TABLE", "NotificationsTable")
 			t.Setenv("HERALD_UNACKED_RETENTION_DAYS", tt.unacked)
 			t.Setenv("HERALD_ACKED_RETENTION_DAYS", tt.acked)
-			s, err := OpenStore(aws.Config{Region: "us-east-1"})
+			s, err := OpenStore(aws.Config{Region: "us-east-1"}, nil)
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("OpenStore: %v, want an error: %v", err, tt.wantErr)
 			}

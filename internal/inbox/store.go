@@ -42,6 +42,10 @@ type Store struct {
 	// acknowledgement.
 	UnackedRetention, AckedRetention time.Duration
 	Now                              func() time.Time // time.Now when nil
+	// Feed announces every notification written and every acknowledgement to the
+	// user's live streams; nil announces nothing. A failed announcement is logged and
+	// never fails the write.
+	Feed *Feed
 }
 
 func (s *Store) now() time.Time {
@@ -75,8 +79,17 @@ func (s *Store) New(recipient string, c Content, eventUUID string, eventTime tim
 
 // Put writes n unless a notification with its id exists for its user: the one made from
 // the same event before, perhaps acknowledged since, which is left as it is. It reports
-// whether n was written.
+// whether n was written, and announces it on the Feed if it was.
 func (s *Store) Put(ctx context.Context, n *Notification) (bool, error) {
+	created, err := s.put(ctx, n)
+	if created && s.announce(ctx, n.UserID, Change{Notification: n}) {
+		s.flush(ctx)
+	}
+	return created, err
+}
+
+// put is Put without the announcement.
+func (s *Store) put(ctx context.Context, n *Notification) (bool, error) {
 	it, err := item(n)
 	if err != nil {
 		return false, err
@@ -102,14 +115,16 @@ func (s *Store) Put(ctx context.Context, n *Notification) (bool, error) {
 func (s *Store) PutAll(ctx context.Context, ns []*Notification) (int, error) {
 	var mu sync.Mutex
 	var firstErr error
-	created := 0
+	created, announced := 0, false
 	sem := make(chan struct{}, writeConcurrency)
 	var wg sync.WaitGroup
 	for _, n := range ns {
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			ok, err := s.Put(ctx, n)
+			ok, err := s.put(ctx, n)
+			// Announced as each is written; the connection is flushed once, below.
+			sent := ok && s.announce(ctx, n.UserID, Change{Notification: n})
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil && firstErr == nil {
@@ -118,9 +133,13 @@ func (s *Store) PutAll(ctx context.Context, ns []*Notification) (int, error) {
 			if ok {
 				created++
 			}
+			announced = announced || sent
 		})
 	}
 	wg.Wait()
+	if announced {
+		s.flush(ctx)
+	}
 	return created, firstErr
 }
 
@@ -154,25 +173,46 @@ type Page struct {
 	Read int
 }
 
-// List returns up to limit of user's notifications in state, newest first, starting
-// after cursor (from a previous Page.Next of the same user and state). Expired
-// notifications are skipped.
-func (s *Store) List(ctx context.Context, user string, state State, limit int, cursor string) (Page, error) {
+// MaxFilteredReads bounds how many notifications one filtered page reads: a filter that
+// few notifications match would otherwise read a whole history for one page. A page
+// that stops there holds what it found, perhaps nothing, and a cursor to go on.
+const MaxFilteredReads = 1000
+
+// filteredChunk is how many notifications one query of a filtered listing reads.
+const filteredChunk = 100
+
+// List returns up to limit of user's notifications in state that f selects, newest
+// first, starting after cursor (from a previous Page.Next of the same user and state).
+// Expired notifications are skipped. With a filter, a page reads at most
+// MaxFilteredReads notifications and may hold fewer than limit with more to come.
+func (s *Store) List(ctx context.Context, user string, state State, f Filter, limit int, cursor string) (Page, error) {
 	index, keyAttr := s.indexOf(state)
 	want := []string{attrUser, attrID}
 	if index != "" {
 		want = append(want, keyAttr)
 	}
-	start, err := store.DecodeCursor(cursor, "notifications/"+string(state), want, map[string]string{attrUser: user, keyAttr: user})
+	listing := "notifications/" + string(state)
+	start, err := store.DecodeCursor(cursor, listing, want, map[string]string{attrUser: user, keyAttr: user})
 	if err != nil {
 		return Page{}, err
+	}
+	keyOf := func(id string) map[string]types.AttributeValue {
+		key := map[string]types.AttributeValue{attrUser: str(user), attrID: str(id)}
+		if index != "" {
+			key[keyAttr] = str(user)
+		}
+		return key
 	}
 	now := s.now()
 	var page Page
 	for {
-		// One more than needed tells whether another page follows.
 		in := s.query(index, keyAttr, user, now)
-		in.Limit = aws.Int32(int32(limit - len(page.Items) + 1))
+		// One more than needed tells whether another page follows.
+		n := limit - len(page.Items) + 1
+		if !f.IsZero() {
+			n = max(n, min(filteredChunk, MaxFilteredReads-page.Read))
+		}
+		in.Limit = aws.Int32(int32(n))
 		in.ExclusiveStartKey = start
 		out, err := s.DB.Query(ctx, in)
 		if err != nil {
@@ -180,42 +220,84 @@ func (s *Store) List(ctx context.Context, user string, state State, limit int, c
 		}
 		page.Read += int(out.ScannedCount)
 		for _, it := range out.Items {
-			if len(page.Items) == limit {
-				// There is more: the next page starts after the last item returned.
-				last := page.Items[limit-1]
-				key := map[string]types.AttributeValue{attrUser: str(user), attrID: str(last.ID)}
-				if index != "" {
-					key[keyAttr] = str(user)
-				}
-				page.Next, err = store.EncodeCursor("notifications/"+string(state), key)
-				return page, err
-			}
 			n, err := fromItem(it)
 			if err != nil {
 				return Page{}, err
+			}
+			if !f.Match(n) {
+				continue
+			}
+			if len(page.Items) == limit {
+				// There is more: the next page starts after the last item returned.
+				page.Next, err = store.EncodeCursor(listing, keyOf(page.Items[limit-1].ID))
+				return page, err
 			}
 			page.Items = append(page.Items, n)
 		}
 		if out.LastEvaluatedKey == nil {
 			return page, nil
 		}
+		if !f.IsZero() && page.Read >= MaxFilteredReads {
+			page.Next, err = store.EncodeCursor(listing, out.LastEvaluatedKey)
+			return page, err
+		}
 		start = out.LastEvaluatedKey
 	}
 }
 
-// Count returns how many unacknowledged notifications user has, reading only those.
-func (s *Store) Count(ctx context.Context, user string) (n, read int, err error) {
+// Count returns how many unacknowledged notifications user has that f selects, reading
+// only the unacknowledged ones.
+func (s *Store) Count(ctx context.Context, user string, f Filter) (n, read int, err error) {
 	in := s.query(UnacknowledgedIndex, attrUnacked, user, s.now())
-	in.Select = types.SelectCount
+	if f.IsZero() {
+		in.Select = types.SelectCount
+	} else {
+		in.ProjectionExpression = aws.String("#variant, #refs")
+		in.ExpressionAttributeNames["#variant"] = attrVariant
+		in.ExpressionAttributeNames["#refs"] = attrRefs
+	}
 	for {
 		out, err := s.DB.Query(ctx, in)
 		if err != nil {
 			return 0, 0, fmt.Errorf("inbox: counting the notifications of %s: %w", user, err)
 		}
-		n += int(out.Count)
+		if f.IsZero() {
+			n += int(out.Count)
+		} else {
+			for _, it := range out.Items {
+				if f.matchItem(it) {
+					n++
+				}
+			}
+		}
 		read += int(out.ScannedCount)
 		if out.LastEvaluatedKey == nil {
 			return n, read, nil
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
+	}
+}
+
+// UnacknowledgedIDs returns the ids of user's unacknowledged notifications, as the
+// unacknowledged index lists them (newest first): what a live stream counts, with a Tally
+// to correct for what the index does not show yet.
+func (s *Store) UnacknowledgedIDs(ctx context.Context, user string) ([]string, error) {
+	in := s.query(UnacknowledgedIndex, attrUnacked, user, s.now())
+	in.ProjectionExpression = aws.String("#id")
+	in.ExpressionAttributeNames["#id"] = attrID
+	var ids []string
+	for {
+		out, err := s.DB.Query(ctx, in)
+		if err != nil {
+			return nil, fmt.Errorf("inbox: reading the unacknowledged notifications of %s: %w", user, err)
+		}
+		for _, it := range out.Items {
+			if v, ok := it[attrID].(*types.AttributeValueMemberS); ok {
+				ids = append(ids, v.Value)
+			}
+		}
+		if out.LastEvaluatedKey == nil {
+			return ids, nil
 		}
 		in.ExclusiveStartKey = out.LastEvaluatedKey
 	}
@@ -260,9 +342,10 @@ func (s *Store) query(index, keyAttr, user string, now time.Time) *dynamodb.Quer
 // acknowledged (including those that already were, untouched: acknowledging is
 // idempotent) and which user has not (missing, expired, or someone else's; these are
 // not told apart). The key includes user, so nobody else's notification is ever read
-// or changed.
+// or changed. Those this call acknowledged are announced on the Feed.
 func (s *Store) Acknowledge(ctx context.Context, user string, ids []string) (acknowledged, notFound []string, err error) {
 	found := make([]bool, len(ids))
+	changed := make([]bool, len(ids))
 	errs := make([]error, len(ids))
 	sem := make(chan struct{}, writeConcurrency)
 	var wg sync.WaitGroup
@@ -270,10 +353,20 @@ func (s *Store) Acknowledge(ctx context.Context, user string, ids []string) (ack
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			found[i], errs[i] = s.acknowledge(ctx, user, id)
+			found[i], changed[i], errs[i] = s.acknowledge(ctx, user, id)
 		})
 	}
 	wg.Wait()
+	var now []string
+	for i, id := range ids {
+		if changed[i] {
+			now = append(now, id)
+		}
+	}
+	// Announced even when another failed: those are acknowledged all the same.
+	if len(now) > 0 && s.announce(ctx, user, Change{Acknowledged: &Acknowledgement{IDs: now}}) {
+		s.flush(ctx)
+	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, nil, err
 	}
@@ -288,10 +381,37 @@ func (s *Store) Acknowledge(ctx context.Context, user string, ids []string) (ack
 	return acknowledged, notFound, nil
 }
 
-// acknowledge acknowledges one notification and reports whether user has it.
-func (s *Store) acknowledge(ctx context.Context, user, id string) (bool, error) {
+// acknowledge acknowledges one notification and reports whether user has it, and
+// whether this call acknowledged it (rather than an earlier one).
+func (s *Store) acknowledge(ctx context.Context, user, id string) (found, changed bool, err error) {
 	now := s.now()
 	key := map[string]types.AttributeValue{attrUser: str(user), attrID: str(id)}
+	changed, err = s.setAcknowledged(ctx, key, now)
+	switch {
+	case err != nil:
+		return false, false, fmt.Errorf("inbox: acknowledging %s of %s: %w", id, user, err)
+	case changed:
+		return true, true, nil
+	}
+	// Not unacknowledged: acknowledged before (then this one is done), or not there.
+	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.Table), Key: key, ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return false, false, fmt.Errorf("inbox: reading %s of %s: %w", id, user, err)
+	}
+	if out.Item == nil {
+		return false, false, nil
+	}
+	n, err := fromItem(out.Item)
+	if err != nil {
+		return false, false, err
+	}
+	return n.Acknowledged() && !store.Expired(n.ExpiresAt.Unix(), now), false, nil
+}
+
+// setAcknowledged acknowledges the notification at key if it is unacknowledged and has
+// not expired, and reports whether it did.
+func (s *Store) setAcknowledged(ctx context.Context, key map[string]types.AttributeValue, now time.Time) (bool, error) {
+	user := key[attrUser]
 	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:           aws.String(s.Table),
 		Key:                 key,
@@ -301,7 +421,7 @@ func (s *Store) acknowledge(ctx context.Context, user, id string) (bool, error) 
 			"#acked": attrAcked, "#ackedAt": attrAcknowledgedAt, "#exp": attrExpiresAt, "#unacked": attrUnacked,
 		},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":user":    str(user),
+			":user":    user,
 			":now":     timeValue(now),
 			":exp":     store.TTL(now.Add(s.AckedRetention)),
 			":nowSecs": &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Unix(), 10)},
@@ -311,20 +431,8 @@ func (s *Store) acknowledge(ctx context.Context, user, id string) (bool, error) 
 	switch {
 	case err == nil:
 		return true, nil
-	case !errors.As(err, &failed):
-		return false, fmt.Errorf("inbox: acknowledging %s of %s: %w", id, user, err)
-	}
-	// Not unacknowledged: acknowledged before (then this one is done), or not there.
-	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.Table), Key: key, ConsistentRead: aws.Bool(true)})
-	if err != nil {
-		return false, fmt.Errorf("inbox: reading %s of %s: %w", id, user, err)
-	}
-	if out.Item == nil {
+	case errors.As(err, &failed):
 		return false, nil
 	}
-	n, err := fromItem(out.Item)
-	if err != nil {
-		return false, err
-	}
-	return n.Acknowledged() && !store.Expired(n.ExpiresAt.Unix(), now), nil
+	return false, err
 }

@@ -65,7 +65,7 @@ func listAll(t testing.TB, s *Store, u string, state State, limit int) []string 
 	var ids []string
 	cursor := ""
 	for range 1000 {
-		p, err := s.List(context.Background(), u, state, limit, cursor)
+		p, err := s.List(context.Background(), u, state, Filter{}, limit, cursor)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -109,7 +109,7 @@ func TestPutIsIdempotent(t *testing.T) {
 	if created, err := s.Put(ctx, again); err != nil || created {
 		t.Fatalf("Put after acknowledgement = %v, %v; want not created", created, err)
 	}
-	p, err := s.List(ctx, u, All, 10, "")
+	p, err := s.List(ctx, u, All, Filter{}, 10, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +131,7 @@ func TestPagination(t *testing.T) {
 			}
 		}
 	}
-	if p, err := s.List(context.Background(), u, Unacknowledged, 300, ""); err != nil || p.Next != "" || len(p.Items) != 300 {
+	if p, err := s.List(context.Background(), u, Unacknowledged, Filter{}, 300, ""); err != nil || p.Next != "" || len(p.Items) != 300 {
 		t.Errorf("a page holding everything: %d items, next %q, err %v; want 300 and no cursor", len(p.Items), p.Next, err)
 	}
 }
@@ -153,10 +153,10 @@ func TestStates(t *testing.T) {
 	if got := listAll(t, s, u, Acknowledged, 2); !slices.Equal(got, newestFirst(acked)) {
 		t.Errorf("acknowledged %v, want %v", got, newestFirst(acked))
 	}
-	if n, _, err := s.Count(ctx, u); err != nil || n != 7 {
+	if n, _, err := s.Count(ctx, u, Filter{}); err != nil || n != 7 {
 		t.Errorf("Count = %d, %v; want 7", n, err)
 	}
-	p, err := s.List(ctx, u, Acknowledged, 10, "")
+	p, err := s.List(ctx, u, Acknowledged, Filter{}, 10, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +168,7 @@ func TestStates(t *testing.T) {
 			t.Errorf("%s expires_at %v, want the acknowledged retention %v", n.ID, n.ExpiresAt, want)
 		}
 	}
-	p, _ = s.List(ctx, u, Unacknowledged, 1, "")
+	p, _ = s.List(ctx, u, Unacknowledged, Filter{}, 1, "")
 	if want := c.t.Add(s.UnackedRetention); !p.Items[0].ExpiresAt.Equal(want) {
 		t.Errorf("unacknowledged expires_at %v, want %v", p.Items[0].ExpiresAt, want)
 	}
@@ -178,7 +178,7 @@ func TestStates(t *testing.T) {
 	if got, notFound, err := s.Acknowledge(ctx, u, acked[:1]); err != nil || !slices.Equal(got, acked[:1]) || len(notFound) != 0 {
 		t.Fatalf("second Acknowledge = %v, %v, %v", got, notFound, err)
 	}
-	p, _ = s.List(ctx, u, Acknowledged, 10, "")
+	p, _ = s.List(ctx, u, Acknowledged, Filter{}, 10, "")
 	for _, n := range p.Items {
 		if !n.AcknowledgedAt.Equal(c.t.Add(-time.Hour)) {
 			t.Errorf("acknowledging again moved acknowledged_at of %s to %v", n.ID, n.AcknowledgedAt)
@@ -196,10 +196,10 @@ func TestAcknowledgeOthers(t *testing.T) {
 	if err != nil || len(got) != 0 || !slices.Equal(notFound, []string{aliceIDs[0], missing}) {
 		t.Fatalf("bob acknowledging alice's id: %v, %v, %v; want both not found", got, notFound, err)
 	}
-	if n, _, _ := s.Count(ctx, alice); n != 2 {
+	if n, _, _ := s.Count(ctx, alice, Filter{}); n != 2 {
 		t.Errorf("alice has %d unacknowledged after bob's attempt, want 2", n)
 	}
-	if p, _ := s.List(ctx, bob, All, 10, ""); len(p.Items) != 0 {
+	if p, _ := s.List(ctx, bob, All, Filter{}, 10, ""); len(p.Items) != 0 {
 		t.Errorf("bob sees %d notifications, want none", len(p.Items))
 	}
 }
@@ -221,7 +221,7 @@ func TestExpiredAreSkipped(t *testing.T) {
 		t.Errorf("acknowledging an expired notification: %v acknowledged, %v not found; want not found", got, notFound)
 	}
 	c.t = c.t.Add(s.UnackedRetention)
-	if n, _, _ := s.Count(ctx, u); n != 0 {
+	if n, _, _ := s.Count(ctx, u, Filter{}); n != 0 {
 		t.Errorf("count after everything expired = %d", n)
 	}
 	if got, notFound, _ := s.Acknowledge(ctx, u, ids[1:2]); len(got) != 0 || len(notFound) != 1 {
@@ -245,7 +245,7 @@ func TestKeptUntilAcknowledged(t *testing.T) {
 	if v, ok := out.Item[attrExpiresAt]; ok {
 		t.Errorf("an unacknowledged notification has %s %v, want none", attrExpiresAt, v)
 	}
-	p, err := s.List(ctx, u, Unacknowledged, 10, "")
+	p, err := s.List(ctx, u, Unacknowledged, Filter{}, 10, "")
 	if err != nil || len(p.Items) != 2 {
 		t.Fatalf("List = %v, %v", p, err)
 	}
@@ -255,13 +255,13 @@ func TestKeptUntilAcknowledged(t *testing.T) {
 
 	// Ten years on, both are still there.
 	c.t = c.t.AddDate(10, 0, 0)
-	if n, _, _ := s.Count(ctx, u); n != 2 {
+	if n, _, _ := s.Count(ctx, u, Filter{}); n != 2 {
 		t.Errorf("count ten years on = %d, want 2", n)
 	}
 	if got, notFound, err := s.Acknowledge(ctx, u, ids[:1]); err != nil || len(got) != 1 || len(notFound) != 0 {
 		t.Fatalf("acknowledging ten years on: %v, %v, %v", got, notFound, err)
 	}
-	acked, err := s.List(ctx, u, Acknowledged, 10, "")
+	acked, err := s.List(ctx, u, Acknowledged, Filter{}, 10, "")
 	if err != nil || len(acked.Items) != 1 || !acked.Items[0].ExpiresAt.Equal(c.t.Add(s.AckedRetention)) {
 		t.Fatalf("acknowledged: %+v, %v; want it to expire %v", acked.Items, err, c.t.Add(s.AckedRetention))
 	}
@@ -276,7 +276,7 @@ func TestBadCursor(t *testing.T) {
 	ctx := context.Background()
 	alice, bob := user("alice"), user("bob")
 	put(t, s, alice, 3, time.Now())
-	p, err := s.List(ctx, alice, Unacknowledged, 1, "")
+	p, err := s.List(ctx, alice, Unacknowledged, Filter{}, 1, "")
 	if err != nil || p.Next == "" {
 		t.Fatalf("first page: %v, next %q", err, p.Next)
 	}
@@ -290,7 +290,7 @@ func TestBadCursor(t *testing.T) {
 		"another state's": {alice, Acknowledged, p.Next},
 		"all's":           {alice, All, p.Next},
 	} {
-		if _, err := s.List(ctx, tt.user, tt.state, 1, tt.cursor); !fault.Is(err, fault.Invalid) {
+		if _, err := s.List(ctx, tt.user, tt.state, Filter{}, 1, tt.cursor); !fault.Is(err, fault.Invalid) {
 			t.Errorf("%s cursor: %v, want an Invalid error", name, err)
 		}
 	}

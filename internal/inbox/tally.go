@@ -63,6 +63,10 @@ func (s *Store) AddTally(ctx context.Context, t Tally) (*Notification, error) {
 		var raced *types.ConditionalCheckFailedException
 		switch {
 		case err == nil:
+			// Announced like any other write: the notice is unacknowledged news again.
+			if s.announce(ctx, n.UserID, Change{Notification: n}) {
+				s.flush(ctx)
+			}
 			return n, nil
 		case !errors.As(err, &raced):
 			return nil, fmt.Errorf("inbox: writing %s for %s: %w", t.ID, t.UserID, err)

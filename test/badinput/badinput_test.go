@@ -611,13 +611,22 @@ func badInputMatrix(t *testing.T, w *stacktest.World, tokens []struct{ name, aut
 		))
 
 	// Personal notifications.
+	filterQueries := []string{
+		"variant=NEWS", "variant",
+		"variant=announcement", "variant",
+		"variant=", "variant",
+		"ref=projects%2Fp1", "ref",
+		"ref=GROUP%3Ag1", "ref",
+		"ref=RESOURCE%3A", "ref",
+		"ref=RESOURCE%3A" + strings.Repeat("p", 513), "ref",
+	}
 	add("GET /v1/me/notifications",
 		tokenCases(get("/v1/me/notifications", w.Owner), tokens, false),
-		queryCases(get("/v1/me/notifications", w.Owner), append(pageQueries(), "state=read", "state", "state=ALL", "state")...),
+		queryCases(get("/v1/me/notifications", w.Owner), append(append(pageQueries(), "state=read", "state", "state=ALL", "state"), filterQueries...)...),
 		[]badCase{{"the owner's cursor for another user", get("/v1/me/notifications?state=all&cursor="+url.QueryEscape(cursors["notifications"]), w.Intruder), stacktest.Want{Status: 400, Fields: []string{"cursor"}}}})
 	add("GET /v1/me/notifications/count",
 		tokenCases(get("/v1/me/notifications/count", w.Owner), tokens, false),
-		queryCases(get("/v1/me/notifications/count", w.Owner), "state=all", "state"))
+		queryCases(get("/v1/me/notifications/count", w.Owner), append([]string{"state=all", "state"}, filterQueries...)...))
 	meAck := post("/v1/me/notifications/acknowledge", w.Owner)
 	ids := func(n int) string {
 		return `{"ids":[` + strings.TrimSuffix(strings.Repeat(`"`+w.Notification+`",`, n), ",") + `]}`
@@ -633,7 +642,23 @@ func badInputMatrix(t *testing.T, w *stacktest.World, tokens []struct{ name, aut
 			"ids not an array", `{"ids":"`+w.Notification+`"}`, "ids",
 			"an id not a ULID", `{"ids":["`+w.Notification+`","x"]}`, "ids[1]",
 			"an id a number", `{"ids":[1]}`, "ids",
+			"all false", `{"all":false}`, "all",
+			"all a string", `{"all":"true"}`, "all",
+			"before not an id", `{"before":"yesterday"}`, "before",
+			"before empty", `{"before":""}`, "before",
+			"before a number", `{"before":1}`, "before",
+			"ids and all", `{"ids":["`+w.Notification+`"],"all":true}`, "all",
+			"all and before", `{"all":true,"before":"`+w.Notification+`"}`, "before",
 		))
+	inboxStream := get("/v1/me/notifications/stream", w.Owner)
+	withHeader := func(c stacktest.Call, k, v string) stacktest.Call { c.Header = map[string]string{k: v}; return c }
+	add("GET /v1/me/notifications/stream",
+		tokenCases(inboxStream, tokens, true),
+		queryCases(inboxStream, "user="+stacktest.IntruderSub, "user"),
+		[]badCase{
+			{"Last-Event-ID not an id", withHeader(inboxStream, "Last-Event-ID", "42"), stacktest.Want{Status: 400, Fields: []string{"Last-Event-ID"}}},
+			{"Last-Event-ID in lower case", withHeader(inboxStream, "Last-Event-ID", strings.ToLower(w.Notification)), stacktest.Want{Status: 400, Fields: []string{"Last-Event-ID"}}},
+		})
 	notif := post("/v1/notifications", w.Publisher)
 	nbody := `{"recipients":["` + stacktest.OwnerSub + `"],"variant":"ANNOUNCEMENT","message":"bad"}`
 	nWith := func(old, new string) string { return strings.Replace(nbody, old, new, 1) }

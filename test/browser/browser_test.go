@@ -120,7 +120,7 @@ type liveStream struct {
 }
 
 // TestBrowserOpensStreams has a headless Chromium on a page of another origin open
-// Herald's live streams with tickets, as a web application does: the page fetches a
+// Herald's live streams (a consumer's and the inbox) with tickets, as a web application does: the page fetches a
 // ticket with its token (a preflighted cross-origin POST), opens the stream with
 // new EventSource(url + "?ticket=…"), receives what is published afterwards, and the
 // ticket is refused when used again, through fetch (401 problem+json, readable by the
@@ -164,9 +164,27 @@ func TestBrowserOpensStreams(t *testing.T) {
 			json.Unmarshal(data, &m)
 			return m.Event.Resource.Path
 		},
+	}, {
+		name:   "inbox",
+		ticket: "/v1/me/notifications/stream-ticket",
+		stream: "/v1/me/notifications/stream",
+		event:  "notification",
+		token:  owner,
+		publish: func(t *testing.T) string {
+			mark := fmt.Sprintf("browser-%d", time.Now().UnixNano())
+			ac.OK(t, stacktest.Call{Method: "POST", Path: "/v1/notifications", Token: publisher,
+				Body: `{"recipients":["` + stacktest.OwnerSub + `"],"variant":"ANNOUNCEMENT","message":"` + mark + `","refs":[]}`},
+				http.StatusCreated, nil)
+			return mark
+		},
+		delivered: func(data json.RawMessage) string {
+			var n struct {
+				Message string `json:"message"`
+			}
+			json.Unmarshal(data, &n)
+			return n.Message
+		},
 	}}
-	// The inbox stream (GET /v1/me/notifications/stream, tickets from POST
-	// /v1/me/notifications/stream-ticket) joins here as another liveStream.
 
 	pageURL := servePage(t)
 	if strings.Split(pageURL, "/")[2] == strings.Split(api, "/")[2] {

@@ -121,6 +121,20 @@ func TestResponsesFollowOpenAPI(t *testing.T) {
 	must(err)
 	_, err = demo.AcknowledgeNotifications(ctx, []string{page.Items[0].ID})
 	must(err)
+	_, err = demo.ListNotificationsWhere(ctx, wire.StateAll, client.NotificationFilter{Variant: wire.VariantEvent, Ref: &wire.Ref{Type: wire.RefResource, Value: "projects/demo/api/c1"}}, client.ListOptions{})
+	must(err)
+	_, err = demo.CountNotificationsWhere(ctx, client.NotificationFilter{Variant: wire.VariantAnnouncement})
+	must(err)
+	inbox, err := demo.InboxStream(ctx, page.Items[0].ID)
+	must(err)
+	if !inbox.Next() {
+		t.Errorf("the inbox stream: %v", inbox.Err())
+	}
+	inbox.Close()
+	_, err = demo.AcknowledgeNotificationsBefore(ctx, page.Items[0].ID)
+	must(err)
+	_, err = demo.AcknowledgeAllNotifications(ctx)
+	must(err)
 
 	_, err = demo.ListTriggers(ctx, client.ListOptions{})
 	must(err)
@@ -155,6 +169,10 @@ func TestResponsesFollowOpenAPI(t *testing.T) {
 	_, err = anon.Catalog(ctx) // 401
 	refused(err)
 	_, err = demo.ReplayTrigger(ctx, trg.ID, client.ReplayOptions{}) // 400
+	refused(err)
+	_, err = demo.CountNotificationsWhere(ctx, client.NotificationFilter{Variant: "NEWS"}) // 400
+	refused(err)
+	_, err = pub.InboxStream(ctx, "") // 403: not a personal token
 	refused(err)
 
 	must(demo.DeleteTrigger(ctx, trg.ID))

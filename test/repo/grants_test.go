@@ -34,12 +34,14 @@ var reviewedGrants = map[string][]string{
 		"dynamodb:BatchGetItem ConsumersTable/index/by-owner",
 	},
 	"Stream": {
-		"dynamodb:GetItem ConsumersTable",    // consumer.Store.Get
-		"dynamodb:UpdateItem ConsumersTable", // Touch
-		"dynamodb:Query StreamsTable",        // lease.Store: the slots held
-		"dynamodb:PutItem StreamsTable",      // take; ticket.Ledger.Spend
-		"dynamodb:UpdateItem StreamsTable",   // Renew
-		"dynamodb:DeleteItem StreamsTable",   // Release
+		"dynamodb:GetItem ConsumersTable",                        // consumer.Store.Get
+		"dynamodb:UpdateItem ConsumersTable",                     // Touch
+		"dynamodb:Query StreamsTable",                            // lease.Store: the slots held
+		"dynamodb:PutItem StreamsTable",                          // take; ticket.Ledger.Spend
+		"dynamodb:UpdateItem StreamsTable",                       // Renew
+		"dynamodb:DeleteItem StreamsTable",                       // Release
+		"dynamodb:Query NotificationsTable",                      // inbox.Store.Since: what an inbox stream missed
+		"dynamodb:Query NotificationsTable/index/unacknowledged", // UnacknowledgedIDs
 	},
 	"Inbox": {
 		"sqs:ReceiveMessage InboxQueue", "sqs:DeleteMessage InboxQueue", "sqs:GetQueueAttributes InboxQueue", // the event source mapping

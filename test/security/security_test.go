@@ -140,8 +140,9 @@ func securityMatrix(t *testing.T, w *stacktest.World) map[string][]secCase {
 			{"an admin of another project", stacktest.Call{Method: "DELETE", Path: "/v1/consumers/" + c,
 				Token: stacktest.MintToken(t, auth.Claims{Subject: stacktest.IntruderSub, TokenType: auth.Personal, Perms: map[string]auth.Level{"projects/elsewhere": auth.Admin}})}, w404},
 		},
-		"GET /v1/consumers/{id}/batch":  owned("GET", "/v1/consumers/"+c+"/batch", "", ok(200), w403),
-		"GET /v1/consumers/{id}/stream": streamCases(w),
+		"GET /v1/consumers/{id}/batch":    owned("GET", "/v1/consumers/"+c+"/batch", "", ok(200), w403),
+		"GET /v1/consumers/{id}/stream":   streamCases(w),
+		"GET /v1/me/notifications/stream": inboxStreamCases(w),
 		"POST /v1/acknowledge": {
 			{whoNone + ", a forged signature", stacktest.Call{Method: "POST", Path: "/v1/acknowledge", Body: stacktest.AckBody("ack", stacktest.FlipHMAC(t, w.Reply))}, stacktest.Want{Status: 400, Fields: []string{"replies[0]"}}},
 			{whoIntruder + ", the owner's reply pointed at the intruder's consumer", stacktest.Call{Method: "POST", Path: "/v1/acknowledge", Token: w.Intruder,
@@ -428,5 +429,6 @@ func TestSecurity(t *testing.T) {
 	t.Run("stream tickets", func(t *testing.T) { streamTickets(t, w) })
 	t.Run("announcements", func(t *testing.T) { announcementsConfined(t, w) })
 	t.Run("consumer filter", func(t *testing.T) { filterConfined(t, w) })
+	t.Run("inbox", func(t *testing.T) { inboxConfined(t, p, w) })
 	t.Run("quota", func(t *testing.T) { checkQuota(t, w) })
 }
