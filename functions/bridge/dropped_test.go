@@ -61,7 +61,7 @@ func TestScheduledRunTellsOwners(t *testing.T) {
 	if res.Dropped != 1 {
 		t.Errorf("the run reports %d dropped, want 1", res.Dropped)
 	}
-	page, err := h.Advisories.Inbox.List(ctx, owner, inbox.Unacknowledged, 10, "")
+	page, err := h.Advisories.Inbox.List(ctx, owner, inbox.Unacknowledged, inbox.Filter{}, 10, "")
 	if err != nil {
 		t.Fatal(err)
 	}

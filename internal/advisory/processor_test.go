@@ -135,7 +135,7 @@ func (w *world) exhaust(t *testing.T, name string, last uint64) {
 // notices returns owner's MESSAGE_DROPPED notices, whatever their state.
 func (w *world) notices(t *testing.T, who string) []*inbox.Notification {
 	t.Helper()
-	page, err := w.inbox.List(context.Background(), who, inbox.All, 100, "")
+	page, err := w.inbox.List(context.Background(), who, inbox.All, inbox.Filter{}, 100, "")
 	if err != nil {
 		t.Fatal(err)
 	}

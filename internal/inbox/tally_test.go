@@ -44,7 +44,7 @@ func TestAddTallyCountsInPlace(t *testing.T) {
 			t.Errorf("AddTally returned %q (%s), want %q (%s)", n.Message, n.ID, st.want, id)
 		}
 	}
-	page, err := s.List(ctx, u, All, 10, "")
+	page, err := s.List(ctx, u, All, Filter{}, 10, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,10 +73,10 @@ func TestAddTallyReopens(t *testing.T) {
 	if _, err := s.AddTally(ctx, droppedTally(u, id, 1, 6)); err != nil {
 		t.Fatal(err)
 	}
-	if n, _, err := s.Count(ctx, u); err != nil || n != 1 {
+	if n, _, err := s.Count(ctx, u, Filter{}); err != nil || n != 1 {
 		t.Fatalf("Count = %d, %v; want the tally unacknowledged again", n, err)
 	}
-	page, err := s.List(ctx, u, Acknowledged, 10, "")
+	page, err := s.List(ctx, u, Acknowledged, Filter{}, 10, "")
 	if err != nil || len(page.Items) != 0 {
 		t.Fatalf("acknowledged = %+v, %v; want none", page.Items, err)
 	}
@@ -99,7 +99,7 @@ func TestAddTallyConcurrent(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	page, err := s.List(context.Background(), u, All, 10, "")
+	page, err := s.List(context.Background(), u, All, Filter{}, 10, "")
 	if err != nil {
 		t.Fatal(err)
 	}
