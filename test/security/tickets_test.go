@@ -95,6 +95,16 @@ func streamTickets(t *testing.T, w *stacktest.World) {
 		// An inbox ticket opens no consumer's stream.
 		expect(t, open(w.IntruderConsumer, ask(t, "/v1/me/notifications/stream-ticket", w.Intruder)), refused)
 	})
+	t.Run("inbox", func(t *testing.T) {
+		inbox := func(tk string) stacktest.Call {
+			return stacktest.Call{Method: "GET", Path: "/v1/me/notifications/stream?ticket=" + url.QueryEscape(tk)}
+		}
+		// A consumer's ticket opens no inbox, and an inbox ticket opens its own once.
+		expect(t, inbox(forConsumer(t, w.IntruderConsumer, w.Intruder)), refused)
+		tk := ask(t, "/v1/me/notifications/stream-ticket", w.Intruder)
+		expect(t, inbox(tk), stream)
+		expect(t, inbox(tk), refused)
+	})
 	t.Run("consumer A's ticket on consumer B", func(t *testing.T) {
 		tk := forConsumer(t, w.Consumer, w.Owner)
 		expect(t, open(spare, tk), refused)
