@@ -228,7 +228,7 @@ func (p *Processor) notify(ctx context.Context, g *group, rec *consumer.Record, 
 		return
 	}
 	uuid := events.uuid(ctx, g.last)
-	_, err := p.Inbox.AddTally(ctx, inbox.Tally{
+	_, _, err := p.Inbox.AddTally(ctx, inbox.Tally{
 		UserID:    rec.Owner,
 		ID:        NoticeID(g.consumer, rec.Owner, g.hour),
 		Add:       n,
