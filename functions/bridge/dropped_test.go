@@ -10,10 +10,23 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/heraldhq/herald/devstack/testenv"
+	"github.com/heraldhq/herald/internal/advisory"
 	"github.com/heraldhq/herald/internal/consumer"
 	"github.com/heraldhq/herald/internal/event"
 	"github.com/heraldhq/herald/internal/inbox"
 )
+
+// deadlines is advisory.Owners that notes the deadline of every lookup.
+type deadlines struct {
+	advisory.Owners
+	seen []time.Time
+}
+
+func (d *deadlines) Lookup(ctx context.Context, id string) (*consumer.Record, error) {
+	at, _ := ctx.Deadline()
+	d.seen = append(d.seen, at)
+	return d.Owners.Lookup(ctx, id)
+}
 
 // TestScheduledRunTellsOwners: a scheduled run, wired as its cold start wires it from
 // the template's environment, tells the owner of a consumer that dropped a message in
@@ -52,7 +65,9 @@ func TestScheduledRunTellsOwners(t *testing.T) {
 	}, "the consumer giving its message up")
 
 	h.Margin = time.Second
-	runCtx, cancel := context.WithTimeout(ctx, 4*time.Second)
+	owners := &deadlines{Owners: h.Advisories.Owners}
+	h.Advisories.Owners = owners
+	runCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	res, err := h.Handle(runCtx, awsevents.EventBridgeEvent{})
 	if err != nil {
@@ -60,6 +75,11 @@ func TestScheduledRunTellsOwners(t *testing.T) {
 	}
 	if res.Dropped != 1 {
 		t.Errorf("the run reports %d dropped, want 1", res.Dropped)
+	}
+	// The batch ends within the invocation, halfway into the margin at the latest.
+	invocation, _ := runCtx.Deadline()
+	if len(owners.seen) != 1 || owners.seen[0].IsZero() || owners.seen[0].After(invocation.Add(-h.Margin/2)) {
+		t.Errorf("the record looked up under deadlines %v, want one by %v", owners.seen, invocation.Add(-h.Margin/2))
 	}
 	page, err := h.Advisories.Inbox.List(ctx, owner, inbox.Unacknowledged, inbox.Filter{}, 10, "")
 	if err != nil {

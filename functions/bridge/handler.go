@@ -63,7 +63,9 @@ func (h *Handler) Handle(ctx context.Context, _ awsevents.EventBridgeEvent) (Res
 	var advErr error
 	var advising sync.WaitGroup
 	if h.Advisories != nil {
-		advising.Go(func() { adv, advErr = h.Advisories.Run(runCtx) })
+		// Its batches end halfway into the margin, acknowledgements flushed, so that the
+		// invocation is never stopped with notices written and advisories unacknowledged.
+		advising.Go(func() { adv, advErr = h.Advisories.Run(runCtx, deadline.Add(-margin/2)) })
 	}
 	stats, err := h.Bridge.Run(runCtx)
 	advising.Wait()
@@ -119,7 +121,7 @@ func (h *Handler) Daemon(ctx context.Context) {
 	defer func() { advising.Wait(); close(stop); reporting.Wait() }()
 	if h.Advisories != nil {
 		advising.Go(func() {
-			restarting(ctx, "advisories", func() error { _, err := h.Advisories.Run(ctx); return err })
+			restarting(ctx, "advisories", func() error { _, err := h.Advisories.Run(ctx, time.Time{}); return err })
 		})
 	}
 	restarting(ctx, "bridge", func() error {

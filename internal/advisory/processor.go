@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/aws/smithy-go"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -53,7 +54,10 @@ type Processor struct {
 // Stats count what the Processor did with advisories.
 type Stats struct {
 	Dropped int64 // messages counted in their owners' notices
-	Skipped int64 // advisories acknowledged without a notice: unreadable, not Herald's consumer, no record
+	// Skipped counts advisories acknowledged without a notice: unreadable, not Herald's
+	// consumer, no record or an unreadable one, or denied by the record's max_deliver
+	// (forged).
+	Skipped int64
 	Retried int64 // advisories handed back for later: the record or the notice could not be read or written
 }
 
@@ -80,10 +84,19 @@ func ConsumerConfig() jetstream.ConsumerConfig {
 	}
 }
 
+// flushReserve is what a batch leaves of the time to finish for flushing its
+// acknowledgements.
+const flushReserve = time.Second
+
 // Run reads advisories until ctx is done, and returns what this run did. It pulls with
 // bounded Fetches that end within PullWait (and before ctx's deadline), so that a
-// scheduled run stops on time; the batch in hand when ctx ends is finished first.
-func (p *Processor) Run(ctx context.Context) (Stats, error) {
+// scheduled run stops on time; the batch in hand when ctx ends is finished first. When
+// finish is not zero, every batch ends by then, its acknowledgements flushed, whatever
+// is left of it handed back for later: a scheduled run gives the invocation's deadline
+// less a margin, so that no batch outlives the invocation with notices written and
+// advisories not acknowledged. (Those would count nothing twice, see handle, but
+// would be read again for nothing.)
+func (p *Processor) Run(ctx context.Context, finish time.Time) (Stats, error) {
 	var run counters
 	cons, err := p.JS.CreateOrUpdateConsumer(ctx, bus.AdvisoryStream, ConsumerConfig())
 	if err != nil {
@@ -108,6 +121,9 @@ func (p *Processor) Run(ctx context.Context) (Stats, error) {
 		if deadline, ok := ctx.Deadline(); ok {
 			wait = min(wait, time.Until(deadline))
 		}
+		if !finish.IsZero() {
+			wait = min(wait, time.Until(finish.Add(-flushReserve)))
+		}
 		if wait < 10*time.Millisecond {
 			break
 		}
@@ -120,9 +136,13 @@ func (p *Processor) Run(ctx context.Context) (Stats, error) {
 			err = fetch.Error()
 			if len(msgs) > 0 {
 				// Done well within AckWait, so that no advisory comes back while its
-				// notice is being written.
-				batchCtx, cancel := context.WithTimeout(work, AckWait/2)
-				p.handle(batchCtx, msgs, &run)
+				// notice is being written, and by finish.
+				end := time.Now().Add(AckWait / 2)
+				if !finish.IsZero() && finish.Add(-flushReserve).Before(end) {
+					end = finish.Add(-flushReserve)
+				}
+				batchCtx, cancel := context.WithDeadline(work, end)
+				p.handle(batchCtx, msgs, ackFloor(batchCtx, cons), &run)
 				cancel()
 			}
 		}
@@ -143,55 +163,71 @@ func (p *Processor) Run(ctx context.Context) (Stats, error) {
 		}
 		break
 	}
-	if err := p.JS.Conn().FlushTimeout(5 * time.Second); err != nil && runErr == nil && !p.JS.Conn().IsClosed() {
+	flush := 5 * time.Second
+	if !finish.IsZero() {
+		flush = min(flush, max(time.Until(finish), 100*time.Millisecond))
+	}
+	if err := p.JS.Conn().FlushTimeout(flush); err != nil && runErr == nil && !p.JS.Conn().IsClosed() {
 		runErr = fmt.Errorf("advisory: flushing acknowledgements: %w", err)
 	}
 	return run.stats(), runErr
 }
 
+// ackFloor returns the stream sequence of HERALD_ADVISORIES at or below which cons has
+// every advisory acknowledged, or 0 when it cannot tell.
+func ackFloor(ctx context.Context, cons jetstream.Consumer) uint64 {
+	info, err := cons.Info(ctx)
+	if err != nil {
+		return 0
+	}
+	return info.AckFloor.Stream
+}
+
+// advisory is one advisory in hand: its message, its sequence on HERALD_ADVISORIES and
+// the drop it tells of.
+type advisory struct {
+	msg jetstream.Msg
+	seq uint64
+	Drop
+}
+
 // group is the drops of one consumer in one hour within a batch: one notice's addition.
 type group struct {
-	consumer   string
-	hour       time.Time
-	msgs       []jetstream.Msg
-	last       uint64 // the greatest stream sequence
-	deliveries uint64 // of the drop at last
+	consumer string
+	hour     time.Time
+	drops    []advisory
 }
 
 // handle turns one batch of advisories into notices: one addition per consumer and hour,
-// one record lookup per consumer.
-func (p *Processor) handle(ctx context.Context, msgs []jetstream.Msg, run *counters) {
+// one record lookup per consumer. Each addition is marked with the advisories' own
+// sequences, and floor is where the durable consumer's acknowledgements stand: an
+// advisory handled again (its acknowledgement lost, or its notice written but the answer
+// not received) counts nothing twice.
+func (p *Processor) handle(ctx context.Context, msgs []jetstream.Msg, floor uint64, run *counters) {
 	var groups []*group
 	byKey := map[string]*group{}
 	for _, msg := range msgs {
-		stored := time.Now()
-		if meta, err := msg.Metadata(); err == nil {
-			stored = meta.Timestamp
-		}
-		d, err := Parse(msg.Subject(), msg.Data(), stored)
+		a, err := read(msg)
 		if err != nil {
 			slog.WarnContext(ctx, "advisory: unreadable advisory acknowledged", "subject", msg.Subject(), "error", err.Error())
 			settle(msg.Ack, &run.skipped, &p.total.skipped)
 			continue
 		}
-		if !consumer.ValidID(d.Consumer) {
+		if !consumer.ValidID(a.Consumer) {
 			// The bridge's own durable, or anything else on the stream: nobody's to tell.
-			slog.InfoContext(ctx, "advisory: a consumer that is not Herald's dropped a message", "consumer", d.Consumer, "sequence", d.StreamSeq)
+			slog.InfoContext(ctx, "advisory: a consumer that is not Herald's dropped a message", "consumer", a.Consumer, "sequence", a.StreamSeq)
 			settle(msg.Ack, &run.skipped, &p.total.skipped)
 			continue
 		}
-		hour := Hour(d.At)
-		key := d.Consumer + "/" + hour.Format(time.RFC3339)
+		hour := Hour(a.At)
+		key := a.Consumer + "/" + hour.Format(time.RFC3339)
 		g := byKey[key]
 		if g == nil {
-			g = &group{consumer: d.Consumer, hour: hour}
+			g = &group{consumer: a.Consumer, hour: hour}
 			byKey[key] = g
 			groups = append(groups, g)
 		}
-		g.msgs = append(g.msgs, msg)
-		if d.StreamSeq >= g.last {
-			g.last, g.deliveries = d.StreamSeq, d.Deliveries
-		}
+		g.drops = append(g.drops, a)
 	}
 	owners := map[string]*consumer.Record{}
 	failed := map[string]error{}
@@ -207,44 +243,113 @@ func (p *Processor) handle(ctx context.Context, msgs []jetstream.Msg, run *count
 				owners[g.consumer] = rec
 			}
 		}
-		p.notify(ctx, g, rec, err, events, run)
+		p.notify(ctx, g, rec, err, events, floor, run)
 	}
+}
+
+// read parses the advisory msg. The drop's time is when the stream stored it, which
+// only the server sets: an advisory's body is whatever its publisher wrote.
+func read(msg jetstream.Msg) (advisory, error) {
+	meta, err := msg.Metadata()
+	if err != nil {
+		return advisory{}, fmt.Errorf("advisory: no stream metadata: %w", err)
+	}
+	d, err := Parse(msg.Subject(), msg.Data(), meta.Timestamp)
+	if err != nil {
+		return advisory{}, err
+	}
+	return advisory{msg: msg, seq: meta.Sequence.Stream, Drop: d}, nil
+}
+
+// retryable reports whether reading a consumer's record failed for a reason that may
+// pass: the table could not be reached (a failed DynamoDB call is a
+// smithy.OperationError), or time ran out. Anything else is a record that cannot be
+// decoded, which no retry mends.
+func retryable(err error) bool {
+	var call *smithy.OperationError
+	return errors.As(err, &call) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
+		fault.Is(err, fault.Unavailable)
+}
+
+// genuine returns the drops of g that agree with rec's max_deliver, and settles the
+// others as forged. JetStream gives a message up after max_deliver deliveries, so its
+// advisory says at least that many; an advisory of a consumer without a max_deliver
+// (-1), or of fewer deliveries, was published by someone else (or before the
+// max_deliver was raised, which is then lost).
+func (p *Processor) genuine(ctx context.Context, g *group, rec *consumer.Record, run *counters) []advisory {
+	maxDeliver := consumer.DefaultMaxDeliver
+	if rec.MaxDeliver != nil {
+		maxDeliver = *rec.MaxDeliver
+	}
+	kept := g.drops[:0:0]
+	for _, a := range g.drops {
+		if maxDeliver >= 1 && a.Deliveries >= uint64(maxDeliver) {
+			kept = append(kept, a)
+			continue
+		}
+		slog.WarnContext(ctx, "advisory: an advisory that the consumer's max_deliver denies; not counted",
+			"consumer", g.consumer, "advisory_sequence", a.seq, "sequence", a.StreamSeq, "deliveries", a.Deliveries, "max_deliver", maxDeliver)
+		settle(a.msg.Ack, &run.skipped, &p.total.skipped)
+	}
+	return kept
 }
 
 // notify adds g to its owner's notice, given the consumer's record (or the error of
 // reading it), and settles g's advisories.
-func (p *Processor) notify(ctx context.Context, g *group, rec *consumer.Record, lookupErr error, events *eventStream, run *counters) {
-	n := int64(len(g.msgs))
-	log := slog.With("consumer", g.consumer, "hour", g.hour.Format(time.RFC3339), "dropped", n, "sequence", g.last)
+func (p *Processor) notify(ctx context.Context, g *group, rec *consumer.Record, lookupErr error, events *eventStream, floor uint64, run *counters) {
+	log := slog.With("consumer", g.consumer, "hour", g.hour.Format(time.RFC3339))
 	switch {
 	case fault.Is(lookupErr, fault.NotFound):
 		// Deleted or expired since: its owner has nothing left to act on.
-		log.WarnContext(ctx, "advisory: a consumer without a record dropped messages; no notice")
-		p.settleAll(g.msgs, false, &run.skipped, &p.total.skipped)
+		log.WarnContext(ctx, "advisory: a consumer without a record dropped messages; no notice", "dropped", len(g.drops))
+		p.settleAll(g.drops, false, &run.skipped, &p.total.skipped)
+		return
+	case lookupErr != nil && retryable(lookupErr):
+		log.ErrorContext(ctx, "advisory: reading the consumer failed; will retry", "dropped", len(g.drops), "error", lookupErr.Error())
+		p.settleAll(g.drops, true, &run.retried, &p.total.retried)
 		return
 	case lookupErr != nil:
-		log.ErrorContext(ctx, "advisory: reading the consumer failed; will retry", "error", lookupErr.Error())
-		p.settleAll(g.msgs, true, &run.retried, &p.total.retried)
+		// Unreadable: a retry would read the same until the advisories expire.
+		log.ErrorContext(ctx, "advisory: the consumer's record is unreadable; no notice", "dropped", len(g.drops), "error", lookupErr.Error())
+		p.settleAll(g.drops, false, &run.skipped, &p.total.skipped)
 		return
 	}
-	uuid := events.uuid(ctx, g.last)
-	_, err := p.Inbox.AddTally(ctx, inbox.Tally{
+	drops := p.genuine(ctx, g, rec, run)
+	if len(drops) == 0 {
+		return
+	}
+	var last, deliveries uint64
+	marks := make([]uint64, len(drops))
+	for i, a := range drops {
+		marks[i] = a.seq
+		if a.StreamSeq >= last {
+			last, deliveries = a.StreamSeq, a.Deliveries
+		}
+	}
+	n := int64(len(drops))
+	log = log.With("dropped", n, "sequence", last)
+	uuid := events.uuid(ctx, last)
+	_, added, err := p.Inbox.AddTally(ctx, inbox.Tally{
 		UserID:    rec.Owner,
 		ID:        NoticeID(g.consumer, rec.Owner, g.hour),
 		Add:       n,
-		Last:      g.last,
+		Last:      last,
 		EventUUID: uuid,
 		Content: func(count int64, last uint64) inbox.Content {
-			return Content(g.consumer, g.hour, g.deliveries, count, last)
+			return Content(g.consumer, g.hour, deliveries, count, last)
 		},
+		Marks: marks,
+		Floor: floor,
 	})
 	if err != nil {
 		log.ErrorContext(ctx, "advisory: writing the owner's notice failed; will retry", "uuid", uuid, "error", err.Error())
-		p.settleAll(g.msgs, true, &run.retried, &p.total.retried)
+		p.settleAll(drops, true, &run.retried, &p.total.retried)
 		return
 	}
-	log.InfoContext(ctx, "advisory: the owner was told of dropped messages", "uuid", uuid, "owner", rec.Owner)
-	p.settleAll(g.msgs, false, &run.dropped, &p.total.dropped)
+	// Drops counted before (by a run that died before acknowledging them) count in the
+	// stats again: that run reported none.
+	log.InfoContext(ctx, "advisory: the owner was told of dropped messages", "uuid", uuid, "owner", rec.Owner, "counted_before", n-added)
+	p.settleAll(drops, false, &run.dropped, &p.total.dropped)
 }
 
 // eventStream reads events of HERALD_EVENTS by sequence, opening the stream once.
@@ -270,13 +375,15 @@ func (e *eventStream) uuid(ctx context.Context, seq uint64) string {
 	return msg.Header.Get(nats.MsgIdHdr)
 }
 
-// settleAll acknowledges msgs, or hands them back for later when retry, counting them.
-func (p *Processor) settleAll(msgs []jetstream.Msg, retry bool, runCount, total *atomic.Int64) {
+// settleAll acknowledges the advisories, or hands them back for later when retry,
+// counting them.
+func (p *Processor) settleAll(advisories []advisory, retry bool, runCount, total *atomic.Int64) {
 	delay := p.NakDelay
 	if delay <= 0 {
 		delay = DefaultNakDelay
 	}
-	for _, msg := range msgs {
+	for _, a := range advisories {
+		msg := a.msg
 		if retry {
 			settle(func() error { return msg.NakWithDelay(delay) }, runCount, total)
 		} else {

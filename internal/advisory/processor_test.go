@@ -63,17 +63,29 @@ func (w *world) run(t *testing.T) *advisory.Processor {
 // returned func stops it.
 func (w *world) runWith(t *testing.T, notices *inbox.Store) (*advisory.Processor, func()) {
 	t.Helper()
-	p := &advisory.Processor{JS: w.js, Owners: w.consumers, Inbox: notices, PullWait: 200 * time.Millisecond, NakDelay: 100 * time.Millisecond}
+	p := w.processor(w.consumers, notices)
+	return p, start(t, p, time.Time{})
+}
+
+// processor returns a Processor of w reading records from owners and writing notices to
+// notices, that pulls and retries quickly.
+func (w *world) processor(owners advisory.Owners, notices *inbox.Store) *advisory.Processor {
+	return &advisory.Processor{JS: w.js, Owners: owners, Inbox: notices, PullWait: 200 * time.Millisecond, NakDelay: 100 * time.Millisecond}
+}
+
+// start runs p with finish until the test ends or the returned func stops it.
+func start(t *testing.T, p *advisory.Processor, finish time.Time) func() {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		if _, err := p.Run(ctx); err != nil {
+		if _, err := p.Run(ctx, finish); err != nil {
 			t.Errorf("Run: %v", err)
 		}
 	})
 	stop := sync.OnceFunc(func() { cancel(); wg.Wait() })
 	t.Cleanup(stop)
-	return p, stop
+	return stop
 }
 
 // owner returns a user id of the test's own: the tables are shared by the tests.
@@ -148,7 +160,8 @@ func (w *world) notices(t *testing.T, who string) []*inbox.Notification {
 	return out
 }
 
-// advisoryHours returns the hours of the advisories on HERALD_ADVISORIES about consumer.
+// advisoryHours returns the hours of the advisories on HERALD_ADVISORIES about consumer,
+// by when the stream stored them.
 func (w *world) advisoryHours(t *testing.T, consumer string) map[time.Time]int {
 	t.Helper()
 	s, err := w.js.Stream(context.Background(), bus.AdvisoryStream)
@@ -166,11 +179,10 @@ func (w *world) advisoryHours(t *testing.T, consumer string) map[time.Time]int {
 			continue
 		}
 		var a struct {
-			Consumer string    `json:"consumer"`
-			Time     time.Time `json:"timestamp"`
+			Consumer string `json:"consumer"`
 		}
 		if json.Unmarshal(m.Data, &a) == nil && a.Consumer == consumer {
-			hours[advisory.Hour(a.Time)]++
+			hours[advisory.Hour(m.Time)]++
 		}
 	}
 	return hours

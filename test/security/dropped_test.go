@@ -2,10 +2,16 @@ package security
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
+	"github.com/heraldhq/herald/devstack/testenv"
+	"github.com/heraldhq/herald/internal/advisory"
 	"github.com/heraldhq/herald/internal/auth"
+	"github.com/heraldhq/herald/internal/bus"
+	"github.com/heraldhq/herald/internal/event"
 	"github.com/heraldhq/herald/test/stacktest"
 )
 
@@ -15,7 +21,8 @@ import (
 // cannot make notices appear in another's inbox by dropping messages, nor learn of
 // another's drops. (Advisories cannot be forged from outside: the only NATS user a
 // tenant reaches, through nats actions, may not publish on $JS subjects; see
-// actionsNATSConfined.)
+// actionsNATSConfined. What one forged from inside the account can do is bounded; see
+// forgedAdvisoriesTellNobody.)
 func droppedNoticesStayWithOwners(t *testing.T, w *stacktest.World) {
 	const scope = "projects/suite-drops"
 	read := map[string]auth.Level{scope: auth.Read}
@@ -49,5 +56,50 @@ func droppedNoticesStayWithOwners(t *testing.T, w *stacktest.World) {
 	a := w.AC.OK(t, stacktest.Call{Method: http.MethodPost, Path: "/v1/me/notifications/acknowledge", Token: dropper, Body: `{"ids":["` + about[0].ID + `"]}`}, http.StatusOK, nil)
 	if !bytes.Contains(a.Body, []byte(`"not_found":["`+about[0].ID+`"]`)) {
 		t.Errorf("the dropper acknowledging the victim's notice: %s, want it not found", a)
+	}
+}
+
+// forgedAdvisoriesTellNobody: a max-deliveries advisory that the server did not send
+// (published by a NATS user of the account allowed to publish on $JS.EVENT.>, which
+// deploy.md tells operators to deny) puts no notice in the inbox of the consumer's
+// owner when the consumer's max_deliver denies it: a consumer without one (-1) gives
+// nothing up, and one with max_deliver 5 gives a message up after 5 deliveries, not 1.
+// Both are dated far in the future, which would otherwise date a notice there.
+func forgedAdvisoriesTellNobody(t *testing.T, w *stacktest.World) {
+	const scope = "projects/suite-forged"
+	victim := stacktest.MintToken(t, auth.Claims{Subject: "forged-victim", TokenType: auth.Personal, Perms: map[string]auth.Level{scope: auth.Read}})
+	create := func(extra string) string {
+		var rec struct {
+			ID string `json:"id"`
+		}
+		w.AC.OK(t, stacktest.Call{Method: http.MethodPost, Path: "/v1/consumers", Token: victim,
+			Body: `{"target":{"resources":[{"path":"` + scope + `","include_subresources":true}]}` + extra + `}`}, http.StatusCreated, &rec)
+		return rec.ID
+	}
+	unlimited, five := create(""), create(`,"max_deliver":5`)
+	js := stacktest.ConnectJetStream(t, w.P.Banner["NATS"])
+	var last uint64
+	for _, f := range []struct {
+		consumer   string
+		deliveries int
+	}{{unlimited, 1000}, {five, 1}} {
+		body := fmt.Sprintf(`{"type":"io.nats.jetstream.advisory.v1.max_deliver","timestamp":"2099-01-01T00:00:00Z","stream":"HERALD_EVENTS","consumer":%q,"stream_seq":1,"deliveries":%d}`,
+			f.consumer, f.deliveries)
+		ack, err := js.Publish(t.Context(), bus.MaxDeliveriesPrefix+"."+event.StreamName+"."+f.consumer, []byte(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		last = ack.Sequence
+	}
+	testenv.WaitFor(t, time.Minute, func() bool {
+		c, err := js.Consumer(t.Context(), bus.AdvisoryStream, advisory.ConsumerName)
+		if err != nil {
+			return false
+		}
+		info, err := c.Info(t.Context())
+		return err == nil && info.AckFloor.Stream >= last
+	}, "the forged advisories acknowledged")
+	if all, _ := stacktest.DroppedNotices(t, w.AC, victim, ""); len(all) != 0 {
+		t.Errorf("forged advisories of %s and %s put notices in their owner's inbox: %+v", unlimited, five, all)
 	}
 }

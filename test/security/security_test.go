@@ -368,6 +368,7 @@ func TestSecurity(t *testing.T) {
 	t.Run("nats actions user", func(t *testing.T) { actionsNATSConfined(t, p) })
 
 	t.Run("dropped-message notices", func(t *testing.T) { droppedNoticesStayWithOwners(t, w) })
+	t.Run("forged advisories", func(t *testing.T) { forgedAdvisoriesTellNobody(t, w) })
 
 	t.Run("ssrf", func(t *testing.T) {
 		// The design refuses internal targets at dial time: a trigger may name one (its
