@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -328,7 +329,7 @@ func (p *Processor) notify(ctx context.Context, g *group, rec *consumer.Record, 
 	}
 	n := int64(len(drops))
 	log = log.With("dropped", n, "sequence", last)
-	uuid := events.uuid(ctx, last)
+	uuid := events.uuid(ctx, last, rec.FilterSubjects)
 	_, added, err := p.Inbox.AddTally(ctx, inbox.Tally{
 		UserID:    rec.Owner,
 		ID:        NoticeID(g.consumer, rec.Owner, g.hour),
@@ -359,8 +360,10 @@ type eventStream struct {
 }
 
 // uuid returns the uuid (the Nats-Msg-Id) of the event at seq, or "" when the stream no
-// longer has it.
-func (e *eventStream) uuid(ctx context.Context, seq uint64) string {
+// longer has it or it is not on one of the consumer's subjects filters: an advisory
+// forged with another sequence must not show its reader the uuid of an event the
+// consumer could never have been sent (another tenant's, say).
+func (e *eventStream) uuid(ctx context.Context, seq uint64, filters []string) string {
 	if e.stream == nil {
 		s, err := e.js.Stream(ctx, event.StreamName)
 		if err != nil {
@@ -372,7 +375,29 @@ func (e *eventStream) uuid(ctx context.Context, seq uint64) string {
 	if err != nil {
 		return ""
 	}
-	return msg.Header.Get(nats.MsgIdHdr)
+	for _, f := range filters {
+		if subjectMatches(f, msg.Subject) {
+			return msg.Header.Get(nats.MsgIdHdr)
+		}
+	}
+	return ""
+}
+
+// subjectMatches reports whether subject is matched by the NATS subject filter pattern,
+// whose tokens may be "*" (any one token) or, last, ">" (one or more).
+func subjectMatches(pattern, subject string) bool {
+	ps, ss := strings.Split(pattern, "."), strings.Split(subject, ".")
+	for i, p := range ps {
+		switch {
+		case p == ">":
+			return i == len(ps)-1 && len(ss) > i
+		case i >= len(ss):
+			return false
+		case p != "*" && p != ss[i]:
+			return false
+		}
+	}
+	return len(ps) == len(ss)
 }
 
 // settleAll acknowledges the advisories, or hands them back for later when retry,

@@ -113,10 +113,15 @@ func TestAdvisoryHandledAgainCountsOnce(t *testing.T) {
 
 // TestForgedAdvisories: an advisory that the consumer's max_deliver denies (a consumer
 // without one, or fewer deliveries than it) is acknowledged without a notice, and a
-// notice's hour is when the stream stored the advisory, never the hour its body claims.
+// notice's hour is when the stream stored the advisory, never the hour its body claims,
+// and it shows no uuid of an event the consumer could not have been sent.
 func TestForgedAdvisories(t *testing.T) {
 	w := newWorld(t)
 	erin := owner("erin")
+	// The forged advisories name stream sequence 1: another tenant's event.
+	if seqs := w.publish(t, "elsewhere", 1); seqs[0] != 1 {
+		t.Fatalf("the other tenant's event has sequence %d, want 1", seqs[0])
+	}
 	unlimited := w.newConsumer(t, erin, "pe1", -1)
 	five := w.newConsumer(t, erin, "pe2", 5)
 	one := w.newConsumer(t, erin, "pe3", 1)
@@ -132,6 +137,9 @@ func TestForgedAdvisories(t *testing.T) {
 	got := w.notices(t, erin)
 	if len(got) != 1 || !strings.Contains(got[0].Message, "consumer "+one.ID) {
 		t.Fatalf("notices %q; want only the one of %s, whose max_deliver 1 allows the advisory", says(got), one.ID)
+	}
+	if got[0].EventUUID != "" {
+		t.Errorf("the notice shows event %s, which consumer %s does not select", got[0].EventUUID, one.ID)
 	}
 	s, err := w.js.Stream(context.Background(), bus.AdvisoryStream)
 	if err != nil {
