@@ -1,19 +1,13 @@
 package client
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"iter"
-	"mime"
 	"net/http"
 	"net/url"
-	"strings"
-	"sync/atomic"
-	"time"
 
 	"github.com/heraldhq/herald/wire"
 )
@@ -158,7 +152,6 @@ type InboxEvent struct {
 type InboxStream struct {
 	frames *frameReader
 	ev     InboxEvent
-	err    error
 }
 
 // InboxStream opens the caller's inbox stream (GET /v1/me/notifications/stream) at the
@@ -168,39 +161,25 @@ type InboxStream struct {
 // to reconnect (ErrReconnect) after up to 15 minutes or when its token expires.
 // WatchInbox reconnects by itself.
 func (c *Client) InboxStream(ctx context.Context, lastEventID string) (*InboxStream, error) {
-	sctx, cancel := context.WithCancel(ctx)
-	req := &request{method: http.MethodGet, path: "/v1/me/notifications/stream", idempotent: true, stream: true, lastEventID: lastEventID}
-	resp, err := c.do(sctx, req)
+	r, err := c.openEventStream(ctx, &request{method: http.MethodGet, path: "/v1/me/notifications/stream", idempotent: true, stream: true, lastEventID: lastEventID})
 	if err != nil {
-		cancel()
 		return nil, err
 	}
-	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "text/event-stream" {
-		drain(resp.Body)
-		cancel()
-		return nil, fmt.Errorf("%w: GET %s answered %q", errNotEventStream, req.path, resp.Header.Get("Content-Type"))
-	}
-	return &InboxStream{frames: newFrameReader(sctx, cancel, resp.Body, c.idle, lastEventID)}, nil
+	return &InboxStream{frames: r}, nil
 }
 
 // Next reads up to the next event and reports whether there is one; Event returns it.
 // Keep-alives and frames of kinds this client does not know are skipped. Next returns
 // false at the end of the stream, and Err says why.
 func (s *InboxStream) Next() bool {
-	if s.err != nil {
-		return false
-	}
 	for {
-		kind, data, err := s.frames.next()
-		if err != nil {
-			s.err = err
+		kind, data, ok := s.frames.next()
+		if !ok {
 			return false
 		}
 		ev := InboxEvent{Kind: kind}
+		var err error
 		switch kind {
-		case "reconnect":
-			s.err = ErrReconnect
-			return false
 		case InboxReset:
 		case InboxNotification:
 			err = json.Unmarshal(data, &ev.Notification)
@@ -219,11 +198,11 @@ func (s *InboxStream) Next() bool {
 			continue
 		}
 		if err != nil {
-			s.err = fmt.Errorf("herald: inbox stream %s frame: %w", kind, err)
+			s.frames.fail(fmt.Errorf("herald: inbox stream %s frame: %w", kind, err))
 			return false
 		}
 		if (kind == InboxNotification && ev.Notification == nil) || (kind == InboxAcknowledged && ev.Acknowledged == nil) {
-			s.err = fmt.Errorf("herald: inbox stream %s frame without data", kind)
+			s.frames.fail(fmt.Errorf("herald: inbox stream %s frame without data", kind))
 			return false
 		}
 		s.ev = ev
@@ -239,7 +218,7 @@ func (s *InboxStream) Event() InboxEvent { return s.ev }
 func (s *InboxStream) LastEventID() string { return s.frames.lastID }
 
 // Err returns why Next returned false, as Stream.Err does.
-func (s *InboxStream) Err() error { return s.err }
+func (s *InboxStream) Err() error { return s.frames.err }
 
 // Close ends the stream and releases its connection. It may be called from another
 // goroutine to stop a blocked Next, and more than once.
@@ -251,140 +230,5 @@ func (s *InboxStream) Close() error { return s.frames.close() }
 // error of handle, which ends it, ctx's error when ctx ends, or an error that
 // reconnecting cannot cure, such as an *Error for a refused token.
 func (c *Client) WatchInbox(ctx context.Context, lastEventID string, handle func(InboxEvent) error) error {
-	failures := 0
-	for {
-		s, err := c.InboxStream(ctx, lastEventID)
-		if err == nil {
-			for s.Next() {
-				if err := handle(s.Event()); err != nil {
-					s.Close()
-					return err
-				}
-			}
-			err = s.Err()
-			lastEventID = s.LastEventID()
-			s.Close()
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		switch {
-		case errors.Is(err, ErrReconnect):
-			failures = 0
-			continue
-		case !reconnectable(err):
-			return err
-		}
-		failures++
-		if err := c.sleep(ctx, c.retry.backoff(failures)); err != nil {
-			return err
-		}
-	}
-}
-
-// frameReader reads the frames of an event stream: an event name and its data, with
-// comments skipped, a silent connection taken for dead after the idle timeout, and the
-// last frame id kept.
-type frameReader struct {
-	body   io.ReadCloser
-	lines  *bufio.Scanner
-	cancel context.CancelFunc
-	ctx    context.Context
-	idle   *time.Timer
-	limit  time.Duration
-	lastID string
-
-	started bool // a line was read: the byte order mark may come only before it
-	closed  atomic.Bool
-	stalled atomic.Bool
-}
-
-func newFrameReader(ctx context.Context, cancel context.CancelFunc, body io.ReadCloser, idle time.Duration, lastID string) *frameReader {
-	r := &frameReader{body: body, lines: bufio.NewScanner(body), cancel: cancel, ctx: ctx, limit: idle, lastID: lastID}
-	r.lines.Buffer(make([]byte, 0, 64<<10), maxFrameLine)
-	r.lines.Split(scanLines)
-	if idle > 0 {
-		r.idle = time.AfterFunc(idle, func() {
-			r.stalled.Store(true)
-			r.cancel()
-			r.body.Close()
-		})
-		r.idle.Stop()
-	}
-	return r
-}
-
-// next returns the next frame with data (or a reconnect frame, data or not), or why
-// there is none.
-func (r *frameReader) next() (kind string, data []byte, err error) {
-	if r.idle != nil {
-		r.idle.Reset(r.limit)
-		defer r.idle.Stop()
-	}
-	var b strings.Builder
-	hasData := false
-	for r.lines.Scan() {
-		if r.idle != nil {
-			r.idle.Reset(r.limit)
-		}
-		line := r.lines.Text()
-		if !r.started {
-			r.started = true
-			line = strings.TrimPrefix(line, "\ufeff")
-		}
-		if line == "" {
-			if hasData || kind == "reconnect" {
-				return kind, []byte(b.String()), nil
-			}
-			kind = ""
-			continue
-		}
-		if line[0] == ':' {
-			continue
-		}
-		field, value, _ := strings.Cut(line, ":")
-		value = strings.TrimPrefix(value, " ")
-		switch field {
-		case "event":
-			kind = value
-		case "data":
-			if hasData {
-				b.WriteByte('\n')
-			}
-			b.WriteString(value)
-			hasData = true
-		case "id":
-			if !strings.ContainsRune(value, 0) {
-				r.lastID = value
-			}
-		}
-	}
-	return "", nil, r.endError()
-}
-
-// endError says why the lines ran out, as Stream's endError does.
-func (r *frameReader) endError() error {
-	err := r.lines.Err()
-	switch {
-	case r.closed.Load():
-		return nil
-	case r.stalled.Load():
-		return ErrStreamStalled
-	case r.ctx.Err() != nil:
-		return r.ctx.Err()
-	case err == nil:
-		return fmt.Errorf("herald: the stream ended without asking to reconnect: %w", io.ErrUnexpectedEOF)
-	}
-	return fmt.Errorf("%w: %w", errStreamBroken, err)
-}
-
-func (r *frameReader) close() error {
-	if r.closed.Swap(true) {
-		return nil
-	}
-	if r.idle != nil {
-		r.idle.Stop()
-	}
-	r.cancel()
-	return r.body.Close()
+	return reconnecting(ctx, c, lastEventID, c.InboxStream, (*InboxStream).Event, handle)
 }

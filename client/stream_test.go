@@ -93,7 +93,7 @@ func TestStreamFrames(t *testing.T) {
 		for rname, reader := range readers {
 			t.Run(tt.name+"/"+rname, func(t *testing.T) {
 				ctx, cancel := context.WithCancel(context.Background())
-				s := newStream(ctx, cancel, io.NopCloser(reader(tt.in)), 0)
+				s := &Stream{frames: newFrameReader(ctx, cancel, io.NopCloser(reader(tt.in)), 0, "")}
 				defer s.Close()
 				var got []uint64
 				for s.Next() {
@@ -302,37 +302,47 @@ func TestStreamSlowHandlerNotStalled(t *testing.T) {
 }
 
 // TestStreamCloseAndCancel: Close from another goroutine and the end of the context
-// both release a blocked Next; after Close, Err is nil.
+// both release a blocked Next, of a consumer's stream and of the inbox stream; after
+// Close, Err is nil.
 func TestStreamCloseAndCancel(t *testing.T) {
 	c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
 		sse(w)(keepAlive)
 		<-r.Context().Done()
 	})
-	for _, how := range []string{"close", "cancel"} {
-		ctx, cancel := context.WithCancel(context.Background())
-		s, err := c.Stream(ctx, "C1")
-		if err != nil {
-			t.Fatal(err)
-		}
-		time.AfterFunc(20*time.Millisecond, func() {
-			if how == "close" {
-				s.Close()
-			} else {
-				cancel()
+	streams := map[string]func(context.Context) (eventStream, error){
+		"consumer": func(ctx context.Context) (eventStream, error) { return c.Stream(ctx, "C1") },
+		"inbox":    func(ctx context.Context) (eventStream, error) { return c.InboxStream(ctx, "") },
+	}
+	for name, open := range streams {
+		for _, how := range []string{"close", "cancel"} {
+			ctx, cancel := context.WithCancel(context.Background())
+			s, err := open(ctx)
+			if err != nil {
+				t.Fatal(err)
 			}
-		})
-		if s.Next() {
-			t.Fatalf("%s: a message", how)
+			time.AfterFunc(20*time.Millisecond, func() {
+				if how == "close" {
+					s.Close()
+				} else {
+					cancel()
+				}
+			})
+			if s.Next() {
+				t.Fatalf("%s %s: a frame", name, how)
+			}
+			switch err := s.Err(); {
+			case how == "close" && err != nil:
+				t.Errorf("%s close: error %v, want nil", name, err)
+			case how == "cancel" && !errors.Is(err, context.Canceled):
+				t.Errorf("%s cancel: error %v, want context.Canceled", name, err)
+			}
+			if s.Next() {
+				t.Errorf("%s %s: Next after the end", name, how)
+			}
+			s.Close()
+			s.Close() // twice is fine
+			cancel()
 		}
-		switch err := s.Err(); {
-		case how == "close" && err != nil:
-			t.Errorf("close: error %v, want nil", err)
-		case how == "cancel" && !errors.Is(err, context.Canceled):
-			t.Errorf("cancel: error %v, want context.Canceled", err)
-		}
-		s.Close()
-		s.Close() // twice is fine
-		cancel()
 	}
 }
 

@@ -1,13 +1,8 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 )
 
@@ -21,12 +16,7 @@ func TestAdminCommands(t *testing.T) {
 		`"ack_wait_ms":30000,"max_deliver":-1,"idle_expiry":"168h","filter_subjects":["herald.events.*.*.>"],` +
 		`"created_at":"2026-01-02T03:04:05Z","last_used_at":"2026-01-02T03:04:05Z","expires_at":"2026-01-09T03:04:05Z",` +
 		`"disabled_reason":"disabled by an administrator"}`
-	var mu sync.Mutex
-	var got []string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		got = append(got, r.Method+" "+r.URL.RequestURI())
-		mu.Unlock()
+	srv := newFakeHerald(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
 		answer := func(status int, body string) {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(status)
@@ -48,8 +38,7 @@ func TestAdminCommands(t *testing.T) {
 		default:
 			answer(200, consumerJSON)
 		}
-	}))
-	t.Cleanup(srv.Close)
+	})
 
 	tests := []struct {
 		name  string
@@ -74,23 +63,9 @@ func TestAdminCommands(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			mu.Lock()
-			got = nil
-			mu.Unlock()
-			var out, errOut bytes.Buffer
-			args := append([]string{"--config", filepath.Join(t.TempDir(), "none.json"), "--url", srv.URL, "--token", tt.token}, tt.args...)
-			code := run(context.Background(), args, strings.NewReader(""), &out, &errOut)
-			if code != tt.code {
-				t.Errorf("exit %d, want %d\n%s%s", code, tt.code, out.String(), errOut.String())
-			}
-			mu.Lock()
-			sent := strings.Join(got, "; ")
-			mu.Unlock()
-			if sent != tt.sent {
-				t.Errorf("sent %q, want %q", sent, tt.sent)
-			}
-			if !strings.Contains(out.String(), tt.out) {
-				t.Errorf("printed %q, want it to hold %q", out.String(), tt.out)
+			out := srv.check(t, tt.token, tt.args, tt.code, tt.sent)
+			if !strings.Contains(out, tt.out) {
+				t.Errorf("printed %q, want it to hold %q", out, tt.out)
 			}
 		})
 	}

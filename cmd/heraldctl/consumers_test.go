@@ -1,14 +1,8 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 )
 
@@ -19,17 +13,10 @@ func TestConsumerSettingsCommands(t *testing.T) {
 		`"ack_wait_ms":2000,"max_deliver":-1,"idle_expiry":"168h","back_off":["1s","3s"],"filter_subjects":["herald.events.*.*.>"],` +
 		`"created_at":"2026-01-02T03:04:05Z","last_used_at":"2026-01-02T03:04:05Z","expires_at":"2026-01-09T03:04:05Z",` +
 		`"num_pending":4,"num_ack_pending":1,"paused":true,"paused_until":"2026-11-23T08:00:00Z"}`
-	var mu sync.Mutex
-	var got []string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		got = append(got, strings.TrimSpace(r.Method+" "+r.URL.RequestURI()+" "+string(body)))
-		mu.Unlock()
+	srv := newFakeHerald(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(viewJSON))
-	}))
-	t.Cleanup(srv.Close)
+	})
 
 	tests := []struct {
 		name string
@@ -51,23 +38,9 @@ func TestConsumerSettingsCommands(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			mu.Lock()
-			got = nil
-			mu.Unlock()
-			var out, errOut bytes.Buffer
-			args := append([]string{"--config", filepath.Join(t.TempDir(), "none.json"), "--url", srv.URL, "--token", "user-token"}, tt.args...)
-			code := run(context.Background(), args, strings.NewReader(""), &out, &errOut)
-			if code != tt.code {
-				t.Errorf("exit %d, want %d\n%s%s", code, tt.code, out.String(), errOut.String())
-			}
-			mu.Lock()
-			sent := strings.Join(got, "; ")
-			mu.Unlock()
-			if sent != tt.sent {
-				t.Errorf("sent %q, want %q", sent, tt.sent)
-			}
-			if !strings.Contains(out.String(), tt.out) {
-				t.Errorf("printed %q, want it to hold %q", out.String(), tt.out)
+			out := srv.check(t, "user-token", tt.args, tt.code, tt.sent)
+			if !strings.Contains(out, tt.out) {
+				t.Errorf("printed %q, want it to hold %q", out, tt.out)
 			}
 		})
 	}

@@ -1,14 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 )
 
@@ -18,13 +15,7 @@ import (
 func TestInboxCommands(t *testing.T) {
 	const note = `{"id":"01JD3N4V5W6X7Y8Z9ABCDEFGHM","user_id":"u1","variant":"ANNOUNCEMENT","message":"hello",` +
 		`"refs":[],"event_uuid":"8f2792c7-b01a-4493-ba5a-d0588a4aad8e","created_at":"2026-01-02T03:04:05Z","acknowledged_at":null}`
-	var mu sync.Mutex
-	var got []string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		got = append(got, strings.Join(strings.Fields(r.Method+" "+r.URL.RequestURI()+" "+string(body)+" "+r.Header.Get("Last-Event-ID")), " "))
-		mu.Unlock()
+	srv := newFakeHerald(t, func(w http.ResponseWriter, r *http.Request, body []byte) {
 		answer := func(body string) {
 			w.Header().Set("Content-Type", "application/json")
 			w.Write([]byte(body))
@@ -46,8 +37,7 @@ func TestInboxCommands(t *testing.T) {
 		default:
 			answer(`{"count":3,"more":false}`)
 		}
-	}))
-	t.Cleanup(srv.Close)
+	})
 
 	tests := []struct {
 		name string
@@ -71,23 +61,9 @@ func TestInboxCommands(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			mu.Lock()
-			got = nil
-			mu.Unlock()
-			var out, errOut bytes.Buffer
-			args := append([]string{"--config", filepath.Join(t.TempDir(), "none.json"), "--url", srv.URL, "--token", "t"}, tt.args...)
-			code := run(context.Background(), args, strings.NewReader(""), &out, &errOut)
-			if code != tt.code {
-				t.Errorf("exit %d, want %d\n%s%s", code, tt.code, out.String(), errOut.String())
-			}
-			mu.Lock()
-			sent := strings.Join(got, "; ")
-			mu.Unlock()
-			if sent != tt.sent {
-				t.Errorf("sent %q, want %q", sent, tt.sent)
-			}
-			if !strings.Contains(out.String(), tt.out) {
-				t.Errorf("printed %q, want it to hold %q", out.String(), tt.out)
+			out := srv.check(t, "t", tt.args, tt.code, tt.sent)
+			if !strings.Contains(out, tt.out) {
+				t.Errorf("printed %q, want it to hold %q", out, tt.out)
 			}
 		})
 	}
@@ -129,10 +105,7 @@ func TestInboxCommands(t *testing.T) {
 			if code := <-done; code != exitOK {
 				t.Errorf("exit %d after an interrupt, want %d", code, exitOK)
 			}
-			mu.Lock()
-			last := got[len(got)-1]
-			mu.Unlock()
-			if last != "GET /v1/me/notifications/stream 01JD3N4V5W6X7Y8Z9ABCDEFGH0" {
+			if last := srv.last(); last != "GET /v1/me/notifications/stream 01JD3N4V5W6X7Y8Z9ABCDEFGH0" {
 				t.Errorf("sent %q", last)
 			}
 		})

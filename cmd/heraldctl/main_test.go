@@ -52,20 +52,15 @@ func TestConfigPrecedence(t *testing.T) {
 // code, completion, and a minted token that verifies with the local secret.
 func TestLocalCommands(t *testing.T) {
 	t.Setenv("HERALD_JWT_SECRET", "")
-	runIt := func(args ...string) (string, string, int) {
-		var out, errOut bytes.Buffer
-		code := run(context.Background(), append([]string{"--config", filepath.Join(t.TempDir(), "none.json")}, args...), strings.NewReader(""), &out, &errOut)
-		return out.String(), errOut.String(), code
-	}
 	for _, args := range [][]string{{}, {"frobnicate"}, {"--output", "yaml", "catalog"}, {"consumers", "get"}, {"token", "--perm", "projects/p1"}, {"completion", "zsh"}} {
-		if _, errOut, code := runIt(args...); code != exitUsage || errOut == "" {
+		if code, _, errOut := runCtl(t, args...); code != exitUsage || errOut == "" {
 			t.Errorf("heraldctl %v: exit %d (%q), want %d with a message", args, code, errOut, exitUsage)
 		}
 	}
-	if out, _, code := runIt("completion", "bash"); code != 0 || !strings.Contains(out, "complete -F _heraldctl heraldctl") {
+	if code, out, _ := runCtl(t, "completion", "bash"); code != 0 || !strings.Contains(out, "complete -F _heraldctl heraldctl") {
 		t.Errorf("completion bash: exit %d\n%s", code, out)
 	}
-	out, _, code := runIt("token", "--sub", "u1", "--perm", "projects/p1=read", "--role", "publisher", "--type", "service")
+	code, out, _ := runCtl(t, "token", "--sub", "u1", "--perm", "projects/p1=read", "--role", "publisher", "--type", "service")
 	if code != 0 {
 		t.Fatalf("token: exit %d", code)
 	}

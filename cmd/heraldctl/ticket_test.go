@@ -1,13 +1,8 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 )
 
@@ -15,12 +10,7 @@ import (
 // alone with -q), and their exit codes, against a server that answers as Herald does.
 func TestTicketCommands(t *testing.T) {
 	const ticket = "t1.k1.eyJqdGkiOiJ4In0.q83v-_"
-	var mu sync.Mutex
-	var got []string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		got = append(got, r.Method+" "+r.URL.RequestURI())
-		mu.Unlock()
+	srv := newFakeHerald(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
 		switch {
 		case strings.Contains(r.URL.Path, "/GONE/"):
 			w.Header().Set("Content-Type", "application/problem+json")
@@ -35,8 +25,7 @@ func TestTicketCommands(t *testing.T) {
 			w.WriteHeader(201)
 			w.Write([]byte(`{"ticket":"` + ticket + `","expires_at":"2026-03-01T10:01:00Z"}`))
 		}
-	}))
-	t.Cleanup(srv.Close)
+	})
 
 	tests := []struct {
 		name  string
@@ -59,23 +48,9 @@ func TestTicketCommands(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			mu.Lock()
-			got = nil
-			mu.Unlock()
-			var out, errOut bytes.Buffer
-			args := append([]string{"--config", filepath.Join(t.TempDir(), "none.json"), "--url", srv.URL, "--token", tt.token}, tt.args...)
-			code := run(context.Background(), args, strings.NewReader(""), &out, &errOut)
-			if code != tt.code {
-				t.Errorf("exit %d, want %d\n%s%s", code, tt.code, out.String(), errOut.String())
-			}
-			mu.Lock()
-			sent := strings.Join(got, "; ")
-			mu.Unlock()
-			if sent != tt.sent {
-				t.Errorf("sent %q, want %q", sent, tt.sent)
-			}
-			if tt.quiet && out.String() != tt.out || !tt.quiet && !strings.Contains(out.String(), tt.out) {
-				t.Errorf("printed %q, want %q", out.String(), tt.out)
+			out := srv.check(t, tt.token, tt.args, tt.code, tt.sent)
+			if tt.quiet && out != tt.out || !tt.quiet && !strings.Contains(out, tt.out) {
+				t.Errorf("printed %q, want %q", out, tt.out)
 			}
 		})
 	}

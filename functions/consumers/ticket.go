@@ -2,14 +2,11 @@ package main
 
 import (
 	"context"
-	"log/slog"
-	"net/http"
 
 	awsevents "github.com/aws/aws-lambda-go/events"
 
 	"github.com/heraldhq/herald/internal/apigw"
 	"github.com/heraldhq/herald/internal/ticket"
-	"github.com/heraldhq/herald/wire"
 )
 
 // streamTicket serves POST /v1/consumers/{id}/stream-ticket: the owner, still allowed to
@@ -23,10 +20,7 @@ func (h *Handler) streamTicket(ctx context.Context, req *awsevents.APIGatewayV2H
 	if err != nil {
 		return apigw.Response{}, err
 	}
-	if err := apigw.CheckQuery(req.QueryStringParameters); err != nil {
-		return apigw.Response{}, err
-	}
-	if err := apigw.NoFields(req); err != nil {
+	if err := ticket.CheckRequest(req); err != nil {
 		return apigw.Response{}, err
 	}
 	r, err := h.Store.Get(ctx, id, claims.Subject)
@@ -37,11 +31,5 @@ func (h *Handler) streamTicket(ctx context.Context, req *awsevents.APIGatewayV2H
 	if err := r.Authorize(claims); err != nil {
 		return apigw.Response{}, err
 	}
-	s, t, err := h.Tickets.Issue(ticket.Narrow(*claims, r.ScopePaths()), ticket.ConsumerStreamPath(id))
-	if err != nil {
-		return apigw.Response{}, err
-	}
-	// The ticket is a credential: its id, never the ticket, goes in the log.
-	slog.InfoContext(ctx, "stream ticket issued", "consumer", id, "owner", r.Owner, "ticket_id", t.ID, "expires_at", t.Expires)
-	return apigw.Reply(http.StatusCreated, wire.StreamTicket{Ticket: s, ExpiresAt: t.Expires}), nil
+	return h.Tickets.Answer(ctx, ticket.Narrow(*claims, r.ScopePaths()), ticket.ConsumerStreamPath(id), "consumer", id, "owner", r.Owner)
 }

@@ -18,21 +18,11 @@ func main() {
 	})
 }
 
-// coldStart loads the AWS configuration, connects to NATS for the announcements, and
-// builds the notifications store on both.
+// coldStart builds the notifications store, which announces what it writes on core
+// NATS.
 func coldStart(ctx context.Context) (*Handler, error) {
-	loadAWS := config.AWSOnce()
-	cfg, err := loadAWS(ctx)
+	store, err := inbox.DialStore(ctx, config.AWSOnce(), "herald-inbox")
 	if err != nil {
-		return nil, err
-	}
-	nc, err := bus.DialCore(ctx, loadAWS, "herald-inbox")
-	if err != nil {
-		return nil, err
-	}
-	store, err := inbox.OpenStore(cfg, inbox.NewFeed(nc))
-	if err != nil {
-		nc.Close()
 		return nil, err
 	}
 	return &Handler{Store: store}, nil

@@ -21,9 +21,9 @@ func main() {
 	})
 }
 
-// coldStart loads the AWS configuration, connects to NATS for the announcements,
-// builds the notifications store on both, and the stream tickets' keys from the reply
-// keys (whose secret shares the one load of the configuration).
+// coldStart builds the stream tickets' keys from the reply keys and the notifications
+// store, which announces what it writes on core NATS; both share the one load of the
+// AWS configuration.
 func coldStart(ctx context.Context) (*Handler, error) {
 	loadAWS := config.AWSOnce()
 	keys, err := reply.KeyringFromEnv(ctx, loadAWS)
@@ -34,17 +34,8 @@ func coldStart(ctx context.Context) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := loadAWS(ctx)
+	store, err := inbox.DialStore(ctx, loadAWS, "herald-notifications")
 	if err != nil {
-		return nil, err
-	}
-	nc, err := bus.DialCore(ctx, loadAWS, "herald-notifications")
-	if err != nil {
-		return nil, err
-	}
-	store, err := inbox.OpenStore(cfg, inbox.NewFeed(nc))
-	if err != nil {
-		nc.Close()
 		return nil, err
 	}
 	return &Handler{Store: store, Tickets: tickets}, nil

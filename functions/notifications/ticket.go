@@ -2,14 +2,11 @@ package main
 
 import (
 	"context"
-	"log/slog"
-	"net/http"
 
 	awsevents "github.com/aws/aws-lambda-go/events"
 
 	"github.com/heraldhq/herald/internal/apigw"
 	"github.com/heraldhq/herald/internal/ticket"
-	"github.com/heraldhq/herald/wire"
 )
 
 // streamTicket serves POST /v1/me/notifications/stream-ticket: a person gets a
@@ -22,17 +19,8 @@ func (h *Handler) streamTicket(ctx context.Context, req *awsevents.APIGatewayV2H
 	if err != nil {
 		return apigw.Response{}, err
 	}
-	if err := apigw.CheckQuery(req.QueryStringParameters); err != nil {
+	if err := ticket.CheckRequest(req); err != nil {
 		return apigw.Response{}, err
 	}
-	if err := apigw.NoFields(req); err != nil {
-		return apigw.Response{}, err
-	}
-	s, t, err := h.Tickets.Issue(ticket.Narrow(*claims, nil), ticket.InboxStreamPath)
-	if err != nil {
-		return apigw.Response{}, err
-	}
-	// The ticket is a credential: its id, never the ticket, goes in the log.
-	slog.InfoContext(ctx, "stream ticket issued", "user", claims.Subject, "ticket_id", t.ID, "expires_at", t.Expires)
-	return apigw.Reply(http.StatusCreated, wire.StreamTicket{Ticket: s, ExpiresAt: t.Expires}), nil
+	return h.Tickets.Answer(ctx, ticket.Narrow(*claims, nil), ticket.InboxStreamPath, "user", claims.Subject)
 }

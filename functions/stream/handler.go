@@ -153,24 +153,32 @@ var errClientGone = errors.New("the stream's client is gone")
 
 // start runs the stream in the background and returns its body.
 func (h *Handler) start(ctx context.Context, c jetstream.Consumer, sc *consumer.Screen, id string, claims *auth.Claims, ls []*lease.Lease) *streamBody {
+	end := h.end(ctx, claims)
+	return startStream(ctx, func(sctx context.Context, w *io.PipeWriter) {
+		defer h.release(ctx, ls, id)
+		h.stream(sctx, w, c, sc, id, end, ls)
+		if errors.Is(context.Cause(sctx), errClientGone) {
+			slog.InfoContext(ctx, "stream client gone", "consumer", id)
+		}
+	})
+}
+
+// startStream runs run in the background, writing to the body it returns, and returns
+// at once. run's context ends when the body is closed (errClientGone its cause) or ctx
+// ends. The body ends once run returns: run releases the stream's leases before, so
+// that a client that sees the end and opens the next stream finds the room free.
+func startStream(ctx context.Context, run func(ctx context.Context, w *io.PipeWriter)) *streamBody {
 	pr, pw := io.Pipe()
 	sctx, stop := context.WithCancelCause(ctx)
 	// A reader that stops reading would leave a write blocked for good; stopping the
 	// stream (the body closed, or the invocation ended) releases it.
 	unwatch := context.AfterFunc(sctx, func() { pr.CloseWithError(context.Cause(sctx)) })
-	end := h.end(ctx, claims)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		defer unwatch()
-		// Released before the body ends, so that a client that sees the end and opens
-		// the next stream finds the room free.
 		defer pw.Close()
-		defer h.release(ctx, ls, id)
-		h.stream(sctx, pw, c, sc, id, end, ls)
-		if errors.Is(context.Cause(sctx), errClientGone) {
-			slog.InfoContext(ctx, "stream client gone", "consumer", id)
-		}
+		run(sctx, pw)
 	}()
 	return &streamBody{PipeReader: pr, stop: stop, done: done}
 }

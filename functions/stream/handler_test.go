@@ -133,6 +133,13 @@ func open(t *testing.T, ctx context.Context, h *Handler, id, bearer string) <-ch
 	if err != nil {
 		t.Fatal(err)
 	}
+	return streamFrames(t, ctx, resp, true)
+}
+
+// streamFrames checks that resp is a stream and returns its frames, keep-alives with
+// them or not, as readFrames does.
+func streamFrames(t *testing.T, ctx context.Context, resp *awsevents.LambdaFunctionURLStreamingResponse, keepAlives bool) <-chan frame {
+	t.Helper()
 	if resp.StatusCode != http.StatusOK {
 		body, _ := io.ReadAll(resp.Body)
 		t.Fatalf("status %d: %s", resp.StatusCode, body)
@@ -140,21 +147,29 @@ func open(t *testing.T, ctx context.Context, h *Handler, id, bearer string) <-ch
 	if ct, cc := resp.Headers["Content-Type"], resp.Headers["Cache-Control"]; ct != "text/event-stream" || cc != "no-cache" {
 		t.Errorf("Content-Type %q, Cache-Control %q: want text/event-stream, no-cache", ct, cc)
 	}
+	return readFrames(t, ctx, resp.Body, keepAlives)
+}
+
+// readFrames returns the frames of body as they arrive, the keep-alives (comments) with
+// them when keepAlives is set, until ctx ends; the channel closes when body ends.
+func readFrames(t *testing.T, ctx context.Context, body io.Reader, keepAlives bool) <-chan frame {
 	frames := make(chan frame)
 	go func() {
 		defer close(frames)
-		sc := bufio.NewScanner(resp.Body)
+		sc := bufio.NewScanner(body)
 		sc.Buffer(nil, 1<<20)
 		var f frame
 		for sc.Scan() {
 			line := sc.Text()
 			switch {
 			case line == "":
-				// Once the test stops reading, ctx ends with it.
-				select {
-				case frames <- f:
-				case <-ctx.Done():
-					return
+				if f.comment == "" || keepAlives {
+					// Once the test stops reading, ctx ends with it.
+					select {
+					case frames <- f:
+					case <-ctx.Done():
+						return
+					}
 				}
 				f = frame{}
 			case strings.HasPrefix(line, ": "):

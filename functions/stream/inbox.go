@@ -88,25 +88,18 @@ func (h *Handler) serveInbox(ctx context.Context, req awsevents.LambdaFunctionUR
 		h.release(ctx, ls, "inbox")
 		return problem(ctx, fault.Wrap(fault.Unavailable, err, "the event bus failed; try again")), nil
 	}
-	pr, pw := io.Pipe()
+	end := h.end(ctx, claims)
 	// As a consumer's stream: closing the body (the client is gone) stops the stream at
 	// once, and the close waits until its leases are released.
-	sctx, stop := context.WithCancelCause(ctx)
-	unwatch := context.AfterFunc(sctx, func() { pr.CloseWithError(context.Cause(sctx)) })
-	end := h.end(ctx, claims)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		defer unwatch()
-		defer pw.Close()
+	body := startStream(ctx, func(sctx context.Context, w *io.PipeWriter) {
 		defer h.release(ctx, ls, "inbox")
 		defer sub.Close()
-		s := inboxStream{h: h, w: pw, user: claims.Subject, sub: sub, end: end, leases: ls, lastWrite: time.Now()}
+		s := inboxStream{h: h, w: w, user: claims.Subject, sub: sub, end: end, leases: ls, lastWrite: time.Now()}
 		s.run(sctx, after)
 		if errors.Is(context.Cause(sctx), errClientGone) {
 			slog.InfoContext(ctx, "inbox stream client gone", "user", claims.Subject)
 		}
-	}()
+	})
 	slog.InfoContext(ctx, "inbox stream started", "user", claims.Subject, "after", after)
 	return &awsevents.LambdaFunctionURLStreamingResponse{
 		StatusCode: http.StatusOK,
@@ -114,7 +107,7 @@ func (h *Handler) serveInbox(ctx context.Context, req awsevents.LambdaFunctionUR
 			"Content-Type":  "text/event-stream",
 			"Cache-Control": "no-cache",
 		},
-		Body: &streamBody{PipeReader: pr, stop: stop, done: done},
+		Body: body,
 	}, nil
 }
 

@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -64,46 +62,7 @@ func openInbox(t *testing.T, ctx context.Context, h *Handler, bearer, lastID str
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp.StatusCode != http.StatusOK {
-		body, _ := io.ReadAll(resp.Body)
-		t.Fatalf("status %d: %s", resp.StatusCode, body)
-	}
-	if ct, cc := resp.Headers["Content-Type"], resp.Headers["Cache-Control"]; ct != "text/event-stream" || cc != "no-cache" {
-		t.Errorf("Content-Type %q, Cache-Control %q: want text/event-stream, no-cache", ct, cc)
-	}
-	frames := make(chan frame)
-	go func() {
-		defer close(frames)
-		sc := bufio.NewScanner(resp.Body)
-		sc.Buffer(nil, 1<<20)
-		var f frame
-		for sc.Scan() {
-			line := sc.Text()
-			field, value, _ := strings.Cut(line, ": ")
-			switch {
-			case line == "":
-				if f.comment == "" {
-					select {
-					case frames <- f:
-					case <-ctx.Done():
-						return
-					}
-				}
-				f = frame{}
-			case field == "":
-				f.comment = value
-			case field == "id":
-				f.id = value
-			case field == "event":
-				f.event = value
-			case field == "data":
-				f.data = value
-			default:
-				t.Errorf("unexpected line %q", line)
-			}
-		}
-	}()
-	return frames
+	return streamFrames(t, ctx, resp, false)
 }
 
 // wantFrame fails t unless the next frame has the event and, when data is not "", that

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"io"
@@ -42,9 +41,9 @@ func issue(t *testing.T, h *Handler, c auth.Claims, ttl time.Duration, id string
 }
 
 // withTicket opens consumer id's stream with ticket s in the query, as a browser's
-// EventSource does, and returns the answer's status and, for a stream, its event names
-// as they arrive ("" for a comment); the channel closes when the stream ends.
-func withTicket(t *testing.T, h *Handler, id, s string) (int, string, <-chan string) {
+// EventSource does, and returns the answer's status and, for a stream, its frames as
+// they arrive; the channel closes when the stream ends.
+func withTicket(t *testing.T, h *Handler, id, s string) (int, string, <-chan frame) {
 	t.Helper()
 	req := request(http.MethodGet, "/v1/consumers/"+id+"/stream", "")
 	req.RawQueryString = "ticket=" + s
@@ -59,44 +58,24 @@ func withTicket(t *testing.T, h *Handler, id, s string) (int, string, <-chan str
 		body, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(body), nil
 	}
-	events := make(chan string)
-	go func() {
-		defer close(events)
-		sc := bufio.NewScanner(resp.Body)
-		sc.Buffer(nil, 1<<20)
-		name := ""
-		for sc.Scan() {
-			switch line := sc.Text(); {
-			case strings.HasPrefix(line, "event: "):
-				name = strings.TrimPrefix(line, "event: ")
-			case line == "":
-				select {
-				case events <- name:
-				case <-ctx.Done():
-					return
-				}
-				name = ""
-			}
-		}
-	}()
-	return resp.StatusCode, "", events
+	return resp.StatusCode, "", readFrames(t, ctx, resp.Body, true)
 }
 
 // awaitEvent waits for the event name, skipping comments, failing on any other event or
 // the end of the stream.
-func awaitEvent(t *testing.T, events <-chan string, want string) {
+func awaitEvent(t *testing.T, frames <-chan frame, want string) {
 	t.Helper()
 	timeout := time.After(frameTimeout)
 	for {
 		select {
-		case name, ok := <-events:
+		case f, ok := <-frames:
 			switch {
 			case !ok:
 				t.Fatalf("the stream ended before event %q", want)
-			case name == want:
+			case f.event == want:
 				return
-			case name != "":
-				t.Fatalf("event %q, want %q", name, want)
+			case f.event != "":
+				t.Fatalf("event %q, want %q", f.event, want)
 			}
 		case <-timeout:
 			t.Fatalf("no event %q within %v", want, frameTimeout)
@@ -113,20 +92,20 @@ func TestTicketOpensStream(t *testing.T) {
 	id := create(t, h, c, 30_000)
 
 	s := issue(t, h, c, time.Hour, id)
-	status, body, events := withTicket(t, h, id, s)
+	status, body, frames := withTicket(t, h, id, s)
 	if status != http.StatusOK {
 		t.Fatalf("status %d: %s", status, body)
 	}
 	publish(t, js)
-	awaitEvent(t, events, "message")
+	awaitEvent(t, frames, "message")
 
 	// Used once already: refused, whether or not the first stream is still open.
 	status, body, _ = withTicket(t, h, id, s)
 	wantUnauthorized(t, "a reused ticket", status, body, s)
 
 	// The token behind the ticket expires in two seconds: so does the stream.
-	_, _, events = withTicket(t, h, id, issue(t, h, c, 2*time.Second, id))
-	awaitEvent(t, events, "reconnect")
+	_, _, frames = withTicket(t, h, id, issue(t, h, c, 2*time.Second, id))
+	awaitEvent(t, frames, "reconnect")
 }
 
 // TestTicketRefusals: tickets that must not open a stream are 401 problem+json, and no

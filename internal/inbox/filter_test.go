@@ -128,28 +128,6 @@ func TestFilteredListAndCount(t *testing.T) {
 	}
 }
 
-// listFiltered pages through u's notifications in state that f selects.
-func listFiltered(t *testing.T, s *Store, u string, state State, f Filter, limit int) []string {
-	t.Helper()
-	var ids []string
-	cursor := ""
-	for range 100 {
-		p, err := s.List(context.Background(), u, state, f, limit, cursor)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, n := range p.Items {
-			ids = append(ids, n.ID)
-		}
-		if p.Next == "" {
-			return ids
-		}
-		cursor = p.Next
-	}
-	t.Fatal("listing never ended")
-	return nil
-}
-
 // TestFilteredListReadsBounded: a filter that matches only the oldest of more than
 // MaxFilteredReads notifications answers a first page that read no more than that,
 // without the match and with a cursor, and the next page finds it.

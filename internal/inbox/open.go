@@ -1,12 +1,14 @@
 package inbox
 
 import (
+	"context"
 	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/heraldhq/herald/internal/bus"
 	"github.com/heraldhq/herald/internal/config"
 )
 
@@ -35,4 +37,26 @@ func OpenStore(cfg aws.Config, feed *Feed) (*Store, error) {
 		return nil, err
 	}
 	return &Store{DB: dynamodb.NewFromConfig(cfg), Table: table, UnackedRetention: unacked, AckedRetention: acked, Now: time.Now, Feed: feed}, nil
+}
+
+// DialStore builds the Store of a function that writes notifications and has no
+// JetStream connection of its own to announce them on: it loads the AWS configuration
+// with loadAWS, connects to NATS core as name (bus.DialCore, which does not fail while
+// NATS is down), and opens the Store (OpenStore) with a Feed on that connection. The
+// function closes Store.Feed.NC at its end.
+func DialStore(ctx context.Context, loadAWS config.AWSLoader, name string) (*Store, error) {
+	cfg, err := loadAWS(ctx)
+	if err != nil {
+		return nil, err
+	}
+	nc, err := bus.DialCore(ctx, loadAWS, name)
+	if err != nil {
+		return nil, err
+	}
+	s, err := OpenStore(cfg, NewFeed(nc))
+	if err != nil {
+		nc.Close()
+		return nil, err
+	}
+	return s, nil
 }

@@ -5,6 +5,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/heraldhq/herald/devstack/testenv"
+	"github.com/heraldhq/herald/internal/config"
 )
 
 // TestOpenStoreRetention: unacknowledged notifications are kept until acknowledged by
@@ -36,5 +39,30 @@ func TestOpenStoreRetention(t *testing.T) {
 				t.Errorf("UnackedRetention = %v, want %v", s.UnackedRetention, tt.want)
 			}
 		})
+	}
+}
+
+// TestDialStore: the Store of a function without JetStream announces on a connection of
+// its own to the environment's NATS; an environment without the table is refused.
+func TestDialStore(t *testing.T) {
+	for _, k := range []string{"HERALD_NATS_CREDS_SECRET", "HERALD_NATS_CREDS_FILE", "HERALD_NATS_CA_FILE", "HERALD_NATS_CA_SECRET", "HERALD_UNACKED_RETENTION_DAYS", "HERALD_ACKED_RETENTION_DAYS"} {
+		t.Setenv(k, "")
+	}
+	t.Setenv("HERALD_NATS_URL", env.NATSURL)
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("HERALD_NOTIFICATIONS_TABLE", "NotificationsTable")
+	s, err := DialStore(t.Context(), config.AWS, "herald-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Feed.NC.Close()
+	if s.Table != "NotificationsTable" || s.Feed.NC.Opts.Name != "herald-test" {
+		t.Errorf("table %q, connection %q", s.Table, s.Feed.NC.Opts.Name)
+	}
+	testenv.WaitFor(t, 10*time.Second, s.Feed.NC.IsConnected, "the announcements' connection")
+
+	t.Setenv("HERALD_NOTIFICATIONS_TABLE", "")
+	if _, err := DialStore(t.Context(), config.AWS, "herald-test"); err == nil {
+		t.Error("DialStore without HERALD_NOTIFICATIONS_TABLE succeeded")
 	}
 }

@@ -62,10 +62,17 @@ func put(t testing.TB, s *Store, u string, n int, at time.Time) []string {
 // their ids in the order listed.
 func listAll(t testing.TB, s *Store, u string, state State, limit int) []string {
 	t.Helper()
+	return listFiltered(t, s, u, state, Filter{}, limit)
+}
+
+// listFiltered pages through u's notifications in state that f selects with pages of
+// limit at most, and returns their ids in the order listed.
+func listFiltered(t testing.TB, s *Store, u string, state State, f Filter, limit int) []string {
+	t.Helper()
 	var ids []string
 	cursor := ""
 	for range 1000 {
-		p, err := s.List(context.Background(), u, state, Filter{}, limit, cursor)
+		p, err := s.List(context.Background(), u, state, f, limit, cursor)
 		if err != nil {
 			t.Fatal(err)
 		}

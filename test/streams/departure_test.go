@@ -1,12 +1,10 @@
 package streams
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -31,59 +29,6 @@ const departedAckWait = 10 * time.Minute
 // refuseWait bounds the wait for a refusal; a Stream invocation lasts up to 15 minutes,
 // so a refusal that waits for one to end does not come within it.
 const refuseWait = 30 * time.Second
-
-// sseFrame is one event-stream frame: its event ("" for a comment) and its data.
-type sseFrame struct {
-	event, data string
-}
-
-// connect opens consumer's stream with token through the checked API, fails t unless
-// the answer is a stream, and returns its frames as they arrive (the channel closes when
-// the stream ends) and leave, which leaves the stream as a client does: it stops reading
-// and closes the connection.
-func connect(t *testing.T, ac *stacktest.APIClient, consumer, token string) (frames <-chan sseFrame, leave func()) {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, ac.API+"/v1/consumers/"+consumer+"/stream", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Accept", "text/event-stream")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "text/event-stream" {
-		resp.Body.Close()
-		t.Fatalf("stream of %s: %d %s, want 200 text/event-stream", consumer, resp.StatusCode, resp.Header.Get("Content-Type"))
-	}
-	out := make(chan sseFrame, 16)
-	go func() {
-		defer close(out)
-		defer resp.Body.Close()
-		sc := bufio.NewScanner(resp.Body)
-		sc.Buffer(nil, 1<<20)
-		var f sseFrame
-		for sc.Scan() {
-			switch line := sc.Text(); {
-			case strings.HasPrefix(line, "event: "):
-				f.event = strings.TrimPrefix(line, "event: ")
-			case strings.HasPrefix(line, "data: "):
-				f.data = strings.TrimPrefix(line, "data: ")
-			case line == "":
-				select {
-				case out <- f:
-				case <-ctx.Done():
-					return
-				}
-				f = sseFrame{}
-			}
-		}
-	}()
-	return out, cancel
-}
 
 // streamedMessage is what the test reads of a message frame.
 type streamedMessage struct {
@@ -176,7 +121,7 @@ func TestDepartedClientsLeaveNothing(t *testing.T) {
 	const clients = localstack.MaxOpenStreams
 	leaves := make([]func(), clients)
 	for i := range leaves {
-		_, leaves[i] = connect(t, ac, consumer, owner)
+		_, leaves[i] = openStream(t, ac, consumer, owner)
 	}
 	refusedUnauthorized(t, ac, consumer, "while every stream is open")
 	for _, leave := range leaves {
@@ -195,7 +140,7 @@ func TestDepartedClientsLeaveNothing(t *testing.T) {
 		return info.NumWaiting == 0 && liveLeases(t, db) == 0
 	}, "the departed clients' pulls and leases to end")
 
-	frames, _ := connect(t, ac, consumer, owner)
+	frames, _ := openStream(t, ac, consumer, owner)
 	published := map[string]bool{}
 	for i := range 3 {
 		var ack struct {

@@ -25,10 +25,16 @@ const streamsLimit = 2
 // frameWait bounds the wait for a frame the test expects; it comes well within it.
 const frameWait = time.Minute
 
-// openStream opens consumer's stream with token through the checked API and returns
-// its event names ("reconnect", "message"; "" for comments) as they arrive, and the
-// channel closes when the stream ends. It fails t unless the answer is a stream.
-func openStream(t *testing.T, ac *stacktest.APIClient, consumer, token string) <-chan string {
+// sseFrame is one event-stream frame: its event ("" for a comment) and its data.
+type sseFrame struct {
+	event, data string
+}
+
+// openStream opens consumer's stream with token through the checked API, fails t unless
+// the answer is a stream, and returns its frames as they arrive (the channel closes when
+// the stream ends) and leave, which leaves the stream as a client does: it stops reading
+// and closes the connection.
+func openStream(t *testing.T, ac *stacktest.APIClient, consumer, token string) (frames <-chan sseFrame, leave func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -46,45 +52,48 @@ func openStream(t *testing.T, ac *stacktest.APIClient, consumer, token string) <
 		resp.Body.Close()
 		t.Fatalf("stream of %s: %d %s, want 200 text/event-stream", consumer, resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
-	events := make(chan string, 16)
+	out := make(chan sseFrame, 16)
 	go func() {
-		defer close(events)
+		defer close(out)
 		defer resp.Body.Close()
 		sc := bufio.NewScanner(resp.Body)
-		name := ""
+		sc.Buffer(nil, 1<<20)
+		var f sseFrame
 		for sc.Scan() {
 			switch line := sc.Text(); {
 			case strings.HasPrefix(line, "event: "):
-				name = strings.TrimPrefix(line, "event: ")
+				f.event = strings.TrimPrefix(line, "event: ")
+			case strings.HasPrefix(line, "data: "):
+				f.data = strings.TrimPrefix(line, "data: ")
 			case line == "":
 				select {
-				case events <- name:
+				case out <- f:
 				case <-ctx.Done():
 					return
 				}
-				name = ""
+				f = sseFrame{}
 			}
 		}
 	}()
-	return events
+	return out, cancel
 }
 
 // waitReconnect fails t unless the stream asks its client to reconnect and then ends.
-func waitReconnect(t *testing.T, events <-chan string) {
+func waitReconnect(t *testing.T, frames <-chan sseFrame) {
 	t.Helper()
 	timeout := time.After(frameWait)
 	reconnected := false
 	for {
 		select {
-		case name, ok := <-events:
+		case f, ok := <-frames:
 			switch {
 			case !ok && reconnected:
 				return
 			case !ok:
 				t.Fatal("the stream ended without event: reconnect")
 			case reconnected:
-				t.Fatalf("event %q after reconnect, want the end of the stream", name)
-			case name == "reconnect":
+				t.Fatalf("event %q after reconnect, want the end of the stream", f.event)
+			case f.event == "reconnect":
 				reconnected = true
 			}
 		case <-timeout:
@@ -122,7 +131,7 @@ func TestStreamLimits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	expiring := openStream(t, ac, consumer, short)
+	expiring, _ := openStream(t, ac, consumer, short)
 	openStream(t, ac, consumer, owner)
 
 	overCall := stacktest.Call{Method: "GET", Path: "/v1/consumers/" + consumer + "/stream", Token: owner}
