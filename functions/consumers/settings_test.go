@@ -245,3 +245,55 @@ func TestPauseResume(t *testing.T) {
 	}
 	wantProblem(t, do(t, h, request("POST", "/v1/consumers/{id}/resume", id, "", u, nil), nil), http.StatusConflict, "")
 }
+
+// TestChangeSeenByAWarmInstance checks that a change made through one instance holds
+// for the very next batch on another, warm one that cached the consumer's old rules a
+// moment before: the events the new rules select are shown, none hidden for good by
+// the old ones. Widened event types and a changed filter each.
+func TestChangeSeenByAWarmInstance(t *testing.T) {
+	tests := []struct {
+		name, spec, change string
+		publish            func(t *testing.T, js jetstream.JetStream) (first uint64, newlyShown []uint64)
+	}{
+		{"event types widened", `"event_types":["resource.*Created"]`, `{"event_types":["resource.*"]}`,
+			func(t *testing.T, js jetstream.JetStream) (uint64, []uint64) {
+				first := publish(t, js, "resource.ResourceCreated", "projects/p1/a")
+				var more []uint64
+				for _, p := range []string{"b", "c", "d"} {
+					more = append(more, publish(t, js, "resource.ResourceUpdated", "projects/p1/"+p))
+				}
+				return first, append(more, publish(t, js, "resource.ResourceCreated", "projects/p1/e"))
+			}},
+		{"filter changed", `"filter":{"data.metadata.title":{"prefix":"Final"}}`, `{"filter":{"data.metadata.title":{"prefix":"Draft"}}}`,
+			func(t *testing.T, js jetstream.JetStream) (uint64, []uint64) {
+				first := publishTitled(t, js, "item.ItemCreated", "projects/p1/a", "Final cut")
+				var more []uint64
+				for _, p := range []string{"b", "c", "d"} {
+					more = append(more, publishTitled(t, js, "item.ItemCreated", "projects/p1/"+p, "Draft "+p))
+				}
+				publishTitled(t, js, "item.ItemCreated", "projects/p1/e", "Final again")
+				return first, more
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			warm, js := newHandler(t)
+			// Another instance of the function: the same bus and table, a cache of its own.
+			other := &Handler{Store: warm.Store, JS: js, Keys: warm.Keys}
+			u := reader(owner("u"))
+			id := create(t, warm, u, `{"target":{"resources":[{"path":"projects/p1","include_subresources":true}]},`+tt.spec+`}`)
+			first, want := tt.publish(t, js)
+
+			// The warm instance serves a batch, caching the consumer and its rules.
+			if got := sequences(fetch(t, warm, u, id, map[string]string{"batch_size": "1"})); !slices.Equal(got, []uint64{first}) {
+				t.Fatalf("first batch %v, want %d", got, first)
+			}
+			if resp := do(t, other, request("PUT", "/v1/consumers/{id}", id, tt.change, u, nil), nil); resp.StatusCode != http.StatusOK {
+				t.Fatalf("put: %d %s", resp.StatusCode, resp.Body)
+			}
+			if got := sequences(fetch(t, warm, u, id, map[string]string{"batch_size": "10"})); !slices.Equal(got, want) {
+				t.Errorf("the warm instance's batch after the change %v, want %v: every event the new rules select", got, want)
+			}
+		})
+	}
+}
