@@ -13,6 +13,7 @@ import (
 
 	"github.com/heraldhq/herald/devstack/testenv"
 	"github.com/heraldhq/herald/internal/auth"
+	"github.com/heraldhq/herald/internal/consumer"
 	"github.com/heraldhq/herald/internal/event"
 )
 
@@ -200,10 +201,15 @@ func TestPauseResume(t *testing.T) {
 	var st struct {
 		Paused      bool       `json:"paused"`
 		PausedUntil *time.Time `json:"paused_until"`
+		ExpiresAt   time.Time  `json:"expires_at"`
 	}
 	resp := do(t, h, request("POST", "/v1/consumers/{id}/pause", id, `{"until":"`+until.Format(time.RFC3339)+`"}`, u, nil), &st)
 	if resp.StatusCode != http.StatusOK || !st.Paused || st.PausedUntil == nil || !st.PausedUntil.Equal(until) {
 		t.Fatalf("pause: %d %s, want paused until %v", resp.StatusCode, resp.Body, until)
+	}
+	// A paused consumer's idle clock starts when the pause ends.
+	if want := until.Add(consumer.DefaultIdleExpiry); !st.ExpiresAt.Equal(want) {
+		t.Errorf("paused until %v, expires_at %v; want %v", until, st.ExpiresAt, want)
 	}
 	for _, q := range []map[string]string{nil, {"wait_ms": "300"}} {
 		if msgs := fetch(t, h, u, id, q); len(msgs) != 0 {
