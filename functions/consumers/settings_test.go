@@ -303,3 +303,31 @@ func TestChangeSeenByAWarmInstance(t *testing.T) {
 		})
 	}
 }
+
+// TestBatchHoldsWhenTheRulesCannotBeRead checks that a batch whose consumer's rules
+// cannot be read again hides nothing by the rules it holds: the event they leave out is
+// given back, not acknowledged, and the batch answers what it may show.
+func TestBatchHoldsWhenTheRulesCannotBeRead(t *testing.T) {
+	h, js := newHandler(t)
+	u := reader(owner("u"))
+	id := create(t, h, u, `{"target":{"resources":[{"path":"projects/p1","include_subresources":true}]},"filter":{"data.metadata.title":{"prefix":"Final"}}}`)
+	// A first batch caches the consumer; then its table becomes unreachable.
+	if got := fetch(t, h, u, id, nil); len(got) != 0 {
+		t.Fatalf("first batch %v, want none", sequences(got))
+	}
+	h.Store.Table = "no-such-table-" + uuid.NewString()[:8]
+	publishTitled(t, js, "item.ItemCreated", "projects/p1/i1", "Draft")
+	final := publishTitled(t, js, "item.ItemCreated", "projects/p1/i2", "Final cut")
+
+	if got := sequences(fetch(t, h, u, id, map[string]string{"batch_size": "2"})); !slices.Equal(got, []uint64{final}) {
+		t.Errorf("batch %v, want only the matching %d", got, final)
+	}
+	c, err := js.Consumer(t.Context(), event.StreamName, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info := c.CachedInfo(); info.NumAckPending != 2 || h.Hidden.Filtered.Load() != 0 {
+		t.Errorf("%d messages wait for an acknowledgement and %d were hidden; want 2 and none: the draft is held, not acknowledged",
+			info.NumAckPending, h.Hidden.Filtered.Load())
+	}
+}
