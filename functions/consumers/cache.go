@@ -14,9 +14,9 @@ import (
 const (
 	// cacheTTL is how long a cached record is trusted before it is read again. Owner
 	// and target are fixed at creation; event types and filter may change (PUT), but
-	// the cached Screen reads them again before it hides anything by rules older than
-	// consumer.ScreenFresh; a deleted consumer is noticed by the fetch itself. So this
-	// only bounds how long an instance could miss a change made by hand.
+	// the cached Screen reads them again after each pull before it hides anything; a
+	// deleted consumer is noticed by the fetch itself. So this only bounds how long an
+	// instance could miss a change made by hand.
 	cacheTTL = time.Minute
 	// maxCached bounds the memory of the cache; past it the cache starts over.
 	maxCached = 4096

@@ -292,13 +292,14 @@ func (h *Handler) batch(ctx context.Context, req *awsevents.APIGatewayV2HTTPRequ
 
 // pull fetches up to size messages of c that the screen sc shows, waiting up to wait
 // for them. Hidden messages do not count: while the batch is not full and some were
-// hidden, it pulls again, for the time left of wait (NoWaitBudget with no wait). It
+// hidden, it pulls again, for the time left of wait (NoWaitBudget with no wait); each
+// pull is judged by the consumer's rules as read after it returned (consumer.Screen). It
 // never asks the server for more messages than the batch has room for, so nothing is
 // delivered that the answer does not hold.
 func (h *Handler) pull(ctx context.Context, id string, c jetstream.Consumer, sc *consumer.Screen, size int, wait time.Duration) ([]consumer.Message, error) {
 	start := time.Now()
 	msgs := make([]consumer.Message, 0, size)
-	hidden := 0
+	hidden, held := 0, 0
 	for {
 		need := size - len(msgs)
 		left := wait - time.Since(start)
@@ -312,12 +313,12 @@ func (h *Handler) pull(ctx context.Context, id string, c jetstream.Consumer, sc 
 		if err != nil {
 			return nil, busError(err, "fetching messages")
 		}
-		hiddenNow := 0
+		var pulled []jetstream.Msg
 		for m := range b.Messages() {
-			if !sc.Shows(ctx, m) {
-				hiddenNow++
-				continue
-			}
+			pulled = append(pulled, m)
+		}
+		sifted := sc.Sift(ctx, pulled)
+		for _, m := range sifted.Shown {
 			msg, err := consumer.NewMessage(m, h.Keys, id)
 			if err != nil {
 				// Only a malformed reply subject gets here, which JetStream never sends;
@@ -327,9 +328,10 @@ func (h *Handler) pull(ctx context.Context, id string, c jetstream.Consumer, sc 
 			}
 			msgs = append(msgs, msg)
 		}
-		hidden += hiddenNow
+		hidden += sifted.Hidden
+		held += sifted.Held
 		if err := b.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && !errors.Is(err, jetstream.ErrNoMessages) {
-			if len(msgs) == 0 && hidden == 0 {
+			if len(msgs) == 0 && hidden == 0 && held == 0 {
 				return nil, h.fetchFailed(ctx, id, err)
 			}
 			// The messages in hand are delivered already: answering them beats making the
@@ -338,21 +340,22 @@ func (h *Handler) pull(ctx context.Context, id string, c jetstream.Consumer, sc 
 			break
 		}
 		// Only hidden messages make another pull worth it: without them the pull
-		// filled the batch, or found nothing more within the wait.
-		if len(msgs) == size || hiddenNow == 0 {
+		// filled the batch, or found nothing more within the wait. Held ones end the
+		// batch: the rules cannot be read, and each pull would give back more.
+		if len(msgs) == size || sifted.Hidden == 0 || sifted.Held > 0 {
 			break
 		}
 		if wait == 0 && time.Since(start) >= NoWaitBudget || wait > 0 && wait-time.Since(start) < minPullWait {
 			break
 		}
 	}
-	if hidden > 0 {
-		// Hidden messages were acknowledged without waiting; a frozen instance must not
-		// hold the acknowledgements back until they come back.
+	if hidden > 0 || held > 0 {
+		// Hidden messages were acknowledged, and held ones given back, without waiting;
+		// a frozen instance must not hold those back until the messages come back.
 		if err := h.JS.Conn().FlushTimeout(AckTimeout); err != nil {
-			slog.WarnContext(ctx, "sending the acknowledgements of hidden messages failed; they come back and are hidden again", "consumer", id, "error", err.Error())
+			slog.WarnContext(ctx, "sending the acknowledgements of hidden messages failed; they come back and are judged again", "consumer", id, "error", err.Error())
 		}
-		slog.InfoContext(ctx, "messages hidden from a batch", "consumer", id, "hidden", hidden, "shown", len(msgs),
+		slog.InfoContext(ctx, "messages hidden from a batch", "consumer", id, "hidden", hidden, "held", held, "shown", len(msgs),
 			"invalid_total", h.Hidden.Invalid.Load(), "filtered_total", h.Hidden.Filtered.Load())
 	}
 	return msgs, nil

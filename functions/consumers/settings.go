@@ -101,7 +101,7 @@ func (h *Handler) pause(ctx context.Context, req *awsevents.APIGatewayV2HTTPRequ
 		return apigw.Response{}, err
 	}
 	slog.InfoContext(ctx, "consumer paused", "id", r.ID, "owner", r.Owner, "until", st.PausedUntil)
-	return h.show(ctx, r)
+	return h.showAgain(ctx, r)
 }
 
 // resume serves POST /v1/consumers/{id}/resume: a paused consumer delivers again.
@@ -114,7 +114,17 @@ func (h *Handler) resume(ctx context.Context, req *awsevents.APIGatewayV2HTTPReq
 		return apigw.Response{}, err
 	}
 	slog.InfoContext(ctx, "consumer resumed", "id", r.ID, "owner", r.Owner)
-	return h.show(ctx, r)
+	return h.showAgain(ctx, r)
+}
+
+// showAgain answers the consumer r as GET does, read again: a pause or resume moved its
+// expiry.
+func (h *Handler) showAgain(ctx context.Context, r *consumer.Record) (apigw.Response, error) {
+	fresh, err := h.Store.Get(ctx, r.ID, r.Owner)
+	if err != nil {
+		return apigw.Response{}, err
+	}
+	return h.show(ctx, fresh)
 }
 
 // show answers the consumer r as GET /v1/consumers/{id} does.

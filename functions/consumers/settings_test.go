@@ -13,6 +13,7 @@ import (
 
 	"github.com/heraldhq/herald/devstack/testenv"
 	"github.com/heraldhq/herald/internal/auth"
+	"github.com/heraldhq/herald/internal/consumer"
 	"github.com/heraldhq/herald/internal/event"
 )
 
@@ -200,10 +201,15 @@ func TestPauseResume(t *testing.T) {
 	var st struct {
 		Paused      bool       `json:"paused"`
 		PausedUntil *time.Time `json:"paused_until"`
+		ExpiresAt   time.Time  `json:"expires_at"`
 	}
 	resp := do(t, h, request("POST", "/v1/consumers/{id}/pause", id, `{"until":"`+until.Format(time.RFC3339)+`"}`, u, nil), &st)
 	if resp.StatusCode != http.StatusOK || !st.Paused || st.PausedUntil == nil || !st.PausedUntil.Equal(until) {
 		t.Fatalf("pause: %d %s, want paused until %v", resp.StatusCode, resp.Body, until)
+	}
+	// A paused consumer's idle clock starts when the pause ends.
+	if want := until.Add(consumer.DefaultIdleExpiry); !st.ExpiresAt.Equal(want) {
+		t.Errorf("paused until %v, expires_at %v; want %v", until, st.ExpiresAt, want)
 	}
 	for _, q := range []map[string]string{nil, {"wait_ms": "300"}} {
 		if msgs := fetch(t, h, u, id, q); len(msgs) != 0 {
@@ -244,4 +250,84 @@ func TestPauseResume(t *testing.T) {
 		t.Fatalf("disable: %d %s", resp.StatusCode, resp.Body)
 	}
 	wantProblem(t, do(t, h, request("POST", "/v1/consumers/{id}/resume", id, "", u, nil), nil), http.StatusConflict, "")
+}
+
+// TestChangeSeenByAWarmInstance checks that a change made through one instance holds
+// for the very next batch on another, warm one that cached the consumer's old rules a
+// moment before: the events the new rules select are shown, none hidden for good by
+// the old ones. Widened event types and a changed filter each.
+func TestChangeSeenByAWarmInstance(t *testing.T) {
+	tests := []struct {
+		name, spec, change string
+		publish            func(t *testing.T, js jetstream.JetStream) (first uint64, newlyShown []uint64)
+	}{
+		{"event types widened", `"event_types":["resource.*Created"]`, `{"event_types":["resource.*"]}`,
+			func(t *testing.T, js jetstream.JetStream) (uint64, []uint64) {
+				first := publish(t, js, "resource.ResourceCreated", "projects/p1/a")
+				var more []uint64
+				for _, p := range []string{"b", "c", "d"} {
+					more = append(more, publish(t, js, "resource.ResourceUpdated", "projects/p1/"+p))
+				}
+				return first, append(more, publish(t, js, "resource.ResourceCreated", "projects/p1/e"))
+			}},
+		{"filter changed", `"filter":{"data.metadata.title":{"prefix":"Final"}}`, `{"filter":{"data.metadata.title":{"prefix":"Draft"}}}`,
+			func(t *testing.T, js jetstream.JetStream) (uint64, []uint64) {
+				first := publishTitled(t, js, "item.ItemCreated", "projects/p1/a", "Final cut")
+				var more []uint64
+				for _, p := range []string{"b", "c", "d"} {
+					more = append(more, publishTitled(t, js, "item.ItemCreated", "projects/p1/"+p, "Draft "+p))
+				}
+				publishTitled(t, js, "item.ItemCreated", "projects/p1/e", "Final again")
+				return first, more
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			warm, js := newHandler(t)
+			// Another instance of the function: the same bus and table, a cache of its own.
+			other := &Handler{Store: warm.Store, JS: js, Keys: warm.Keys}
+			u := reader(owner("u"))
+			id := create(t, warm, u, `{"target":{"resources":[{"path":"projects/p1","include_subresources":true}]},`+tt.spec+`}`)
+			first, want := tt.publish(t, js)
+
+			// The warm instance serves a batch, caching the consumer and its rules.
+			if got := sequences(fetch(t, warm, u, id, map[string]string{"batch_size": "1"})); !slices.Equal(got, []uint64{first}) {
+				t.Fatalf("first batch %v, want %d", got, first)
+			}
+			if resp := do(t, other, request("PUT", "/v1/consumers/{id}", id, tt.change, u, nil), nil); resp.StatusCode != http.StatusOK {
+				t.Fatalf("put: %d %s", resp.StatusCode, resp.Body)
+			}
+			if got := sequences(fetch(t, warm, u, id, map[string]string{"batch_size": "10"})); !slices.Equal(got, want) {
+				t.Errorf("the warm instance's batch after the change %v, want %v: every event the new rules select", got, want)
+			}
+		})
+	}
+}
+
+// TestBatchHoldsWhenTheRulesCannotBeRead checks that a batch whose consumer's rules
+// cannot be read again hides nothing by the rules it holds: the event they leave out is
+// given back, not acknowledged, and the batch answers what it may show.
+func TestBatchHoldsWhenTheRulesCannotBeRead(t *testing.T) {
+	h, js := newHandler(t)
+	u := reader(owner("u"))
+	id := create(t, h, u, `{"target":{"resources":[{"path":"projects/p1","include_subresources":true}]},"filter":{"data.metadata.title":{"prefix":"Final"}}}`)
+	// A first batch caches the consumer; then its table becomes unreachable.
+	if got := fetch(t, h, u, id, nil); len(got) != 0 {
+		t.Fatalf("first batch %v, want none", sequences(got))
+	}
+	h.Store.Table = "no-such-table-" + uuid.NewString()[:8]
+	publishTitled(t, js, "item.ItemCreated", "projects/p1/i1", "Draft")
+	final := publishTitled(t, js, "item.ItemCreated", "projects/p1/i2", "Final cut")
+
+	if got := sequences(fetch(t, h, u, id, map[string]string{"batch_size": "2"})); !slices.Equal(got, []uint64{final}) {
+		t.Errorf("batch %v, want only the matching %d", got, final)
+	}
+	c, err := js.Consumer(t.Context(), event.StreamName, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info := c.CachedInfo(); info.NumAckPending != 2 || h.Hidden.Filtered.Load() != 0 {
+		t.Errorf("%d messages wait for an acknowledgement and %d were hidden; want 2 and none: the draft is held, not acknowledged",
+			info.NumAckPending, h.Hidden.Filtered.Load())
+	}
 }

@@ -381,30 +381,32 @@ func (h *Handler) stream(ctx context.Context, w io.Writer, c jetstream.Consumer,
 	}
 }
 
-// send writes the messages of the pull b as frames with write, and reports whether the
-// client is still there. Once it is not (a write failed, or ctx ended), the rest of the
-// pull and the message whose write failed are given back, so that the consumer's next
-// client gets them at once rather than after their ack wait.
+// send writes the messages of the pull b that sc shows as frames with write, and
+// reports whether the client is still there. Once it is not (a write failed, or ctx
+// ended), the rest of the pull and the message whose write failed are given back, so
+// that the consumer's next client gets them at once rather than after their ack wait.
 func (h *Handler) send(ctx context.Context, b jetstream.MessageBatch, sc *consumer.Screen, id string, write func([]byte) bool) bool {
-	var back []jetstream.Msg
+	var pulled []jetstream.Msg
 	for m := range b.Messages() {
-		if len(back) > 0 || ctx.Err() != nil {
-			back = append(back, m)
-			continue
-		}
-		if !sc.Shows(ctx, m) {
-			continue // hidden: acknowledged by the screen
-		}
+		pulled = append(pulled, m)
+	}
+	if ctx.Err() != nil {
+		h.giveBack(ctx, pulled, id)
+		return false
+	}
+	// What is not shown is acknowledged (or held back) by the screen.
+	shown := sc.Sift(ctx, pulled).Shown
+	for i, m := range shown {
 		frame, ok := h.frame(ctx, m, id)
 		if !ok {
 			continue
 		}
 		if !write(frame) {
-			back = append(back, m)
+			h.giveBack(ctx, shown[i:], id)
+			return false
 		}
 	}
-	h.giveBack(ctx, back, id)
-	return len(back) == 0 && ctx.Err() == nil
+	return ctx.Err() == nil
 }
 
 // frame returns the event-stream frame of m. A message that cannot be framed is logged

@@ -207,11 +207,22 @@ func next(t *testing.T, frames <-chan frame) frame {
 	return frame{}
 }
 
-// nextMessage skips keep-alives and returns the next message frame's message.
+// nextMessage skips keep-alives and returns the next message frame's message, failing
+// if none comes within frameTimeout, keep-alives or not.
 func nextMessage(t *testing.T, frames <-chan frame) (frame, consumer.Message) {
 	t.Helper()
+	deadline := time.After(frameTimeout)
 	for {
-		f := next(t, frames)
+		var f frame
+		select {
+		case got, ok := <-frames:
+			if !ok {
+				t.Fatal("the stream ended")
+			}
+			f = got
+		case <-deadline:
+			t.Fatal("no message frame within", frameTimeout)
+		}
 		if f.comment == "keep-alive" {
 			continue
 		}

@@ -55,3 +55,48 @@ func TestStreamShowsOnlyWhatTheConsumerSelects(t *testing.T) {
 		t.Errorf("counted %d invalid and %d filtered, want 1 and 1", inv, filt)
 	}
 }
+
+// TestStreamFollowsAChangeAtOnce checks that an open stream judges what it pulls after a
+// change of the consumer's filter (made through another instance) by the new filter:
+// the event the old filter left out is sent, not acknowledged away.
+func TestStreamFollowsAChangeAtOnce(t *testing.T) {
+	h, js := newHandler(t)
+	c := reader("change")
+	var spec consumer.Spec
+	if err := json.Unmarshal([]byte(`{"target":{"resources":[{"path":"projects/p1","include_subresources":true}]},"filter":{"data.metadata.title":{"prefix":"Final"}}}`), &spec); err != nil {
+		t.Fatal(err)
+	}
+	if err := spec.Normalize(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := h.Store.Create(t.Context(), spec, c.Subject)
+	if err != nil {
+		t.Fatal(err)
+	}
+	frames := open(t, t.Context(), h, r.ID, token(t, c))
+
+	var changes consumer.Changes
+	if err := json.Unmarshal([]byte(`{"filter":{"data.metadata.title":{"prefix":"Draft"}}}`), &changes); err != nil {
+		t.Fatal(err)
+	}
+	next, err := changes.Apply(r.Spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Store.Update(t.Context(), r, next); err != nil {
+		t.Fatal(err)
+	}
+	const path = "projects/p1/items/i1"
+	body := fmt.Sprintf(`{"uuid":%q,"event":"item.ItemCreated","timestamp":"2026-11-22T18:00:00Z","resource":{"type":"item","path":%q},"data":{"metadata":{"title":"Draft 1"}}}`,
+		uuid.NewString(), path)
+	ack, err := js.Publish(t.Context(), event.Subject("item.ItemCreated", path), []byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, m := nextMessage(t, frames); m.Sequence != ack.Sequence {
+		t.Fatalf("first message is sequence %d, want the draft %d", m.Sequence, ack.Sequence)
+	}
+	if n := h.Hidden.Filtered.Load(); n != 0 {
+		t.Errorf("%d messages hidden, want none", n)
+	}
+}

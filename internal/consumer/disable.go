@@ -9,10 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/heraldhq/herald/internal/event"
-	"github.com/heraldhq/herald/internal/fault"
+	"github.com/heraldhq/herald/internal/store"
 )
 
 // pausedFor is how long Disable pauses a JetStream consumer: for good, in effect. The
@@ -21,29 +19,33 @@ import (
 const pausedFor = 100 * 365 * 24 * time.Hour
 
 // Disable stops the consumer id, whoever owns it, from delivering anything, with reason
-// recorded for its owner to read. The JetStream consumer is paused (its position and
-// pending messages kept), so no fetch or stream gets a message from it, and the record
-// says why, so fetches answer that it is disabled instead of staying empty. Nothing
-// re-enables it: it expires when idle, as any consumer, or is deleted.
+// recorded for its owner to read. The record says so first, so fetches answer that it
+// is disabled instead of staying empty, and then the JetStream consumer is paused (its
+// position and pending messages kept; see sync), so no fetch or stream gets a message
+// from it. Nothing re-enables it: it expires when idle, counted from now, as any
+// consumer, or is deleted. Should JetStream refuse, the record stays disabled, which
+// batches and streams honour, and disabling again completes it.
 func (s *Store) Disable(ctx context.Context, id, reason string) (*Record, error) {
 	r, err := s.Lookup(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	_, err = s.JS.PauseConsumer(ctx, event.StreamName, id, s.now().Add(pausedFor))
-	switch {
-	case errors.Is(err, jetstream.ErrConsumerNotFound):
-		return nil, notFound()
-	case err != nil:
-		return nil, fault.Wrap(fault.Unavailable, err, "the event bus did not pause the consumer; try again")
-	}
+	now := s.now()
+	until := now.Add(pausedFor).UTC()
+	disabled := *r
+	disabled.DisabledReason, disabled.PausedUntil = reason, &until
+	disabled.ExpiresAt = disabled.expiry(now)
 	_, err = s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(s.Table),
-		Key:                       map[string]types.AttributeValue{attrID: &types.AttributeValueMemberS{Value: id}},
-		UpdateExpression:          aws.String("SET #reason = :reason"),
-		ConditionExpression:       aws.String("attribute_exists(#id)"),
-		ExpressionAttributeNames:  map[string]string{"#id": attrID, "#reason": attrDisabledReason},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":reason": &types.AttributeValueMemberS{Value: reason}},
+		TableName:           aws.String(s.Table),
+		Key:                 map[string]types.AttributeValue{attrID: &types.AttributeValueMemberS{Value: id}},
+		UpdateExpression:    aws.String("SET #reason = :reason, #paused = :until, #exp = :exp"),
+		ConditionExpression: aws.String("attribute_exists(#id)"),
+		ExpressionAttributeNames: map[string]string{
+			"#id": attrID, "#reason": attrDisabledReason, "#paused": attrPausedUntil, "#exp": attrExpiresAt,
+		},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":reason": &types.AttributeValueMemberS{Value: reason}, ":until": timeValue(until), ":exp": store.TTL(disabled.ExpiresAt),
+		},
 	})
 	var gone *types.ConditionalCheckFailedException
 	switch {
@@ -52,6 +54,8 @@ func (s *Store) Disable(ctx context.Context, id, reason string) (*Record, error)
 	case err != nil:
 		return nil, fmt.Errorf("consumer: disabling %s: %w", id, err)
 	}
-	r.DisabledReason = reason
-	return r, nil
+	if err := s.sync(ctx, id); err != nil {
+		return nil, err
+	}
+	return &disabled, nil
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/oklog/ulid/v2"
 
 	"github.com/heraldhq/herald/internal/store"
@@ -24,11 +25,16 @@ type Record struct {
 	CreatedAt      time.Time `json:"created_at"`
 	LastUsedAt     time.Time `json:"last_used_at"`
 	// ExpiresAt is LastUsedAt plus the idle expiry, the JetStream consumer's
-	// InactiveThreshold: the record and the consumer go away together.
+	// InactiveThreshold: the record and the consumer go away together. While the owner
+	// has the consumer paused, the idle clock starts when the pause ends.
 	ExpiresAt time.Time `json:"expires_at"`
 	// DisabledReason says why the consumer delivers nothing (an administrator disabled
 	// it); empty while it is enabled.
 	DisabledReason string `json:"disabled_reason,omitempty"`
+	// PausedUntil is when the pause last asked for ends (by the owner, or for good by an
+	// administrator's disable); nil when none was asked for since the last resume. The
+	// JetStream consumer's pause follows it; the API shows the JetStream consumer's.
+	PausedUntil *time.Time `json:"-"`
 
 	// specJSON is the spec as the table holds it, when the record was read from or
 	// written to it: Update replaces the spec on the condition that it is still this.
@@ -45,6 +51,7 @@ const (
 	attrLastUsedAt     = "last_used_at"
 	attrExpiresAt      = store.TTLAttribute
 	attrDisabledReason = "disabled_reason"
+	attrPausedUntil    = "paused_until"
 )
 
 // ValidID reports whether id has the form of a consumer id. Anything else cannot name a
@@ -68,7 +75,7 @@ func (r *Record) item() (map[string]types.AttributeValue, error) {
 	for i, f := range r.FilterSubjects {
 		filters[i] = &types.AttributeValueMemberS{Value: f}
 	}
-	return map[string]types.AttributeValue{
+	it := map[string]types.AttributeValue{
 		attrID:             &types.AttributeValueMemberS{Value: r.ID},
 		attrOwner:          &types.AttributeValueMemberS{Value: r.Owner},
 		attrSpec:           &types.AttributeValueMemberS{Value: string(spec)},
@@ -76,7 +83,14 @@ func (r *Record) item() (map[string]types.AttributeValue, error) {
 		attrCreatedAt:      timeValue(r.CreatedAt),
 		attrLastUsedAt:     timeValue(r.LastUsedAt),
 		attrExpiresAt:      store.TTL(r.ExpiresAt),
-	}, nil
+	}
+	if r.PausedUntil != nil {
+		it[attrPausedUntil] = timeValue(*r.PausedUntil)
+	}
+	if r.DisabledReason != "" {
+		it[attrDisabledReason] = &types.AttributeValueMemberS{Value: r.DisabledReason}
+	}
+	return it, nil
 }
 
 // storedSpec returns the spec attribute as the table holds it for r.
@@ -131,6 +145,13 @@ func recordFrom(it map[string]types.AttributeValue) (*Record, error) {
 	if v, ok := it[attrDisabledReason].(*types.AttributeValueMemberS); ok {
 		r.DisabledReason = v.Value
 	}
+	if v, ok := it[attrPausedUntil].(*types.AttributeValueMemberS); ok {
+		t, err := time.Parse(time.RFC3339Nano, v.Value)
+		if err != nil {
+			return nil, fmt.Errorf("consumer: item %s: %s: %w", r.ID, attrPausedUntil, err)
+		}
+		r.PausedUntil = &t
+	}
 	if n, ok := it[attrExpiresAt].(*types.AttributeValueMemberN); ok {
 		secs, err := strconv.ParseInt(n.Value, 10, 64)
 		if err != nil {
@@ -139,6 +160,57 @@ func recordFrom(it map[string]types.AttributeValue) (*Record, error) {
 		r.ExpiresAt = time.Unix(secs, 0).UTC()
 	}
 	return &r, nil
+}
+
+// pauseEnd returns when the pause in force at now ends, or false when the consumer is
+// not paused then. A disabled consumer is paused for good, whatever the record says of
+// a pause (records disabled before pauses were recorded say nothing).
+func (r *Record) pauseEnd(now time.Time) (time.Time, bool) {
+	if r.DisabledReason != "" {
+		if r.PausedUntil != nil && r.PausedUntil.After(now) {
+			return *r.PausedUntil, true
+		}
+		return now.Add(pausedFor), true
+	}
+	if r.PausedUntil == nil || !r.PausedUntil.After(now) {
+		return time.Time{}, false
+	}
+	return *r.PausedUntil, true
+}
+
+// idleFrom returns when the idle clock of r starts for a use at now: at now, or at the
+// end of the owner's pause, as a paused consumer cannot be used. A disabled consumer's
+// clock runs: nothing re-enables it, so it goes away when idle.
+func (r *Record) idleFrom(now time.Time) time.Time {
+	if end, ok := r.pauseEnd(now); ok && r.DisabledReason == "" {
+		return end
+	}
+	return now
+}
+
+// expiry returns the expires_at of r used at now: the idle expiry after idleFrom, in
+// whole seconds as the table keeps it.
+func (r *Record) expiry(now time.Time) time.Time {
+	return r.idleFrom(now).Add(r.IdleExpiryDuration()).Truncate(time.Second).UTC()
+}
+
+// state is what of r the JetStream consumer follows: its spec, pause and disable.
+func (r *Record) state() string {
+	paused := ""
+	if r.PausedUntil != nil {
+		paused = r.PausedUntil.UTC().Format(time.RFC3339Nano)
+	}
+	return r.specJSON + "\x00" + paused + "\x00" + r.DisabledReason
+}
+
+// consumerConfig returns the configuration of the JetStream consumer of r at now: its
+// spec's, with an inactivity threshold that lets the idle clock start only when the
+// owner's pause ends (JetStream counts a paused consumer as idle). The pause itself is
+// not in it: JetStream keeps a consumer's pause through updates (see Store.configure).
+func (r *Record) consumerConfig(now time.Time) jetstream.ConsumerConfig {
+	cfg := r.Spec.ConsumerConfig(r.ID, r.Owner)
+	cfg.InactiveThreshold += r.idleFrom(now).Sub(now)
+	return cfg
 }
 
 // timeValue stores t as RFC 3339 in UTC, which sorts and reads well in the console.

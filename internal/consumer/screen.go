@@ -2,6 +2,7 @@ package consumer
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -13,11 +14,10 @@ import (
 	"github.com/heraldhq/herald/internal/match"
 )
 
-// ScreenFresh is how old a Screen's rules may be when it hides a message for not
-// matching them. Hiding acknowledges the message for good, so a rule changed by
-// PUT /v1/consumers/{id} through another instance must not hide what the new rule
-// shows: a Screen older than this reads the consumer again before it hides anything.
-const ScreenFresh = time.Second
+// HeldDelay is how long a message waits before it is delivered again when the rules in
+// force would hide it but could not be read again to confirm that: hiding acknowledges
+// for good, so a message is never hidden by rules that may be out of date.
+const HeldDelay = 10 * time.Second
 
 // Verdict is what a Screen makes of one message.
 type Verdict int
@@ -105,16 +105,23 @@ func (r *rules) selects(e *event.Event, data []byte) bool {
 // the consumer's event type patterns and filter select. Those it does not show it
 // acknowledges, counts and logs, so that they never come back. A Screen is compiled
 // once per consumer and is safe for concurrent use.
+//
+// Rules change (PUT /v1/consumers/{id}, through any instance), and hiding is for good:
+// so a Screen that follows the consumer (Store.Screen) reads its rules again, once per
+// pull, after the pull returned and before it hides anything, and judges the pull by
+// what it read. A change answered before a pull returned therefore holds for that pull
+// on every instance.
 type Screen struct {
 	id    string
 	tally *Tally
-	// reload reads the consumer's spec again, or is nil for a Screen that never does.
-	reload func(context.Context) (*Spec, error)
-	now    func() time.Time
+	// reload reads the consumer's spec again, as the table holds it, or is nil for a
+	// Screen that never does.
+	reload func(context.Context) (*Spec, string, error)
+	held   time.Duration // how long a message waits that could not be confirmed hidden
 
-	mu     sync.Mutex
-	rules  *rules
-	loaded time.Time
+	mu    sync.Mutex
+	rules *rules
+	key   string // the stored spec the rules were compiled from; "" when unknown
 }
 
 // NewScreen returns the Screen of the consumer id with the normalized spec s, counting
@@ -128,48 +135,57 @@ func NewScreen(id string, s *Spec, tally *Tally) (*Screen, error) {
 	if tally == nil {
 		tally = new(Tally)
 	}
-	return &Screen{id: id, tally: tally, now: time.Now, rules: r, loaded: time.Now()}, nil
+	return &Screen{id: id, tally: tally, rules: r, held: HeldDelay}, nil
 }
 
 // Screen returns the Screen of the consumer r, which reads r again from the store
-// before it hides a message by rules older than ScreenFresh.
+// before it hides anything (see Screen).
 func (s *Store) Screen(r *Record, tally *Tally) (*Screen, error) {
 	sc, err := NewScreen(r.ID, &r.Spec, tally)
 	if err != nil {
 		return nil, err
 	}
 	id := r.ID
-	sc.now = s.now
-	sc.loaded = s.now()
-	sc.reload = func(ctx context.Context) (*Spec, error) {
+	sc.key = r.specJSON
+	sc.reload = func(ctx context.Context) (*Spec, string, error) {
 		fresh, err := s.Lookup(ctx, id)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
-		return &fresh.Spec, nil
+		return &fresh.Spec, fresh.specJSON, nil
 	}
 	return sc, nil
 }
 
-// Judge returns the verdict on the message on subject with body data, and the uuid of
-// its event when it has one.
-func (sc *Screen) Judge(ctx context.Context, subject string, data []byte) (Verdict, string) {
+// Judge returns the verdict of the rules in force on the message on subject with body
+// data, and the uuid of its event when it has one.
+func (sc *Screen) Judge(subject string, data []byte) (Verdict, string) {
+	j := sc.current().judge(subject, data)
+	return j.verdict, j.uuid
+}
+
+// judgement is a verdict on one message, with what judging it again needs.
+type judgement struct {
+	verdict Verdict
+	uuid    string
+	event   *event.Event // nil for an invalid message
+}
+
+// judge returns the verdict of the rules r on the message on subject with body data.
+func (r *rules) judge(subject string, data []byte) judgement {
 	e, err := event.CheckStored(subject, data)
 	if err != nil {
-		uuid := ""
+		j := judgement{verdict: Invalid}
 		if e != nil {
-			uuid = e.UUID
+			j.uuid = e.UUID
 		}
-		return Invalid, uuid
+		return j
 	}
-	if sc.current().selects(e, data) {
-		return Show, e.UUID
+	j := judgement{verdict: Show, uuid: e.UUID, event: e}
+	if !r.selects(e, data) {
+		j.verdict = Filtered
 	}
-	// Before hiding it for good, make sure the rules are not stale.
-	if r, ok := sc.refresh(ctx); ok && r.selects(e, data) {
-		return Show, e.UUID
-	}
-	return Filtered, e.UUID
+	return j
 }
 
 // current returns the rules in force.
@@ -179,59 +195,126 @@ func (sc *Screen) current() *rules {
 	return sc.rules
 }
 
-// refresh reads the rules again when they are older than ScreenFresh, and returns the
-// rules that were read, or false when they were fresh already, the Screen never
-// reloads, or reading failed (the rules in force stand then: they are at most one
-// change behind).
-func (sc *Screen) refresh(ctx context.Context) (*rules, bool) {
-	if sc.reload == nil {
-		return nil, false
+// confirm reads the rules again and makes them the rules in force. It returns them and
+// whether they differ from the rules judged (were); false with an error when they could
+// not be read or do not compile, in which case nothing may be hidden by them.
+func (sc *Screen) confirm(ctx context.Context, were *rules) (*rules, bool, error) {
+	spec, key, err := sc.reload(ctx)
+	if err != nil {
+		return nil, false, err
 	}
 	sc.mu.Lock()
-	stale := sc.now().Sub(sc.loaded) >= ScreenFresh
+	same := key != "" && key == sc.key
+	cur := sc.rules
 	sc.mu.Unlock()
-	if !stale {
-		return nil, false
-	}
-	spec, err := sc.reload(ctx)
-	if err != nil {
-		slog.WarnContext(ctx, "reading the consumer's filter again failed", "consumer", sc.id, "error", err.Error())
-		return nil, false
+	if same {
+		return cur, cur != were, nil
 	}
 	r, err := compileRules(spec)
 	if err != nil {
-		slog.ErrorContext(ctx, "the consumer's stored filter does not compile", "consumer", sc.id, "error", err.Error())
-		return nil, false
+		return nil, false, fmt.Errorf("the stored filter does not compile: %w", err)
 	}
 	sc.mu.Lock()
-	sc.rules, sc.loaded = r, sc.now()
+	sc.rules, sc.key = r, key
 	sc.mu.Unlock()
-	return r, true
+	return r, true, nil
 }
 
-// Shows reports whether the fetched message m is to be shown. When it is not, it has
-// been acknowledged (without waiting for the server: callers that end soon after, such
-// as a batch request, flush the connection), counted, and logged with its stream
-// sequence and uuid.
-func (sc *Screen) Shows(ctx context.Context, m jetstream.Msg) bool {
-	verdict, uuid := sc.Judge(ctx, m.Subject(), m.Data())
-	if verdict == Show {
-		return true
+// Sifted is what Sift made of the messages of one pull.
+type Sifted struct {
+	Shown []jetstream.Msg // to show, in the order pulled
+	// Hidden counts the messages acknowledged and never shown: invalid ones, and those
+	// the rules read after the pull leave out.
+	Hidden int
+	// Held counts the messages the rules in force leave out but that could not be
+	// confirmed hidden (the rules could not be read again): they are given back for
+	// redelivery after HeldDelay, never acknowledged.
+	Held int
+}
+
+// Sift returns the messages of one pull to show, in order, and hides the others. An
+// invalid message is acknowledged at once. When the rules in force would leave any
+// valid one out, the rules are read again first (one read, after the pull returned)
+// and every valid message of the pull is judged by them; those they leave out are
+// acknowledged. If they cannot be read, what the rules in force leave out is given
+// back with a delay instead: a message is never acknowledged by rules that may be out
+// of date. Acknowledgements and naks are sent without waiting for the server: callers
+// that end soon after, such as a batch request, flush the connection. Each hidden
+// message is counted and logged with its stream sequence and uuid.
+func (sc *Screen) Sift(ctx context.Context, msgs []jetstream.Msg) Sifted {
+	r := sc.current()
+	js := make([]judgement, len(msgs))
+	filtered := false
+	for i, m := range msgs {
+		js[i] = r.judge(m.Subject(), m.Data())
+		filtered = filtered || js[i].verdict == Filtered
 	}
-	var seq uint64
+	var confirmErr error
+	if filtered && sc.reload != nil {
+		fresh, changed, err := sc.confirm(ctx, r)
+		switch {
+		case err != nil:
+			confirmErr = err
+			slog.WarnContext(ctx, "reading the consumer's rules again failed; the messages they would hide are given back", "consumer", sc.id, "error", err.Error())
+		case changed:
+			for i, m := range msgs {
+				if js[i].event != nil {
+					js[i].verdict = Show
+					if !fresh.selects(js[i].event, m.Data()) {
+						js[i].verdict = Filtered
+					}
+				}
+			}
+		}
+	}
+	var out Sifted
+	for i, m := range msgs {
+		switch {
+		case js[i].verdict == Show:
+			out.Shown = append(out.Shown, m)
+		case js[i].verdict == Filtered && confirmErr != nil:
+			out.Held++
+			sc.hold(ctx, m, js[i].uuid)
+		default:
+			out.Hidden++
+			sc.hide(ctx, m, js[i])
+		}
+	}
+	return out
+}
+
+// sequence is the stream sequence of m, or 0 when it has no metadata.
+func sequence(m jetstream.Msg) uint64 {
 	if md, err := m.Metadata(); err == nil {
-		seq = md.Sequence.Stream
+		return md.Sequence.Stream
 	}
+	return 0
+}
+
+// hide acknowledges m, which the judgement j does not show, and counts and logs it.
+func (sc *Screen) hide(ctx context.Context, m jetstream.Msg, j judgement) {
+	seq := sequence(m)
 	if err := m.Ack(); err != nil {
 		// It comes back after its ack wait and is judged again.
-		slog.WarnContext(ctx, "acknowledging a hidden message failed", "consumer", sc.id, "sequence", seq, "uuid", uuid, "error", err.Error())
+		slog.WarnContext(ctx, "acknowledging a hidden message failed", "consumer", sc.id, "sequence", seq, "uuid", j.uuid, "error", err.Error())
 	}
-	if verdict == Invalid {
+	if j.verdict == Invalid {
 		sc.tally.Invalid.Add(1)
-		slog.WarnContext(ctx, "invalid message hidden from the consumer", "consumer", sc.id, "sequence", seq, "uuid", uuid, "subject", m.Subject())
-		return false
+		slog.WarnContext(ctx, "invalid message hidden from the consumer", "consumer", sc.id, "sequence", seq, "uuid", j.uuid, "subject", m.Subject())
+		return
 	}
 	sc.tally.Filtered.Add(1)
-	slog.DebugContext(ctx, "message left out by the consumer's filter", "consumer", sc.id, "sequence", seq, "uuid", uuid)
-	return false
+	slog.DebugContext(ctx, "message left out by the consumer's filter", "consumer", sc.id, "sequence", seq, "uuid", j.uuid)
+}
+
+// hold gives m back for redelivery after the Screen's delay: the rules in force leave it
+// out, but they could not be confirmed.
+func (sc *Screen) hold(ctx context.Context, m jetstream.Msg, uuid string) {
+	seq := sequence(m)
+	if err := m.NakWithDelay(sc.held); err != nil {
+		// It comes back after its ack wait instead.
+		slog.WarnContext(ctx, "giving back a message that could not be confirmed hidden failed", "consumer", sc.id, "sequence", seq, "uuid", uuid, "error", err.Error())
+		return
+	}
+	slog.InfoContext(ctx, "message given back until the consumer's rules can be read", "consumer", sc.id, "sequence", seq, "uuid", uuid, "delay", sc.held.String())
 }

@@ -37,6 +37,10 @@ type Store struct {
 	// MaxPerOwner is how many live consumers one owner may have; zero or less for no
 	// limit. See Exempt.
 	MaxPerOwner int
+
+	// beforeConfigure, when set, is called by sync with the record it is about to
+	// apply to JetStream: tests make a change happen there.
+	beforeConfigure func(*Record)
 }
 
 func (s *Store) now() time.Time {
@@ -217,32 +221,52 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 
 // Touch records that r was used now, pushing LastUsedAt and ExpiresAt forward, unless
 // that was done less than TouchEvery ago. It updates r too. A record deleted meanwhile
-// is not brought back.
+// is not brought back, and its expiry never moves back: a pause may have pushed it
+// past the last use plus the idle expiry (see Pause).
 func (s *Store) Touch(ctx context.Context, r *Record) error {
 	now := s.now().UTC()
 	if now.Sub(r.LastUsedAt) < TouchEvery {
 		return nil
 	}
 	expires := now.Add(r.IdleExpiryDuration())
-	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:           aws.String(s.Table),
-		Key:                 map[string]types.AttributeValue{attrID: &types.AttributeValueMemberS{Value: r.ID}},
-		UpdateExpression:    aws.String("SET #used = :used, #exp = :exp"),
-		ConditionExpression: aws.String("attribute_exists(#id)"),
-		ExpressionAttributeNames: map[string]string{
-			"#id": attrID, "#used": attrLastUsedAt, "#exp": attrExpiresAt,
-		},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":used": timeValue(now), ":exp": store.TTL(expires),
-		},
-	})
+	key := map[string]types.AttributeValue{attrID: &types.AttributeValueMemberS{Value: r.ID}}
 	var gone *types.ConditionalCheckFailedException
+	if _, paused := r.pauseEnd(now); !paused {
+		_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName:           aws.String(s.Table),
+			Key:                 key,
+			UpdateExpression:    aws.String("SET #used = :used, #exp = :exp"),
+			ConditionExpression: aws.String("attribute_exists(#id) AND #exp < :exp"),
+			ExpressionAttributeNames: map[string]string{
+				"#id": attrID, "#used": attrLastUsedAt, "#exp": attrExpiresAt,
+			},
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":used": timeValue(now), ":exp": store.TTL(expires),
+			},
+		})
+		switch {
+		case err == nil:
+			r.LastUsedAt, r.ExpiresAt = now, time.Unix(expires.Unix(), 0).UTC()
+			return nil
+		case !errors.As(err, &gone):
+			return fmt.Errorf("consumer: touching %s: %w", r.ID, err)
+		}
+		// Gone, or expiring later already (paused meanwhile): the use alone is written.
+	}
+	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.Table),
+		Key:                       key,
+		UpdateExpression:          aws.String("SET #used = :used"),
+		ConditionExpression:       aws.String("attribute_exists(#id)"),
+		ExpressionAttributeNames:  map[string]string{"#id": attrID, "#used": attrLastUsedAt},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":used": timeValue(now)},
+	})
 	switch {
 	case errors.As(err, &gone):
 		return notFound()
 	case err != nil:
 		return fmt.Errorf("consumer: touching %s: %w", r.ID, err)
 	}
-	r.LastUsedAt, r.ExpiresAt = now, time.Unix(expires.Unix(), 0).UTC()
+	r.LastUsedAt = now
 	return nil
 }

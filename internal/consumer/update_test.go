@@ -1,12 +1,17 @@
 package consumer
 
 import (
+	"context"
 	"encoding/json"
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/heraldhq/herald/internal/event"
 	"github.com/heraldhq/herald/internal/fault"
@@ -113,7 +118,13 @@ func TestStoreUpdate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Pause(ctx, r, time.Time{}); err != nil {
+	st, err := s.Pause(ctx, r, c.t.Add(3*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The pause changed the record: the record read before it is stale.
+	stale := r
+	if r, err = s.Get(ctx, r.ID, "u-upd"); err != nil {
 		t.Fatal(err)
 	}
 	c.t = c.t.Add(time.Hour)
@@ -121,12 +132,15 @@ func TestStoreUpdate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := s.Update(ctx, stale, next); !fault.Is(err, fault.Conflict) {
+		t.Fatalf("Update of the record read before a pause = %v, want Conflict", err)
+	}
 	got, err := s.Update(ctx, r, next)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := c.t.Add(2 * time.Hour).Truncate(time.Second); !got.ExpiresAt.Equal(want) {
-		t.Errorf("expires_at = %v, want %v: the idle expiry starts over", got.ExpiresAt, want)
+	if want := st.PausedUntil.Add(2 * time.Hour).Truncate(time.Second); !got.ExpiresAt.Equal(want) {
+		t.Errorf("expires_at = %v, want %v: the idle expiry starts over at the end of the pause", got.ExpiresAt, want)
 	}
 	info, err := s.JS.Consumer(ctx, event.StreamName, r.ID)
 	if err != nil {
@@ -134,8 +148,8 @@ func TestStoreUpdate(t *testing.T) {
 	}
 	cfg := info.CachedInfo().Config
 	if cfg.AckWait != 2*time.Second || !slices.Equal(cfg.BackOff, []time.Duration{2 * time.Second, 5 * time.Second}) ||
-		cfg.MaxAckPending != 7 || cfg.InactiveThreshold != 2*time.Hour || cfg.FilterSubject != "herald.events.job.*.projects.p1.>" {
-		t.Errorf("the server holds %+v", cfg)
+		cfg.MaxAckPending != 7 || cfg.InactiveThreshold != 2*time.Hour+2*time.Hour || cfg.FilterSubject != "herald.events.job.*.projects.p1.>" {
+		t.Errorf("the server holds %+v; want among others an inactive threshold of the pause left (2h) plus the idle expiry (2h)", cfg)
 	}
 	if !info.CachedInfo().Paused {
 		t.Error("the update resumed the paused consumer")
@@ -148,13 +162,13 @@ func TestStoreUpdate(t *testing.T) {
 		t.Errorf("the record holds %+v", stored)
 	}
 
-	// The record read before the first update is stale now: its update is refused,
-	// and JetStream is set back to what the record holds.
-	stale, err := decodeChanges(t, `{"max_ack_pending":9}`).Apply(r.Spec)
+	// The record read before the update is stale now: its update is refused, and
+	// JetStream keeps what the record holds.
+	again, err := decodeChanges(t, `{"max_ack_pending":9}`).Apply(r.Spec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Update(ctx, r, stale); !fault.Is(err, fault.Conflict) {
+	if _, err := s.Update(ctx, r, again); !fault.Is(err, fault.Conflict) {
 		t.Fatalf("Update of a stale record = %v, want Conflict", err)
 	}
 	info, err = s.JS.Consumer(ctx, event.StreamName, r.ID)
@@ -166,94 +180,177 @@ func TestStoreUpdate(t *testing.T) {
 	}
 
 	// Updating the record just read works again.
-	if _, err := s.Update(ctx, stored, stale); err != nil {
+	if _, err := s.Update(ctx, stored, again); err != nil {
 		t.Errorf("Update of the fresh record = %v", err)
 	}
 }
 
-// TestStoreUpdateUndo checks that a failed record write sets JetStream back.
-func TestStoreUpdateUndo(t *testing.T) {
+// consumerUpdates counts the requests that create or update the JetStream consumer id
+// from now on; call the returned function for the count so far.
+func consumerUpdates(t *testing.T, js jetstream.JetStream, id string) func() int {
+	t.Helper()
+	var n atomic.Int64
+	for _, subject := range []string{"$JS.API.CONSUMER.CREATE." + event.StreamName + "." + id, "$JS.API.CONSUMER.CREATE." + event.StreamName + "." + id + ".>"} {
+		sub, err := js.Conn().Subscribe(subject, func(*nats.Msg) { n.Add(1) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { sub.Unsubscribe() })
+	}
+	if err := js.Conn().Flush(); err != nil {
+		t.Fatal(err)
+	}
+	return func() int {
+		t.Helper()
+		if err := js.Conn().Flush(); err != nil {
+			t.Fatal(err)
+		}
+		return int(n.Load())
+	}
+}
+
+// TestStoreUpdateWritesTheRecordFirst checks that a change whose record cannot be
+// written never reaches JetStream: Screens judge by the record, so JetStream must not
+// deliver by new subjects while the record still holds old rules.
+func TestStoreUpdateWritesTheRecordFirst(t *testing.T) {
 	s, _ := newStore(t)
 	ctx := t.Context()
-	r, err := s.Create(ctx, resourceSpec("projects/p1"), "u-undo")
+	r, err := s.Create(ctx, resourceSpec("projects/p1"), "u-order")
 	if err != nil {
 		t.Fatal(err)
 	}
-	next, err := decodeChanges(t, `{"max_ack_pending":3}`).Apply(r.Spec)
+	next, err := decodeChanges(t, `{"max_ack_pending":3,"event_types":["job.*"]}`).Apply(r.Spec)
 	if err != nil {
 		t.Fatal(err)
 	}
+	updates := consumerUpdates(t, s.JS, r.ID)
 	broken := *s
 	broken.Table = "no-such-table-" + strconv.FormatInt(time.Now().UnixNano(), 36)
 	if _, err := broken.Update(ctx, r, next); err == nil {
 		t.Fatal("Update succeeded without a table")
+	}
+	if n := updates(); n != 0 {
+		t.Errorf("%d JetStream consumer updates for a change whose record was not written, want none", n)
 	}
 	c, err := s.JS.Consumer(ctx, event.StreamName, r.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := c.CachedInfo().Config.MaxAckPending; got != DefaultMaxAckPending {
-		t.Errorf("after the failed write JetStream has max ack pending %d, want %d again", got, DefaultMaxAckPending)
+		t.Errorf("JetStream has max ack pending %d, want %d still", got, DefaultMaxAckPending)
 	}
 }
 
-func TestStorePauseResume(t *testing.T) {
-	s, c := newStore(t)
+// TestStoreUpdateRefusedByJetStream checks that when JetStream refuses a change whose
+// record was written, the record is set back: the two agree again, and the caller is
+// told the change did not happen.
+func TestStoreUpdateRefusedByJetStream(t *testing.T) {
+	s, _ := newStore(t)
 	ctx := t.Context()
-	r, err := s.Create(ctx, resourceSpec("projects/p1"), "u-pause")
+	r, err := s.Create(ctx, resourceSpec("projects/p1"), "u-refused")
 	if err != nil {
 		t.Fatal(err)
 	}
-	paused := func() bool {
-		t.Helper()
-		cons, err := s.JS.Consumer(ctx, event.StreamName, r.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return PauseStateOf(cons.CachedInfo()).Paused
-	}
-
-	until := c.t.Add(time.Hour).Truncate(time.Second)
-	st, err := s.Pause(ctx, r, until)
+	next, err := decodeChanges(t, `{"max_ack_pending":3,"filter":{"data.x":1}}`).Apply(r.Spec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !st.Paused || st.PausedUntil == nil || !st.PausedUntil.Equal(until) || !paused() {
-		t.Errorf("Pause = %+v, want paused until %v", st, until)
-	}
-	if _, err := s.Resume(ctx, r); err != nil || paused() {
-		t.Errorf("Resume = %v, paused afterwards %v", err, paused())
-	}
-	st, err = s.Pause(ctx, r, time.Time{})
-	if err != nil || st.PausedUntil == nil || st.PausedUntil.Before(c.t.Add(50*365*24*time.Hour)) {
-		t.Errorf("Pause without an end = %+v, %v; want paused for good", st, err)
-	}
-	if _, err := s.Pause(ctx, r, c.t.Add(-time.Second)); !fault.Is(err, fault.Invalid) {
-		t.Errorf("Pause until the past = %v, want Invalid", err)
-	}
-
-	// An administrator's disable is not the owner's to undo.
-	if _, err := s.Resume(ctx, r); err != nil {
-		t.Fatal(err)
-	}
-	d, err := s.Disable(ctx, r.ID, "disabled by an administrator")
+	// A connection to the bus that is closed: every JetStream request fails.
+	nc, err := nats.Connect(s.JS.Conn().ConnectedUrl())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Resume(ctx, d); !fault.Is(err, fault.Conflict) {
-		t.Errorf("Resume of a disabled consumer = %v, want Conflict", err)
-	}
-	if _, err := s.Pause(ctx, d, time.Time{}); !fault.Is(err, fault.Conflict) {
-		t.Errorf("Pause of a disabled consumer = %v, want Conflict", err)
-	}
-	if !paused() {
-		t.Error("the disabled consumer is not paused")
-	}
-
-	if err := s.Delete(ctx, r.ID); err != nil {
+	nc.Close()
+	down, err := jetstream.New(nc)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Pause(ctx, r, time.Time{}); !fault.Is(err, fault.NotFound) {
-		t.Errorf("Pause of a deleted consumer = %v, want NotFound", err)
+	broken := *s
+	broken.JS = down
+	if _, err := broken.Update(ctx, r, next); !fault.Is(err, fault.Unavailable) {
+		t.Fatalf("Update with JetStream down = %v, want Unavailable", err)
+	}
+	got, err := s.Get(ctx, r.ID, "u-refused")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Filter != nil || *got.MaxAckPending != DefaultMaxAckPending || got.specJSON != r.specJSON {
+		t.Errorf("after JetStream refused, the record holds %s, want the spec before the change %s", got.specJSON, r.specJSON)
+	}
+	// The record set back is the one to change next.
+	if _, err := s.Update(ctx, got, next); err != nil {
+		t.Errorf("Update after the refused one = %v", err)
+	}
+}
+
+// TestStoreUpdateKeepsAPauseMadeMeanwhile checks that a pause, resume or disable that
+// lands while an update brings JetStream into line is not undone by it: the update
+// reads the record again after JetStream took it, and applies what changed meanwhile.
+func TestStoreUpdateKeepsAPauseMadeMeanwhile(t *testing.T) {
+	tests := []struct {
+		name        string
+		pausedFirst bool
+		meanwhile   func(s *Store, r *Record) error
+		wantPaused  bool
+	}{
+		{"pause", false, func(s *Store, r *Record) error { _, err := s.Pause(context.Background(), r, time.Time{}); return err }, true},
+		{"resume", true, func(s *Store, r *Record) error { _, err := s.Resume(context.Background(), r); return err }, false},
+		{"disable", false, func(s *Store, r *Record) error {
+			_, err := s.Disable(context.Background(), r.ID, "disabled by an administrator")
+			return err
+		}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, _ := newStore(t)
+			ctx := t.Context()
+			r, err := s.Create(ctx, resourceSpec("projects/p1"), "u-meanwhile")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.pausedFirst {
+				if _, err := s.Pause(ctx, r, time.Time{}); err != nil {
+					t.Fatal(err)
+				}
+				if r, err = s.Get(ctx, r.ID, "u-meanwhile"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			next, err := decodeChanges(t, `{"max_ack_pending":3}`).Apply(r.Spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Between the update's read of the record and its JetStream update, the
+			// change happens through another instance, from start to end.
+			other := *s
+			done := false
+			s.beforeConfigure = func(*Record) {
+				if done {
+					return
+				}
+				done = true
+				fresh, err := other.Lookup(ctx, r.ID)
+				if err == nil {
+					err = tt.meanwhile(&other, fresh)
+				}
+				if err != nil {
+					t.Errorf("the change meanwhile: %v", err)
+				}
+			}
+			if _, err := s.Update(ctx, r, next); err != nil {
+				t.Fatal(err)
+			}
+			if !done {
+				t.Fatal("the change meanwhile did not happen")
+			}
+			c, err := s.JS.Consumer(ctx, event.StreamName, r.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			info := c.CachedInfo()
+			if PauseStateOf(info).Paused != tt.wantPaused || info.Config.MaxAckPending != 3 {
+				t.Errorf("JetStream: paused %v, max ack pending %d; want paused %v and the update's 3", PauseStateOf(info).Paused, info.Config.MaxAckPending, tt.wantPaused)
+			}
+		})
 	}
 }

@@ -541,6 +541,7 @@ func badInputMatrix(t *testing.T, w *stacktest.World, tokens []struct{ name, aut
 		pauseBodies,
 		fieldCases(pause, 400,
 			"until in the past", `{"until":"2001-01-01T00:00:00Z"}`, "until",
+			"until beyond 100 years", `{"until":"2999-01-01T00:00:00Z"}`, "until",
 			"until not RFC 3339", `{"until":"tomorrow"}`, "until",
 			"until a number", `{"until":1767225600}`, "until",
 		))
