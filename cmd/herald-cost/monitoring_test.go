@@ -6,7 +6,7 @@ import (
 	"github.com/heraldhq/herald/devstack/template"
 )
 
-// TestMonitoringOf counts the series of the catalog by hand: 11 metrics by Stack; the
+// TestMonitoringOf counts the series of the catalog by hand: 13 metrics by Stack; the
 // five delivery metrics once per action type (6); SyncVerdicts once per verdict (3).
 func TestMonitoringOf(t *testing.T) {
 	tmpl, err := template.Parse([]byte(`
@@ -24,7 +24,7 @@ Resources:
 		t.Fatal(err)
 	}
 	got := monitoringOf(tmpl)
-	want := Monitoring{Metrics: 11 + 5*6 + 3, Dashboards: 1, Alarms: 2}
+	want := Monitoring{Metrics: 13 + 5*6 + 3, Dashboards: 1, Alarms: 2}
 	if got != want {
 		t.Errorf("monitoringOf = %+v, want %+v", got, want)
 	}
