@@ -37,6 +37,7 @@ var answers = map[string]string{
 	"partner-approve": `{"approve":true}`,
 	"partner-fail":    `!boom`,
 	"partner-junk":    `"yes please"`,
+	"partner-down":    `5`, // Lambda's service failing: the SDK would retry it
 	"partner-long":    `{"approve":true,"reason":"` + strings.Repeat("x", MaxDecisionBytes) + `"}`,
 }
 
@@ -60,6 +61,10 @@ func newFakeLambda(t *testing.T) (*fakeLambda, *lambda.Client) {
 			w.Write([]byte(`{"Type":"User","Message":"Function not found"}`))
 		case r.Header.Get("X-Amz-Invocation-Type") == "Event":
 			w.WriteHeader(http.StatusAccepted)
+		case answer == "5":
+			w.Header().Set("X-Amzn-ErrorType", "ServiceException")
+			w.WriteHeader(http.StatusInternalServerError)
+			w.Write([]byte(`{"Type":"Service","Message":"try again"}`))
 		case strings.HasPrefix(answer, "!"):
 			w.Header().Set("X-Amz-Function-Error", "Unhandled")
 			json.NewEncoder(w).Encode(map[string]string{"errorMessage": answer[1:], "errorType": "Error"})
@@ -104,6 +109,7 @@ func TestDecideLambda(t *testing.T) {
 		{"partner-fail", "", "", false, "function failed", true},
 		{"partner-fail", "", "allow", true, "allowed on error", true},
 		{"partner-junk", "", "", false, "not a decision", true},
+		{"partner-down", "", "allow", true, "allowed on error", true}, // decided at once, not retried
 		{"partner-long", "", "", false, "longer than", true},
 		{"partner-missing", "", "", false, "lambda:", true},
 		{"herald-EventsApi", "", "", false, "refused", false},

@@ -105,7 +105,11 @@ func (r *Runner) decideLambda(ctx context.Context, d Delivery, o *Outcome) (bool
 	if field, msg := r.Policy.CheckSend(d.Action); msg != "" {
 		return false, "", fmt.Errorf("refused: action.%s %s", field, msg)
 	}
-	out, err := r.Lambda.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(d.Action.Function), InvocationType: lambdatypes.InvocationTypeRequestResponse, Payload: d.Raw})
+	// One attempt: the SDK would retry a failed call, and a decision is no place for that
+	// — the partner's function may have run and acted the first time, and the caller of
+	// a sync publish is waiting. A failure is decided by the action's on_error.
+	out, err := r.Lambda.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(d.Action.Function), InvocationType: lambdatypes.InvocationTypeRequestResponse, Payload: d.Raw},
+		func(o *lambda.Options) { o.RetryMaxAttempts = 1 })
 	if err != nil {
 		return false, "", fmt.Errorf("lambda: %w", err)
 	}
