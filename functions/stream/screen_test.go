@@ -18,17 +18,7 @@ import (
 func TestStreamShowsOnlyWhatTheConsumerSelects(t *testing.T) {
 	h, js := newHandler(t)
 	c := reader("screen")
-	var spec consumer.Spec
-	if err := json.Unmarshal([]byte(`{"target":{"resources":[{"path":"projects/p1","include_subresources":true}]},"filter":{"data.metadata.title":{"prefix":"Final"}}}`), &spec); err != nil {
-		t.Fatal(err)
-	}
-	if err := spec.Normalize(); err != nil {
-		t.Fatal(err)
-	}
-	r, err := h.Store.Create(t.Context(), spec, c.Subject)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := createFinal(t, h, c.Subject)
 	const path = "projects/p1/items/i1"
 	subject := event.Subject("item.ItemCreated", path)
 	publish := func(data string) uint64 {
@@ -62,17 +52,7 @@ func TestStreamShowsOnlyWhatTheConsumerSelects(t *testing.T) {
 func TestStreamFollowsAChangeAtOnce(t *testing.T) {
 	h, js := newHandler(t)
 	c := reader("change")
-	var spec consumer.Spec
-	if err := json.Unmarshal([]byte(`{"target":{"resources":[{"path":"projects/p1","include_subresources":true}]},"filter":{"data.metadata.title":{"prefix":"Final"}}}`), &spec); err != nil {
-		t.Fatal(err)
-	}
-	if err := spec.Normalize(); err != nil {
-		t.Fatal(err)
-	}
-	r, err := h.Store.Create(t.Context(), spec, c.Subject)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := createFinal(t, h, c.Subject)
 	frames := open(t, t.Context(), h, r.ID, token(t, c))
 
 	var changes consumer.Changes
@@ -99,4 +79,22 @@ func TestStreamFollowsAChangeAtOnce(t *testing.T) {
 	if n := h.Hidden.Filtered.Load(); n != 0 {
 		t.Errorf("%d messages hidden, want none", n)
 	}
+}
+
+// createFinal makes owner a consumer of projects/p1 whose filter keeps the events titled
+// "Final…".
+func createFinal(t *testing.T, h *Handler, owner string) *consumer.Record {
+	t.Helper()
+	var spec consumer.Spec
+	if err := json.Unmarshal([]byte(`{"target":{"resources":[{"path":"projects/p1","include_subresources":true}]},"filter":{"data.metadata.title":{"prefix":"Final"}}}`), &spec); err != nil {
+		t.Fatal(err)
+	}
+	if err := spec.Normalize(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := h.Store.Create(t.Context(), spec, owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
