@@ -269,10 +269,25 @@ func (m *Matcher) Match(ev *Event) []string { return m.AppendMatch(nil, ev) }
 // order, each once, and returns the extended slice. With a dst large enough it
 // allocates nothing.
 func (m *Matcher) AppendMatch(dst []string, ev *Event) []string {
+	dst, _ = m.AppendMatchStats(dst, ev)
+	return dst
+}
+
+// MatchStats is the work one match took: what the cost of an event follows.
+type MatchStats struct {
+	// Entries is how many index entries the event reached, triggers of other event
+	// types and those reached twice included.
+	Entries int
+	// Candidates is how many triggers were evaluated in full.
+	Candidates int
+}
+
+// AppendMatchStats is AppendMatch that also returns the work the match took.
+func (m *Matcher) AppendMatchStats(dst []string, ev *Event) ([]string, MatchStats) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	if len(m.triggers) == 0 {
-		return dst
+		return dst, MatchStats{}
 	}
 	s, _ := m.scans.Get().(*scan)
 	if s == nil {
@@ -284,10 +299,10 @@ func (m *Matcher) AppendMatch(dst []string, ev *Event) []string {
 	}
 	m.wild.walk(ev.typ, s.patterns)
 	s.index(&m.index)
-	dst = s.out
-	s.ev, s.out, s.types = nil, nil, nil
+	dst, st := s.out, s.stats
+	s.ev, s.out, s.types, s.stats = nil, nil, nil, MatchStats{}
 	m.scans.Put(s)
-	return dst
+	return dst, st
 }
 
 // scan is the state of one AppendMatch call. A trigger may be reached several times:
@@ -301,6 +316,7 @@ type scan struct {
 	stamps []uint32
 	memo   []uint32
 	gen    uint32
+	stats  MatchStats
 }
 
 func (s *scan) start(m *Matcher, ev *Event, dst []string) {
@@ -387,6 +403,7 @@ func (s *scan) path(pi *pathIndex, h int) {
 
 // bucket evaluates the triggers of b for the event's type not evaluated yet.
 func (s *scan) bucket(b *bucket) {
+	s.stats.Entries += len(b.items)
 	for i := range b.items {
 		e := &b.items[i]
 		// The memo is small and read first: entries of other event types are skipped
@@ -407,6 +424,7 @@ func (s *scan) bucket(b *bucket) {
 			continue
 		}
 		s.stamps[e.slot] = s.gen
+		s.stats.Candidates++
 		if e.root.match(s.ev) {
 			s.out = append(s.out, e.t.id)
 		}
