@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"testing"
-
-	"github.com/heraldhq/herald/internal/match"
 )
 
 // TestCrowdedKeyAgreesWithReference files hundreds of triggers under the same few
@@ -55,9 +53,6 @@ func TestCrowdedKeyAgreesWithReference(t *testing.T) {
 		if i%5 == 0 {
 			w.check(t, event())
 		}
-	}
-	if match.SplitParts(&w.m) == 0 {
-		t.Fatal("no bucket was split: the test does not exercise splitting")
 	}
 	for range 1000 {
 		raw := event()

@@ -10,11 +10,6 @@ func FiledUnder(m *Matcher) map[string]int {
 		add := func(b *bucket) {
 			if b != nil {
 				owner[b] = pi.path
-				if b.split != nil && b.split.owner == b {
-					for _, p := range b.split.byType {
-						owner[p] = pi.path
-					}
-				}
 			}
 		}
 		add(pi.present)
@@ -53,19 +48,4 @@ func FiledUnder(m *Matcher) map[string]int {
 		}
 	}
 	return out
-}
-
-// SplitParts returns how many parts the split buckets of m's index have.
-func SplitParts(m *Matcher) int {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	n := 0
-	for _, pi := range m.list {
-		for _, b := range pi.strs {
-			if b.split != nil && b.split.owner == b {
-				n += len(b.split.byType)
-			}
-		}
-	}
-	return n
 }

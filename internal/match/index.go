@@ -13,27 +13,8 @@ import "hash/maphash"
 type bucket struct {
 	items  []entry
 	drop   func() // removes the bucket, once empty, from where it is kept
-	split  *split // the split of a crowded bucket: its own, or its owner's in a part
 	inline [1]entry
 }
-
-// split divides a crowded bucket by event type. A key such as a project's path prefix
-// is shared by triggers of many event types, and more of them the more triggers there
-// are; an event reads every entry under the keys it reaches, and checks its type on
-// each. Once a bucket holds splitAt triggers, those added to it whose patterns each
-// have a class (see typeset.classes) go instead into a part per class, and an event
-// reads, besides the bucket's own entries, only the parts of its type's classes: the
-// type itself, and its first dotted segment followed by "*" (which "job.*" and
-// "job.Job*" are under). The triggers already in the bucket move into the parts as
-// they are filed again in turn.
-type split struct {
-	owner  *bucket
-	byType map[string]*bucket
-	n      int // triggers in the parts
-}
-
-// splitAt is the size from which a bucket is split.
-const splitAt = 32
 
 // slabSize is how many buckets are allocated at once.
 const slabSize = 32
@@ -88,20 +69,6 @@ func (b *bucket) add(t *trigger) {
 	}
 	t.regs = append(t.regs, reg{b: b, i: int32(len(b.items))})
 	b.items = append(b.items, entry{t: t, root: &t.filter.root, r: int32(len(t.regs) - 1), types: t.types.id, slot: t.slot})
-	if b.part() {
-		b.split.n++
-	}
-}
-
-// part reports whether b is a part of a split bucket.
-func (b *bucket) part() bool { return b.split != nil && b.split.owner != b }
-
-// size returns how many triggers are in b and in its parts.
-func (b *bucket) size() int {
-	if b.split != nil && b.split.owner == b {
-		return len(b.items) + b.split.n
-	}
-	return len(b.items)
 }
 
 // remove takes out the entry at i, moving the last one into its place, and drops
@@ -115,39 +82,8 @@ func (b *bucket) remove(i int32) {
 	}
 	b.items[last] = entry{}
 	b.items = b.items[:last]
-	if b.part() {
-		b.split.n--
-	}
-	if last == 0 && (b.split == nil || b.part() || len(b.split.byType) == 0) {
+	if last == 0 {
 		b.drop()
-	}
-}
-
-// put adds t to b, or to parts of b by the classes of t's event types once b is
-// crowded (see split).
-func (x *index) put(b *bucket, t *trigger) {
-	classes := t.types.classes
-	if classes == nil || (b.split == nil && len(b.items) < splitAt) {
-		b.add(t)
-		return
-	}
-	if b.split == nil {
-		b.split = &split{owner: b, byType: make(map[string]*bucket)}
-	}
-	sp := b.split
-	for _, c := range classes {
-		p := sp.byType[c]
-		if p == nil {
-			p = x.newBucket(func() {
-				delete(sp.byType, c)
-				if len(sp.byType) == 0 && len(sp.owner.items) == 0 {
-					sp.owner.drop()
-				}
-			})
-			p.split = sp
-			sp.byType[c] = p
-		}
-		p.add(t)
 	}
 }
 
@@ -227,7 +163,7 @@ func (pi *pathIndex) release() {
 // size returns how many triggers are in the bucket of k.
 func (pi *pathIndex) size(k *key) int {
 	if b := pi.bucket(k, false); b != nil {
-		return b.size()
+		return len(b.items)
 	}
 	return 0
 }
@@ -409,7 +345,7 @@ func (x *index) file(t *trigger) bool {
 		return false
 	}
 	for _, tg := range x.plan(&t.filter.root, pick, nil) {
-		x.put(x.pathIndex(tg.c.path, true).bucket(tg.k, true), t)
+		x.pathIndex(tg.c.path, true).bucket(tg.k, true).add(t)
 	}
 	return true
 }

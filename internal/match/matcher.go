@@ -1,7 +1,6 @@
 package match
 
 import (
-	"bytes"
 	"hash/maphash"
 	"slices"
 	"strings"
@@ -67,31 +66,7 @@ type typeset struct {
 	key   string   // the patterns, sorted, joined by "\x00"
 	names []string // the patterns
 	pats  []wildcard
-	// classes are the parts of a split bucket (see split) that the triggers of these
-	// patterns go in: an exact type for itself, and a pattern whose literal beginning
-	// holds a "." by that beginning up to the first "." followed by "*", which every
-	// type it matches shares. nil when a pattern has neither, as "*" or "*.A".
-	classes []string
-	users   int
-}
-
-// typeClasses returns the classes of pats (see typeset.classes).
-func typeClasses(pats []wildcard) []string {
-	var out []string
-	for _, w := range pats {
-		c := w.segs[0]
-		if !w.literal() {
-			i := strings.IndexByte(c, '.')
-			if i < 0 {
-				return nil
-			}
-			c = c[:i+1] + "*"
-		}
-		if !slices.Contains(out, c) {
-			out = append(out, c)
-		}
-	}
-	return out
+	users int
 }
 
 func (ts *typeset) match(typ []byte) bool {
@@ -203,7 +178,6 @@ func (m *Matcher) typeset(pats []string) *typeset {
 			w, _ := parseWildcard(p)
 			ts.pats = append(ts.pats, w)
 		}
-		ts.classes = typeClasses(ts.pats)
 		if n := len(m.freeIDs); n > 0 {
 			ts.id = m.freeIDs[n-1]
 			m.freeIDs = m.freeIDs[:n-1]
@@ -343,15 +317,10 @@ type scan struct {
 	memo   []uint32
 	gen    uint32
 	stats  MatchStats
-	class  []byte // the class of the event's type with a wildcard (see typeset.classes), or nil
 }
 
 func (s *scan) start(m *Matcher, ev *Event, dst []string) {
 	s.ev, s.out, s.types = ev, dst, m.types
-	s.class = s.class[:0]
-	if i := bytes.IndexByte(ev.typ, '.'); i >= 0 {
-		s.class = append(append(s.class, ev.typ[:i+1]...), '*')
-	}
 	if len(s.stamps) < int(m.slots) {
 		s.stamps = make([]uint32, m.slots+m.slots/4)
 		s.gen = 0
@@ -458,16 +427,6 @@ func (s *scan) bucket(b *bucket) {
 		s.stats.Candidates++
 		if e.root.match(s.ev) {
 			s.out = append(s.out, e.t.id)
-		}
-	}
-	if sp := b.split; sp != nil && sp.owner == b {
-		if p := sp.byType[string(s.ev.typ)]; p != nil {
-			s.bucket(p)
-		}
-		if len(s.class) > 0 {
-			if p := sp.byType[string(s.class)]; p != nil {
-				s.bucket(p)
-			}
 		}
 	}
 }
