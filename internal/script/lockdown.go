@@ -136,10 +136,11 @@ func (s *sandbox) makeOverridable(proto *goja.Object, names []string) {
 			continue
 		}
 		get := s.vm.ToValue(func(goja.FunctionCall) goja.Value { return v })
+		// Assigned through proto itself, or through an object that is not extensible,
+		// it does nothing, as assigning to a frozen object does outside strict mode.
 		set := s.vm.ToValue(func(call goja.FunctionCall) goja.Value {
-			this, ok := call.This.(*goja.Object)
-			if !ok || this == proto || this.DefineDataProperty(name, call.Argument(0), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE) != nil {
-				s.throw(s.typeError, "Cannot assign to read only property '"+name+"' of a built-in")
+			if this, ok := call.This.(*goja.Object); ok && this != proto {
+				_ = this.DefineDataProperty(name, call.Argument(0), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
 			}
 			return goja.Undefined()
 		})
