@@ -293,21 +293,11 @@ func (sb *sandbox) run(s *Script, event json.RawMessage, load bool) (out outcome
 	if load {
 		return
 	}
-	var arg goja.Value
-	err = sb.protect(func() {
-		text := string(event)
-		sb.checkNesting(text)
-		arg = sb.must(sb.parse(goja.Undefined(), sb.vm.ToValue(text)))
-	})
-	if err != nil {
-		if _, ok := err.(*goja.Exception); ok {
-			err = errors.New("script: the event is not valid JSON, or nests too deeply")
-		} else {
-			err = sb.classify(err, s.opts)
-		}
-		out.err = err
+	if !json.Valid(event) || nesting(string(event)) > maxNesting {
+		out.err = errors.New("script: the event is not valid JSON, or nests too deeply")
 		return
 	}
+	arg := sb.eventValue(event)
 	ret, err := fn(goja.Undefined(), arg)
 	if err != nil {
 		out.err = sb.classify(err, s.opts)
