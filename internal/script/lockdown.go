@@ -9,11 +9,11 @@ import (
 // A runtime is reused for many runs of one script (see pool.go). What one run could
 // leave for the next is in what they share: the built-ins (the intrinsics, such as
 // Array.prototype or JSON) and the global object. So a runtime that is to be reused is
-// locked down before its first run: every object reachable from the globals, the
-// prototypes of iterators, generators and async functions included, is frozen, and
-// each run gets a global object of its own, a copy of the prepared one. Nothing a run
-// does to a built-in can then outlast it, since nothing can be done to one, and what it
-// adds to the global object is dropped with it.
+// locked down before its first run: the global object and every object reachable from
+// it, the prototypes of iterators, generators and async functions included, are
+// frozen, and each run gets a new, empty global object that inherits from the frozen
+// one. Nothing a run does to a built-in can then outlast it, since nothing can be done
+// to one, and what it adds to the global object is dropped with it.
 //
 // Freezing has a cost in meaning: an assignment to a property that a frozen prototype
 // holds fails, even on an object of the script's own (the "override mistake": with
@@ -22,6 +22,8 @@ import (
 // toString and constructor are therefore accessors that make the own property, as
 // assignment does in any runtime. And a script that visibly means to change a
 // built-in (see reusable) keeps the old way: a fresh, unfrozen runtime for each run.
+// That includes assigning to a global built-in (JSON = …), which the frozen global
+// object, inherited, would make fail.
 
 // freezeAll freezes every object reachable from the roots through prototypes and own
 // properties (values, getters and setters). It runs once per runtime, before any
@@ -75,17 +77,9 @@ var overridable = map[string][]string{
 	"AggregateError": {"name", "message", "constructor"},
 }
 
-// global is a property of the prepared global object, copied to the global object of
-// each run.
-type global struct {
-	name                             string
-	value                            goja.Value
-	writable, configurable, enumable goja.Flag
-}
-
-// lockdown freezes the built-ins and records the global object, which it leaves
-// unfrozen: each run gets a copy (see newGlobal). It reports false if that could not
-// be done, and the runtime must then not be reused.
+// lockdown freezes the built-ins and the global object, which becomes the prototype of
+// the global object of each run (see newGlobal). It reports false if that could not be
+// done, and the runtime must then not be reused.
 func (s *sandbox) lockdown() bool {
 	g := s.vm.GlobalObject()
 	for ctor, names := range overridable {
@@ -97,30 +91,13 @@ func (s *sandbox) lockdown() bool {
 			s.makeOverridable(proto, names)
 		}
 	}
-	describe, _ := goja.AssertFunction(g.Get("Reflect").(*goja.Object).Get("getOwnPropertyDescriptor"))
 	err := s.protect(func() {
-		roots := []any{s.must(s.vm.RunProgram(hiddenIntrinsics))}
-		for _, name := range g.GetOwnPropertyNames() {
-			d := s.must(describe(goja.Undefined(), g, s.vm.ToValue(name))).(*goja.Object)
-			v := d.Get("value")
-			if name != "globalThis" {
-				roots = append(roots, v)
-			}
-			s.globals = append(s.globals, global{name, v,
-				flag(d.Get("writable")), flag(d.Get("configurable")), flag(d.Get("enumerable"))})
-		}
 		fn, _ := goja.AssertFunction(s.must(s.vm.RunProgram(freezeAll)))
-		s.must(fn(goja.Undefined(), s.vm.NewArray(roots...)))
+		s.must(fn(goja.Undefined(), s.vm.NewArray(g, s.must(s.vm.RunProgram(hiddenIntrinsics)))))
 	})
 	s.steps, s.joining = nil, nil
+	s.globals = g
 	return err == nil
-}
-
-func flag(v goja.Value) goja.Flag {
-	if v.ToBoolean() {
-		return goja.FLAG_TRUE
-	}
-	return goja.FLAG_FALSE
 }
 
 // makeOverridable turns the named data properties of proto (all of them if names is
@@ -148,28 +125,24 @@ func (s *sandbox) makeOverridable(proto *goja.Object, names []string) {
 	}
 }
 
-// newGlobal gives the runtime a new global object, a copy of the prepared one.
+// newGlobal gives the runtime a new, empty global object, which inherits the built-ins
+// from the prepared one: what a run adds to it goes with it.
 func (s *sandbox) newGlobal() {
-	g := s.vm.NewObject()
-	for _, p := range s.globals {
-		v := p.value
-		if p.name == "globalThis" {
-			v = g
-		}
-		_ = g.DefineDataProperty(p.name, v, p.writable, p.configurable, p.enumable)
-	}
+	g := s.vm.CreateObject(s.globals)
+	_ = g.DefineDataProperty("globalThis", g, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	s.vm.SetGlobalObject(g)
 }
 
 // changesBuiltins matches scripts that may mean to change a built-in: they name a
-// prototype, or redefine or freeze properties, or assign to a property of a global
-// built-in (Math.random = …, JSON.stringify = …). It need not be exact: a script it
+// prototype, or redefine or freeze properties, or assign to a global built-in or to a
+// property of one (JSON = …, Math.random = …, JSON.stringify = …). It need not be exact: a script it
 // misses runs on frozen built-ins, where its change has no effect; one it matches
 // needlessly runs in a fresh runtime, as every script once did.
 var changesBuiltins = regexp.MustCompile(`prototype|__proto__|constructor|defineProperty|defineProperties|` +
 	`setPrototypeOf|freeze|seal|preventExtensions|Object\s*\.\s*assign|` +
 	`\b(Object|Function|Array|String|Number|Boolean|Symbol|BigInt|Math|JSON|Date|RegExp|Promise|Reflect|Proxy|` +
-	`Map|Set|WeakMap|WeakSet|Error|\w+Error|Intl|console|Iterator)\s*(\.\s*[\w$]+|\[[^\]]*\])+\s*` +
+	`Map|Set|WeakMap|WeakSet|Error|\w+Error|Intl|console|Iterator|globalThis|undefined|NaN|Infinity|` +
+	`isNaN|isFinite|parseInt|parseFloat|encodeURI\w*|decodeURI\w*|escape|unescape|eval)\s*(\.\s*[\w$]+|\[[^\]]*\])*\s*` +
 	`(([-+*/%&|^]|\*\*|<<|>>>?|&&|\|\||\?\?)?=[^=]|\+\+|--)`)
 
 // reusable reports whether runs of src may share a locked-down runtime.

@@ -187,6 +187,8 @@ func TestReuseByDefault(t *testing.T) {
 		{`function handle(event) { Math.random = () => 4; return null }`, false},
 		{`function handle(event) { JSON["stringify"] = null; return null }`, false},
 		{`function handle(event) { Object.defineProperty(event, "x", {value: 1}); return null }`, false},
+		{`function handle(event) { JSON = {parse: () => 1}; return null }`, false},
+		{`function handle(event) { let x = 1; x += 1; const y = x === 2; return y }`, true},
 	}
 	for _, tt := range tests {
 		s := compile(t, tt.src, script.Handle)
