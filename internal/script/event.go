@@ -49,8 +49,14 @@ func (d *eventDecoder) value() goja.Value {
 			key := d.str()
 			d.space()
 			d.pos++ // ':'
-			// As CreateDataProperty: a repeated key keeps its place and takes the last value.
-			_ = o.DefineDataProperty(key, d.value(), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
+			// As CreateDataProperty: a repeated key keeps its place and takes the last
+			// value. Set does the same on a new object, other than for __proto__, and
+			// takes a shorter way.
+			if v := d.value(); key == "__proto__" {
+				_ = o.DefineDataProperty(key, v, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
+			} else {
+				_ = o.Set(key, v)
+			}
 			d.space()
 			if d.buf[d.pos] == '}' {
 				d.pos++

@@ -9,11 +9,11 @@ import (
 // A runtime is reused for many runs of one script (see pool.go). What one run could
 // leave for the next is in what they share: the built-ins (the intrinsics, such as
 // Array.prototype or JSON) and the global object. So a runtime that is to be reused is
-// locked down before its first run: the global object and every object reachable from
-// it, the prototypes of iterators, generators and async functions included, are
-// frozen, and each run gets a new, empty global object that inherits from the frozen
-// one. Nothing a run does to a built-in can then outlast it, since nothing can be done
-// to one, and what it adds to the global object is dropped with it.
+// locked down before its first run: every object reachable from the globals, the
+// prototypes of iterators, generators and async functions included, is frozen, and
+// each run gets a global object of its own, a copy of the prepared one. Nothing a run
+// does to a built-in can then outlast it, since nothing can be done to one, and what it
+// adds to the global object is dropped with it.
 //
 // Freezing has a cost in meaning: an assignment to a property that a frozen prototype
 // holds fails, even on an object of the script's own (the "override mistake": with
@@ -22,8 +22,6 @@ import (
 // toString and constructor are therefore accessors that make the own property, as
 // assignment does in any runtime. And a script that visibly means to change a
 // built-in (see reusable) keeps the old way: a fresh, unfrozen runtime for each run.
-// That includes assigning to a global built-in (JSON = …), which the frozen global
-// object, inherited, would make fail.
 
 // freezeAll freezes every object reachable from the roots through prototypes and own
 // properties (values, getters and setters). It runs once per runtime, before any
@@ -77,9 +75,17 @@ var overridable = map[string][]string{
 	"AggregateError": {"name", "message", "constructor"},
 }
 
-// lockdown freezes the built-ins and the global object, which becomes the prototype of
-// the global object of each run (see newGlobal). It reports false if that could not be
-// done, and the runtime must then not be reused.
+// global is a property of the prepared global object, copied to the global object of
+// each run.
+type global struct {
+	name                             string
+	value                            goja.Value
+	writable, configurable, enumable goja.Flag
+}
+
+// lockdown freezes the built-ins and records the global object, which it leaves
+// unfrozen: each run gets a copy (see newGlobal). It reports false if that could not
+// be done, and the runtime must then not be reused.
 func (s *sandbox) lockdown() bool {
 	g := s.vm.GlobalObject()
 	for ctor, names := range overridable {
@@ -91,13 +97,30 @@ func (s *sandbox) lockdown() bool {
 			s.makeOverridable(proto, names)
 		}
 	}
+	describe, _ := goja.AssertFunction(g.Get("Reflect").(*goja.Object).Get("getOwnPropertyDescriptor"))
 	err := s.protect(func() {
+		roots := []any{s.must(s.vm.RunProgram(hiddenIntrinsics))}
+		for _, name := range g.GetOwnPropertyNames() {
+			d := s.must(describe(goja.Undefined(), g, s.vm.ToValue(name))).(*goja.Object)
+			v := d.Get("value")
+			if name != "globalThis" {
+				roots = append(roots, v)
+			}
+			s.globals = append(s.globals, global{name, v,
+				flag(d.Get("writable")), flag(d.Get("configurable")), flag(d.Get("enumerable"))})
+		}
 		fn, _ := goja.AssertFunction(s.must(s.vm.RunProgram(freezeAll)))
-		s.must(fn(goja.Undefined(), s.vm.NewArray(g, s.must(s.vm.RunProgram(hiddenIntrinsics)))))
+		s.must(fn(goja.Undefined(), s.vm.NewArray(roots...)))
 	})
 	s.steps, s.joining = nil, nil
-	s.globals = g
 	return err == nil
+}
+
+func flag(v goja.Value) goja.Flag {
+	if v.ToBoolean() {
+		return goja.FLAG_TRUE
+	}
+	return goja.FLAG_FALSE
 }
 
 // makeOverridable turns the named data properties of proto (all of them if names is
@@ -125,11 +148,16 @@ func (s *sandbox) makeOverridable(proto *goja.Object, names []string) {
 	}
 }
 
-// newGlobal gives the runtime a new, empty global object, which inherits the built-ins
-// from the prepared one: what a run adds to it goes with it.
+// newGlobal gives the runtime a new global object, a copy of the prepared one.
 func (s *sandbox) newGlobal() {
-	g := s.vm.CreateObject(s.globals)
-	_ = g.DefineDataProperty("globalThis", g, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	g := s.vm.NewObject()
+	for _, p := range s.globals {
+		v := p.value
+		if p.name == "globalThis" {
+			v = g
+		}
+		_ = g.DefineDataProperty(p.name, v, p.writable, p.configurable, p.enumable)
+	}
 	s.vm.SetGlobalObject(g)
 }
 

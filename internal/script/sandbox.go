@@ -62,10 +62,10 @@ type sandbox struct {
 	protected goja.Callable // runs pending, see protect
 	pending   func()
 
-	// For a runtime that is reused: the prepared global object, frozen, which the
-	// global object of each run inherits from (see lockdown).
+	// For a runtime that is reused: the prepared global object, which each run gets a
+	// copy of (see lockdown).
 	reusable bool
-	globals  *goja.Object
+	globals  []global
 }
 
 // newSandbox returns a runtime that has only the ECMAScript built-ins (goja provides no
