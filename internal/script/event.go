@@ -9,17 +9,21 @@ import (
 )
 
 // eventValue makes the value JSON.parse would make of the event, which the caller has
-// checked to be valid JSON nested at most maxNesting deep. goja's JSON.parse reads
-// through encoding/json's token stream, which took most of the time of a short script.
-func (s *sandbox) eventValue(text []byte) goja.Value {
+// checked to be valid JSON nested at most maxNesting deep, reporting false where
+// JSON.parse would throw: for a number out of the range of a double, which goja's
+// refuses. goja's JSON.parse reads through encoding/json's token stream, which took
+// most of the time of a short script.
+func (s *sandbox) eventValue(text []byte) (goja.Value, bool) {
 	d := eventDecoder{vm: s.vm, buf: text}
-	return d.value()
+	v := d.value()
+	return v, !d.bad
 }
 
 type eventDecoder struct {
 	vm  *goja.Runtime
 	buf []byte
 	pos int
+	bad bool // a number out of range
 }
 
 func (d *eventDecoder) space() {
@@ -103,8 +107,10 @@ func (d *eventDecoder) value() goja.Value {
 		}
 		break
 	}
-	// Out of range, ParseFloat returns ±Inf or ±0, as JSON.parse makes.
-	f, _ := strconv.ParseFloat(string(d.buf[start:d.pos]), 64)
+	f, err := strconv.ParseFloat(string(d.buf[start:d.pos]), 64)
+	if err != nil {
+		d.bad = true
+	}
 	return d.vm.ToValue(f)
 }
 

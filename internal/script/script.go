@@ -293,11 +293,14 @@ func (sb *sandbox) run(s *Script, event json.RawMessage, load bool) (out outcome
 	if load {
 		return
 	}
-	if !json.Valid(event) || nesting(string(event)) > maxNesting {
+	var arg goja.Value
+	if json.Valid(event) && nesting(string(event)) <= maxNesting {
+		arg, ok = sb.eventValue(event)
+	}
+	if arg == nil || !ok {
 		out.err = errors.New("script: the event is not valid JSON, or nests too deeply")
 		return
 	}
-	arg := sb.eventValue(event)
 	ret, err := fn(goja.Undefined(), arg)
 	if err != nil {
 		out.err = sb.classify(err, s.opts)
