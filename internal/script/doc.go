@@ -21,10 +21,15 @@
 //
 // # The sandbox
 //
-// Every run gets a fresh runtime: nothing a run leaves in globals or built-ins reaches
-// the next one, and one compiled Script may run on many goroutines at once. It costs a
-// few hundred microseconds, most of it in making the guarded built-ins described
-// below; the script's own code is usually a small part.
+// Nothing a run leaves in globals or built-ins reaches the next one, and one compiled
+// Script may run on many goroutines at once. Making a runtime costs a few hundred
+// microseconds, most of it in making the guarded built-ins described below, so a Script
+// reuses its runtimes: their built-ins are frozen before the first run, each run gets a
+// new global object and runs the script's top level in a function scope of its own, and
+// a runtime whose run was interrupted is never reused. A script that visibly changes
+// built-ins (it names a prototype, or assigns to Math.random and the like) gets a fresh,
+// unfrozen runtime for each run instead. On a reused runtime, assigning to a property of
+// a built-in does nothing, as on any frozen object outside strict mode.
 //
 // The runtime has the ECMAScript built-ins and nothing of the host: no require or
 // import, no network (fetch, XMLHttpRequest), no file system, no timers (setTimeout),

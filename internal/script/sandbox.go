@@ -42,7 +42,8 @@ var removedGlobals = []string{
 var functionKinds = goja.MustCompile("prototypes.js",
 	"[Object.getPrototypeOf(async function(){}), Object.getPrototypeOf(function*(){})]", true)
 
-// sandbox is one fresh goja runtime set up for one run, with the state of that run.
+// sandbox is one goja runtime set up for runs of one script, with the state of the
+// current run.
 type sandbox struct {
 	vm *goja.Runtime
 
@@ -60,6 +61,11 @@ type sandbox struct {
 
 	protected goja.Callable // runs pending, see protect
 	pending   func()
+
+	// For a runtime that is reused: the prepared global object, which each run gets a
+	// copy of (see lockdown).
+	reusable bool
+	globals  []global
 }
 
 // newSandbox returns a runtime that has only the ECMAScript built-ins (goja provides no

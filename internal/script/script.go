@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"runtime"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -66,12 +67,18 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// Script is a compiled script. It is immutable and safe for concurrent use: every run
-// gets a fresh runtime, so that nothing a run leaves behind reaches the next one.
+// Script is a compiled script. It is safe for concurrent use: every run has a runtime
+// of its own, a new one or one that an earlier run left as it found it (see pool.go),
+// and its own scope for the script's top-level declarations, so that nothing a run
+// leaves behind reaches the next one.
 type Script struct {
-	prog  *goja.Program
+	prog  *goja.Program // the script in a function of its own, see inScope
 	entry string
 	opts  Options
+
+	reuse  bool          // runs share locked-down runtimes, see reusable
+	idle   chan *sandbox // runtimes for the next runs
+	reused atomic.Int64  // runs that took a kept runtime
 }
 
 // Result is what one run produced.
@@ -102,11 +109,17 @@ func (o Options) Compile(src, entry string) (*Script, error) {
 	if err != nil {
 		return nil, syntaxError(err)
 	}
-	prog, err := goja.CompileAST(ast, false)
+	if _, err := goja.CompileAST(ast, false); err != nil {
+		return nil, syntaxError(err)
+	}
+	prog, err := inScope(ast, entry)
 	if err != nil {
 		return nil, syntaxError(err)
 	}
-	s := &Script{prog: prog, entry: entry, opts: o}
+	s := &Script{prog: prog, entry: entry, opts: o, reuse: reusable(src)}
+	if s.reuse {
+		s.idle = make(chan *sandbox, runtime.GOMAXPROCS(0))
+	}
 	_, err = s.exec(context.Background(), nil, true)
 	var (
 		timeout *TimeoutError
@@ -157,7 +170,7 @@ func (s *Script) Run(ctx context.Context, event json.RawMessage) (json.RawMessag
 	return r.Value, err
 }
 
-// Exec runs the script in a fresh runtime and calls the entry function with the event,
+// Exec runs the script in a runtime of its own and calls the entry function with the event,
 // parsed as by JSON.parse. A promise returned (by an async function) is settled first.
 // The run stops at the time limit and when ctx is done.
 //
@@ -190,7 +203,10 @@ func (s *Script) exec(ctx context.Context, event json.RawMessage, load bool) (Re
 	if err := ctx.Err(); err != nil {
 		return Result{}, stopped(err)
 	}
-	sb := newSandbox(s.opts)
+	sb := s.acquire()
+	if sb.reusable {
+		sb.newGlobal()
+	}
 	done := make(chan outcome, 1)
 	var state atomic.Int32 // running, finished or abandoned
 	go func() {
@@ -206,6 +222,7 @@ func (s *Script) exec(ctx context.Context, event json.RawMessage, load bool) (Re
 	var cause error
 	select {
 	case out := <-done:
+		s.release(sb, out.err)
 		return out.Result, out.err
 	case <-timer.C:
 		cause = timeUp
@@ -263,11 +280,12 @@ func (sb *sandbox) run(s *Script, event json.RawMessage, load bool) (out outcome
 		}
 		out.Logs, out.DroppedLogs = sb.logs, sb.dropped
 	}()
-	if _, err := sb.vm.RunProgram(s.prog); err != nil {
+	entry, err := sb.vm.RunProgram(s.prog)
+	if err != nil {
 		out.err = sb.classify(err, s.opts)
 		return
 	}
-	fn, ok := goja.AssertFunction(sb.vm.Get(s.entry))
+	fn, ok := goja.AssertFunction(entry)
 	if !ok {
 		out.err = errNoEntry
 		return
@@ -276,18 +294,11 @@ func (sb *sandbox) run(s *Script, event json.RawMessage, load bool) (out outcome
 		return
 	}
 	var arg goja.Value
-	err := sb.protect(func() {
-		text := string(event)
-		sb.checkNesting(text)
-		arg = sb.must(sb.parse(goja.Undefined(), sb.vm.ToValue(text)))
-	})
-	if err != nil {
-		if _, ok := err.(*goja.Exception); ok {
-			err = errors.New("script: the event is not valid JSON, or nests too deeply")
-		} else {
-			err = sb.classify(err, s.opts)
-		}
-		out.err = err
+	if json.Valid(event) && nesting(string(event)) <= maxNesting {
+		arg, ok = sb.eventValue(event)
+	}
+	if arg == nil || !ok {
+		out.err = errors.New("script: the event is not valid JSON, or nests too deeply")
 		return
 	}
 	ret, err := fn(goja.Undefined(), arg)
