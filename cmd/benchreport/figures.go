@@ -254,8 +254,8 @@ var figures = []figure{
 		Title: "JavaScript action, sequential", Bench: "BenchmarkRun", Pkg: "internal/script",
 		Unit: "runs/s", Kind: rate, Baseline: "the same handle in Go",
 		Extras: []string{"empty-runs/s", "allocs/run"},
-		About: "`Script.Run` of a small `handle` that derives one event from a ~1 KiB event, each run in a " +
-			"fresh sandboxed runtime as javascript actions run. Baseline: the same handle written in Go, " +
+		About: "`Script.Run` of a small `handle` that derives one event from a ~1 KiB event, each run on a " +
+			"sandboxed runtime reused from the script's pool with a fresh global scope, as javascript actions run. Baseline: the same handle written in Go, " +
 			"with `encoding/json` in and out, alternating with the script run by run. `empty-runs/s` is a " +
 			"script returning at once, in the same iterations: the fixed cost of a runtime and of loading " +
 			"the event.",

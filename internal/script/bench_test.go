@@ -66,7 +66,7 @@ func nativeHandle(event json.RawMessage) (json.RawMessage, error) {
 
 // runners returns the three things BenchmarkRun and BenchmarkRunParallel compare: the
 // script, its Go equivalent, and a script that returns at once (the fixed cost of a
-// fresh runtime and of loading the event). It checks that the script and the Go
+// run on a reused runtime, with its fresh global scope, and of loading the event). It checks that the script and the Go
 // function agree.
 func runners(b *testing.B) (run, native, empty func() error) {
 	s, err := script.Compile(benchHandle, script.Handle)
@@ -95,7 +95,7 @@ func runners(b *testing.B) (run, native, empty func() error) {
 	return run, native, empty
 }
 
-// BenchmarkRun runs the handle, each run in a fresh runtime as javascript actions are,
+// BenchmarkRun runs the handle, each run isolated on a pooled runtime as javascript actions are,
 // alternating with the same handle written in Go and with an empty script: the figure
 // is the cost of a javascript action per event.
 func BenchmarkRun(b *testing.B) {
