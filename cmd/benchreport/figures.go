@@ -156,6 +156,13 @@ var figures = []figure{
 			"above: the cost must follow the triggers that could match, not all triggers.",
 	},
 	{
+		Title: "Matcher shape: Project-scoped, time per event, 10k ÷ 1k triggers", Bench: "BenchmarkMatchShapes/projects-10k", Pkg: "internal/match",
+		Unit: "ns/event", Kind: nanos, BaseBench: "BenchmarkMatchShapes/projects-1k", BaseUnit: "ns/event",
+		Baseline: "the same shape at 1k triggers",
+		Extras:   []string{"events/s", "candidates/event", "entries/event", "build-s", "heap-MB"},
+		About:    "The shape below at 10k triggers against 1k, in the same run.",
+	},
+	{
 		Title: "Matcher shape: Project-scoped, time per event, 100k ÷ 1k triggers", Bench: "BenchmarkMatchShapes/projects-100k", Pkg: "internal/match",
 		Unit: "ns/event", Kind: nanos, BaseBench: "BenchmarkMatchShapes/projects-1k", BaseUnit: "ns/event",
 		Baseline: "the same shape at 1k triggers",
@@ -168,6 +175,13 @@ var figures = []figure{
 			"triggers each scoped to one of 5,000 project path prefixes (`resource.path` prefix), a third with a `job.*`-style type wildcard, half with a `resource.type` wildcard (`itemsvc.*`), some with a `data.jobType` any-of or a `data.metadata.title` prefix. Events are drawn from what the triggers match (one in four from none in particular), so " +
 			"they match one or two at every size; candidates are the triggers evaluated in full per event, " +
 			"entries the index entries reached.",
+	},
+	{
+		Title: "Matcher shape: Wildcards, time per event, 10k ÷ 1k triggers", Bench: "BenchmarkMatchShapes/wildcard-10k", Pkg: "internal/match",
+		Unit: "ns/event", Kind: nanos, BaseBench: "BenchmarkMatchShapes/wildcard-1k", BaseUnit: "ns/event",
+		Baseline: "the same shape at 1k triggers",
+		Extras:   []string{"events/s", "candidates/event", "entries/event", "build-s", "heap-MB"},
+		About:    "The shape below at 10k triggers against 1k, in the same run.",
 	},
 	{
 		Title: "Matcher shape: Wildcards, time per event, 100k ÷ 1k triggers", Bench: "BenchmarkMatchShapes/wildcard-100k", Pkg: "internal/match",
@@ -184,6 +198,13 @@ var figures = []figure{
 			"entries the index entries reached.",
 	},
 	{
+		Title: "Matcher shape: Any-of lists, time per event, 10k ÷ 1k triggers", Bench: "BenchmarkMatchShapes/anyof-10k", Pkg: "internal/match",
+		Unit: "ns/event", Kind: nanos, BaseBench: "BenchmarkMatchShapes/anyof-1k", BaseUnit: "ns/event",
+		Baseline: "the same shape at 1k triggers",
+		Extras:   []string{"events/s", "candidates/event", "entries/event", "build-s", "heap-MB"},
+		About:    "The shape below at 10k triggers against 1k, in the same run.",
+	},
+	{
 		Title: "Matcher shape: Any-of lists, time per event, 100k ÷ 1k triggers", Bench: "BenchmarkMatchShapes/anyof-100k", Pkg: "internal/match",
 		Unit: "ns/event", Kind: nanos, BaseBench: "BenchmarkMatchShapes/anyof-1k", BaseUnit: "ns/event",
 		Baseline: "the same shape at 1k triggers",
@@ -196,6 +217,13 @@ var figures = []figure{
 			"any-of lists on every condition: three job types, two resource types, three user ids. Events are drawn from what the triggers match (one in four from none in particular), so " +
 			"they match one or two at every size; candidates are the triggers evaluated in full per event, " +
 			"entries the index entries reached.",
+	},
+	{
+		Title: "Matcher shape: Hot path, time per event, 10k ÷ 1k triggers", Bench: "BenchmarkMatchShapes/hotpath-10k", Pkg: "internal/match",
+		Unit: "ns/event", Kind: nanos, BaseBench: "BenchmarkMatchShapes/hotpath-1k", BaseUnit: "ns/event",
+		Baseline: "the same shape at 1k triggers",
+		Extras:   []string{"events/s", "candidates/event", "entries/event", "build-s", "heap-MB"},
+		About:    "The shape below at 10k triggers against 1k, in the same run.",
 	},
 	{
 		Title: "Matcher shape: Hot path, time per event, 100k ÷ 1k triggers", Bench: "BenchmarkMatchShapes/hotpath-100k", Pkg: "internal/match",
