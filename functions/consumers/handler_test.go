@@ -351,8 +351,18 @@ func TestActions(t *testing.T) {
 			seq := publish(t, js, "resource.ResourceCreated", "projects/p1")
 			id := create(t, h, u, `{"target":{"resources":[{"path":"projects/p1","include_subresources":true}]},"ack_wait_ms":60000}`)
 			msgs := fetch(t, h, u, id, nil)
+			// What the server was told, to tell ack from term, which look alike after.
+			sent, err := js.Conn().SubscribeSync(msgs[0].Reply.Reply)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if resp := acknowledge(t, h, replies(msgs), tt.action, 0); resp.StatusCode != http.StatusOK {
 				t.Fatalf("%s: %d %s", tt.action, resp.StatusCode, resp.Body)
+			}
+			if tt.action == "" {
+				if m, err := sent.NextMsg(5 * time.Second); err != nil || string(m.Data) != "+ACK" {
+					t.Fatalf("without an action the server was sent %v (%v), want +ACK", m, err)
+				}
 			}
 			again := fetch(t, h, u, id, nil)
 			if tt.wantAgain != (len(again) == 1) {
