@@ -138,14 +138,7 @@ func (h *Handler) Handle(ctx context.Context, req awsevents.LambdaFunctionURLReq
 	}
 	body := h.start(ctx, c, sc, id, claims, ls)
 	slog.InfoContext(ctx, "stream started", "consumer", id, "owner", r.Owner)
-	return &awsevents.LambdaFunctionURLStreamingResponse{
-		StatusCode: http.StatusOK,
-		Headers: map[string]string{
-			"Content-Type":  "text/event-stream",
-			"Cache-Control": "no-cache",
-		},
-		Body: body,
-	}, nil
+	return eventStream(body), nil
 }
 
 // errClientGone is why a stream stopped when its body was closed before it ended.
@@ -503,4 +496,16 @@ func orDefault(d, def time.Duration) time.Duration {
 		return def
 	}
 	return d
+}
+
+// eventStream is the 200 answer whose body is a stream of server-sent events.
+func eventStream(body io.Reader) *awsevents.LambdaFunctionURLStreamingResponse {
+	return &awsevents.LambdaFunctionURLStreamingResponse{
+		StatusCode: http.StatusOK,
+		Headers: map[string]string{
+			"Content-Type":  "text/event-stream",
+			"Cache-Control": "no-cache",
+		},
+		Body: body,
+	}
 }

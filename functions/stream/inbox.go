@@ -101,14 +101,7 @@ func (h *Handler) serveInbox(ctx context.Context, req awsevents.LambdaFunctionUR
 		}
 	})
 	slog.InfoContext(ctx, "inbox stream started", "user", claims.Subject, "after", after)
-	return &awsevents.LambdaFunctionURLStreamingResponse{
-		StatusCode: http.StatusOK,
-		Headers: map[string]string{
-			"Content-Type":  "text/event-stream",
-			"Cache-Control": "no-cache",
-		},
-		Body: body,
-	}, nil
+	return eventStream(body), nil
 }
 
 // inboxClaims authenticates the request: a bearer token that has not expired, or a
