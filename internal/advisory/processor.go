@@ -115,9 +115,7 @@ func (p *Processor) Run(ctx context.Context, finish time.Time) (Stats, error) {
 	if pullWait <= 0 {
 		pullWait = DefaultPullWait
 	}
-	pause := 50 * time.Millisecond
-	var runErr error
-	for ctx.Err() == nil {
+	runErr := bus.Pull(ctx, slog.Default(), "advisory", ConsumerName, cons, batchSize, func() time.Duration {
 		wait := pullWait
 		if deadline, ok := ctx.Deadline(); ok {
 			wait = min(wait, time.Until(deadline))
@@ -125,45 +123,25 @@ func (p *Processor) Run(ctx context.Context, finish time.Time) (Stats, error) {
 		if !finish.IsZero() {
 			wait = min(wait, time.Until(finish.Add(-flushReserve)))
 		}
-		if wait < 10*time.Millisecond {
-			break
+		return wait
+	}, func(fetch jetstream.MessageBatch) {
+		var msgs []jetstream.Msg
+		for msg := range fetch.Messages() {
+			msgs = append(msgs, msg)
 		}
-		fetch, err := cons.Fetch(batchSize, jetstream.FetchMaxWait(wait))
-		if err == nil {
-			var msgs []jetstream.Msg
-			for msg := range fetch.Messages() {
-				msgs = append(msgs, msg)
-			}
-			err = fetch.Error()
-			if len(msgs) > 0 {
-				// Done well within AckWait, so that no advisory comes back while its
-				// notice is being written, and by finish.
-				end := time.Now().Add(AckWait / 2)
-				if !finish.IsZero() && finish.Add(-flushReserve).Before(end) {
-					end = finish.Add(-flushReserve)
-				}
-				batchCtx, cancel := context.WithDeadline(work, end)
-				p.handle(batchCtx, msgs, ackFloor(batchCtx, cons), &run)
-				cancel()
-			}
+		if len(msgs) == 0 {
+			return
 		}
-		switch {
-		case err == nil, errors.Is(err, nats.ErrTimeout):
-			pause = 50 * time.Millisecond
-			continue
-		case errors.Is(err, nats.ErrConnectionClosed), errors.Is(err, jetstream.ErrConsumerDeleted), errors.Is(err, jetstream.ErrConsumerNotFound):
-			runErr = fmt.Errorf("advisory: reading %s: %w", ConsumerName, err)
-		default:
-			slog.WarnContext(ctx, "advisory: pull failed; retrying", "error", err.Error(), "pause", pause.String())
-			select {
-			case <-ctx.Done():
-			case <-time.After(pause):
-			}
-			pause = min(2*pause, 2*time.Second)
-			continue
+		// Done well within AckWait, so that no advisory comes back while its notice is
+		// being written, and by finish.
+		end := time.Now().Add(AckWait / 2)
+		if !finish.IsZero() && finish.Add(-flushReserve).Before(end) {
+			end = finish.Add(-flushReserve)
 		}
-		break
-	}
+		batchCtx, cancel := context.WithDeadline(work, end)
+		p.handle(batchCtx, msgs, ackFloor(batchCtx, cons), &run)
+		cancel()
+	})
 	flush := 5 * time.Second
 	if !finish.IsZero() {
 		flush = min(flush, max(time.Until(finish), 100*time.Millisecond))

@@ -2,7 +2,6 @@ package bridge
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -129,44 +128,20 @@ func (b *Bridge) Run(ctx context.Context) (Stats, error) {
 		close(batches)
 	}()
 
-	var runErr error
-	pause := 50 * time.Millisecond
-	for ctx.Err() == nil {
-		// A pull never outlasts the run's deadline: a scheduled run must end on time.
+	// A pull never outlasts the run's deadline: a scheduled run must end on time.
+	runErr := bus.Pull(ctx, b.log, "bridge", ConsumerName, cons, b.opts.PullBatch, func() time.Duration {
 		wait := b.opts.PullWait
 		if deadline, ok := ctx.Deadline(); ok {
 			wait = min(wait, time.Until(deadline))
 		}
-		if wait < 10*time.Millisecond {
-			break
-		}
-		fetch, err := cons.Fetch(b.opts.PullBatch, jetstream.FetchMaxWait(wait))
-		if err == nil {
-			for msg := range fetch.Messages() {
-				if it, ok := b.prepare(work, msg, stats); ok {
-					items <- it
-				}
+		return wait
+	}, func(fetch jetstream.MessageBatch) {
+		for msg := range fetch.Messages() {
+			if it, ok := b.prepare(work, msg, stats); ok {
+				items <- it
 			}
-			err = fetch.Error()
 		}
-		switch {
-		case err == nil, errors.Is(err, nats.ErrTimeout):
-			pause = 50 * time.Millisecond
-			continue
-		case errors.Is(err, nats.ErrConnectionClosed), errors.Is(err, jetstream.ErrConsumerDeleted), errors.Is(err, jetstream.ErrConsumerNotFound):
-			runErr = fmt.Errorf("bridge: reading %s: %w", ConsumerName, err)
-		default:
-			// NATS restarting or a leader election: keep trying until ctx ends.
-			b.log.Warn("bridge: pull failed; retrying", "error", err.Error(), "pause", pause.String())
-			select {
-			case <-ctx.Done():
-			case <-time.After(pause):
-			}
-			pause = min(2*pause, 2*time.Second)
-			continue
-		}
-		break
-	}
+	})
 	close(items)
 	workers.Wait()
 	// Acks are fire-and-forget; flush them before a Lambda freezes or a daemon exits, so
